@@ -1,0 +1,24 @@
+"""casestudy: reproducible case-study analysis of Norwegian prevention plans and interviews.
+
+Typical use in a notebook::
+
+    import casestudy as cs
+    corpus = cs.read_corpus("corpus")
+    counts = cs.word_counts(corpus, by="role")
+
+Importing the package does no work: models and pipelines load on first use.
+"""
+
+from .corpus import Document, Segment
+from .errors import CasestudyError, CodebookError, ReaderError, UsageError
+from .frequency import word_counts, wordclouds
+from .nlp import lemmatize, load_stopwords
+from .process import Corpus, read_corpus
+from .readers import read
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "CasestudyError", "CodebookError", "Corpus", "Document", "ReaderError", "Segment", "UsageError",
+    "lemmatize", "load_stopwords", "read", "read_corpus", "word_counts", "wordclouds",
+]

@@ -1,0 +1,68 @@
+"""Content-hash cache of processed documents: segments as JSON, tokens as plain arrays (no pickle).
+
+An entry is keyed by the file's sha256 and the pipeline fingerprint, so a change of
+file, reader, cleaning or NLP version misses the cache and is processed again.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from .corpus import Document, Segment
+from .nlp import TokenTable
+
+READER_VERSION = "read-1"
+
+
+class DocumentCache:
+    def __init__(self, folder: str | Path, fingerprint: str):
+        self.folder = Path(folder)
+        self.key = hashlib.sha256(f"{READER_VERSION}|{fingerprint}".encode()).hexdigest()[:16]
+
+    def _path(self, sha256: str) -> Path:
+        return self.folder / sha256[:2] / f"{sha256}-{self.key}.npz"
+
+    def get(self, sha256: str) -> tuple[dict, TokenTable] | None:
+        """(document fields, tokens) for a file hash, or None when absent or unreadable."""
+        path = self._path(sha256)
+        if not path.exists():
+            return None
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                fields = json.loads(str(data["document"]))
+                arrays = {k: data[k] for k in data.files if k != "document"}
+            return fields, TokenTable.from_arrays(arrays)
+        except Exception:  # a damaged entry is a miss, never an error
+            return None
+
+    def put(self, doc: Document, tokens: TokenTable) -> None:
+        path = self._path(doc.sha256)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fields = {
+            "pages": doc.pages, "format": doc.format, "encoding": doc.encoding,
+            "segments": [dataclasses.astuple(s) for s in doc.segments],
+        }
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                np.savez(handle, document=np.array(json.dumps(fields, ensure_ascii=False)), **tokens.to_arrays())
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+
+def restore(doc: Document, fields: dict) -> Document:
+    """Fill a Document's reader fields from a cache entry."""
+    doc.pages = fields["pages"]
+    doc.format = fields["format"]
+    doc.encoding = fields["encoding"]
+    doc.segments = [Segment(*values) for values in fields["segments"]]
+    return doc

@@ -1,0 +1,108 @@
+"""Clean extracted PDF text: hyphenation across line breaks, running headers/footers, Unicode.
+
+PDFium marks a hyphen at a line break as U+FFFE. Whether the hyphen belongs to the
+word is decided here: ``fore|bygging`` joins to ``forebygging``, ``NAV|kontoret``
+keeps its hyphen, and a suspended compound (``barne- og familietjenesten``) keeps
+the hyphen and the space.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+
+#: Words after which a line-final hyphen is a suspended compound ("barne- og familie…").
+SUSPENSION_WORDS = frozenset({"og", "eller", "til", "samt", "enn", "som", "and", "or"})
+
+_LIGATURES = str.maketrans({"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl", "ﬅ": "st", "ﬆ": "st"})
+_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+_INVISIBLE = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff\u00ad\ufffe]")
+_HYPHEN_MARKS = "\ufffe\u00ad-‐"
+_INLINE_BREAK = re.compile(r"(\S*?)\ufffe\s*(\S*)")
+_PAGE_NUMBER = re.compile(
+    r"^\s*(?:(?:side|s\.|page)\s*)?[-–—]?\s*\d{1,4}\s*[-–—]?\s*(?:(?:av|/|of)\s*\d{1,4})?\s*$", re.IGNORECASE
+)
+
+
+def normalize_text(text: str) -> str:
+    """NFC, ligatures spelled out, invisible marks dropped, runs of spaces folded; idempotent."""
+    text = unicodedata.normalize("NFC", text).translate(_LIGATURES)
+    text = _INVISIBLE.sub("", text)
+    text = _SPACES.sub(" ", text)
+    return text.strip()
+
+
+def hyphen_join(left: str, right: str) -> str:
+    """Join ``left`` (ending in a line-break hyphen) with ``right`` (the next line)."""
+    stem = left.rstrip(_HYPHEN_MARKS)
+    right = right.lstrip()
+    if not stem or not right:
+        return stem + "-" + (" " + right if right else "")
+    first_word = re.match(r"[^\s,.;:!?]*", right).group(0).lower()
+    if first_word in SUSPENSION_WORDS:
+        return f"{stem}- {right}"
+    before, after = stem[-1], right[0]
+    if before.isupper() or before.isdigit() or after.isupper() or after.isdigit() or not before.isalpha():
+        return f"{stem}-{right}"
+    return stem + right
+
+
+def _join_inline(match: re.Match) -> str:
+    return hyphen_join(match.group(1) + "\ufffe", match.group(2))
+
+
+def join_lines(lines: list[str]) -> str:
+    """Join the lines of one paragraph, resolving line-break hyphens; returns normalised text."""
+    text = ""
+    for line in lines:
+        line = line.strip()
+        if not line:
+            continue
+        # PDFium already joins a hyphenated break inside one text line: "fore\ufffebygging".
+        if "\ufffe" in line:
+            line = _INLINE_BREAK.sub(_join_inline, line)
+        if not text:
+            text = line
+        elif text[-1] in _HYPHEN_MARKS and len(text) > 1 and text[-2].isalnum():
+            text = hyphen_join(text, line)
+        else:
+            text = f"{text} {line}"
+    return normalize_text(text)
+
+
+def is_page_number(line: str) -> bool:
+    """A line holding only a page number ('12', 'Side 3 av 10', '- 4 -')."""
+    return bool(_PAGE_NUMBER.match(line))
+
+
+def _line_key(line: str) -> str:
+    return re.sub(r"\d+", "#", normalize_text(line).lower())
+
+
+def running_line_keys(pages: list[list[str]], *, edge: int = 3, min_share: float = 0.5) -> set[str]:
+    """Keys of lines that repeat at the top or bottom of most pages (running headers and footers)."""
+    counted = [p for p in pages if p]
+    if len(counted) < 2:
+        return set()
+    seen: Counter = Counter()
+    for lines in counted:
+        keys = {_line_key(l) for l in lines[:edge] + lines[-edge:] if l.strip()}
+        seen.update(keys)
+    needed = max(2, -(-len(counted) * min_share // 1))
+    return {key for key, n in seen.items() if n >= needed and key.strip("# ")}
+
+
+def strip_running_lines(pages: list[list[str]], *, edge: int = 3) -> list[list[bool]]:
+    """For each page, a keep-flag per line: False for running headers/footers and bare page numbers."""
+    keys = running_line_keys(pages, edge=edge)
+    flags = []
+    for lines in pages:
+        keep = [True] * len(lines)
+        n = len(lines)
+        for i, line in enumerate(lines):
+            at_edge = i < edge or i >= n - edge
+            if at_edge and (is_page_number(line) or _line_key(line) in keys):
+                keep[i] = False
+        flags.append(keep)
+    return flags

@@ -1,0 +1,128 @@
+"""Word counts and word clouds of lemmas, with stop words, numbers and punctuation left out."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import Iterable
+
+import numpy as np
+import pandas as pd
+
+from .corpus import Document, slug
+from .nlp import ALPHA, NUM, TokenTable, load_stopwords
+
+COUNT_COLUMNS = ["group", "lemma", "count", "share", "rank"]
+#: Attributes that belong to a speaker turn rather than to the whole document.
+SEGMENT_ATTRIBUTES = ("role", "speaker")
+MISSING_GROUP = "(mangler)"
+
+
+def group_keys(doc: Document, by: str | None) -> list[str]:
+    """The group of every segment of ``doc`` for grouping attribute ``by`` (None: one group, 'alle')."""
+    if by is None:
+        return ["alle"] * len(doc.segments)
+    if by in SEGMENT_ATTRIBUTES:
+        # a plan has no speaker or role: it is grouped under its kind ('plan')
+        fallback = doc.attributes.get(by) or doc.kind
+        return [str(getattr(s, by) or fallback) for s in doc.segments]
+    value = doc.attribute(by)
+    return [str(value) if value not in (None, "") else MISSING_GROUP] * len(doc.segments)
+
+
+def countable(tokens: TokenTable, stopwords: frozenset[str], *, min_length: int = 2) -> np.ndarray:
+    """Boolean mask of the tokens that count as words: letters, no number, not a stop word."""
+    if not len(tokens):
+        return np.zeros(0, dtype=bool)
+    stop = np.fromiter((s in stopwords or len(s) < min_length for s in tokens.strings), bool, len(tokens.strings))
+    letters = (tokens.flags & ALPHA).astype(bool) & ~(tokens.flags & NUM).astype(bool)
+    return letters & ~stop[tokens.lower] & ~stop[tokens.lemma]
+
+
+def speech_mask(doc: Document, tokens: TokenTable, include_interviewer: bool = False) -> np.ndarray:
+    """Tokens outside interviewer turns (all tokens when ``include_interviewer``)."""
+    if include_interviewer or not len(tokens):
+        return np.ones(len(tokens), dtype=bool)
+    interviewer = np.fromiter((s.interviewer for s in doc.segments), bool, len(doc.segments))
+    return ~interviewer[tokens.segment] if len(interviewer) else np.ones(len(tokens), dtype=bool)
+
+
+def word_counts(
+    corpus,
+    *,
+    by: str | None = None,
+    top: int | None = None,
+    stopwords: frozenset[str] | str | Path | None = None,
+    include_interviewer: bool = False,
+    kind: str | None = None,
+) -> pd.DataFrame:
+    """Lemma frequencies per group: columns group, lemma, count, share, rank.
+
+    ``share`` is the lemma's count over all counted words of its group; ``rank`` is 1 for
+    the most frequent, ties share a rank and are listed alphabetically.
+    """
+    if top is not None and top < 1:
+        from .errors import UsageError
+
+        raise UsageError(f"top must be a positive number, not {top}")
+    if not isinstance(stopwords, frozenset):
+        stopwords = load_stopwords(stopwords)
+    counters: dict[str, Counter] = {}
+    for doc in corpus.subset(kind):
+        tokens = corpus.tokens.get(doc.id)
+        if tokens is None or not len(tokens):
+            continue
+        mask = countable(tokens, stopwords) & speech_mask(doc, tokens, include_interviewer)
+        keys = np.array(group_keys(doc, by), dtype=object)
+        token_groups = keys[tokens.segment]
+        for group in pd.unique(token_groups[mask]):
+            selected = tokens.lemma[mask & (token_groups == group)]
+            ids, counts = np.unique(selected, return_counts=True)
+            counter = counters.setdefault(group, Counter())
+            for i, n in zip(ids.tolist(), counts.tolist()):
+                counter[tokens.strings[i]] += n
+    frames = []
+    for group in sorted(counters):
+        counter = counters[group]
+        total = sum(counter.values())
+        frame = pd.DataFrame(sorted(counter.items(), key=lambda kv: (-kv[1], kv[0])), columns=["lemma", "count"])
+        frame.insert(0, "group", group)
+        frame["share"] = (frame["count"] / total).round(6)
+        frame["rank"] = frame["count"].rank(method="min", ascending=False).astype(int)
+        frames.append(frame.head(top) if top else frame)
+    if not frames:
+        return pd.DataFrame(columns=COUNT_COLUMNS)
+    return pd.concat(frames, ignore_index=True)[COUNT_COLUMNS]
+
+
+def wordcloud_image(frequencies: dict[str, int], *, width: int = 1600, height: int = 900, max_words: int = 150,
+                    seed: int = 42):
+    """A PIL image of a word cloud; deterministic for the same frequencies and seed."""
+    import matplotlib
+    from wordcloud import WordCloud
+
+    font = str(Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans.ttf")
+    cloud = WordCloud(
+        width=width, height=height, max_words=max_words, background_color="white", random_state=seed,
+        font_path=font, colormap="viridis", prefer_horizontal=0.9, collocations=False,
+    )
+    return cloud.generate_from_frequencies(frequencies).to_image()
+
+
+def wordclouds(counts: pd.DataFrame, out: str | Path, *, max_words: int = 150, width: int = 1600,
+               height: int = 900, groups: Iterable[str] | None = None) -> list[Path]:
+    """Write one PNG per group of a word_counts frame: ``wordcloud.png`` for a single group 'alle',
+    else ``wordcloud_<group>.png``. Returns the paths written."""
+    from .outputs import write_image
+
+    out = Path(out)
+    written = []
+    wanted = set(groups) if groups is not None else None
+    for group, frame in counts.groupby("group", sort=True):
+        if wanted is not None and group not in wanted or frame.empty:
+            continue
+        frequencies = dict(zip(frame["lemma"], frame["count"]))
+        image = wordcloud_image(frequencies, width=width, height=height, max_words=max_words)
+        name = "wordcloud.png" if group == "alle" else f"wordcloud_{slug(group)}.png"
+        written.append(write_image(image, out / name))
+    return written

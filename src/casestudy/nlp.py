@@ -1,0 +1,221 @@
+"""Norwegian NLP: spaCy's blank ``nb`` tokenizer, simplemma lemmas, sentences, stop words.
+
+The measured choice (DESIGN.md): no trained Norwegian spaCy pipeline installs from
+PyPI, and spaCy's own ``nb`` lookup table lemmatizes almost nothing, so lemmas come
+from simplemma (Bokmål first, then Nynorsk) through a registered spaCy component,
+with two fallbacks simplemma lacks: compound + genitive (``kjernebarnevernets``) and
+unknown Nynorsk inflections (``tenestene``). A trained pipeline (``nb_core_news_*``)
+is used instead when the user names one with ``model=`` and has it installed.
+
+Processed text is kept as a :class:`TokenTable` of compact arrays per document, not
+as spaCy Docs, so a national corpus fits in memory and caches without pickle.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+
+from .errors import CasestudyError
+
+#: Bumped whenever tokens or lemmas for the same text can change; part of the cache key.
+PIPELINE_VERSION = "nlp-1"
+LANGS = ("nb", "nn")
+
+# Flags per token, as bits.
+ALPHA, NUM, PUNCT = 1, 2, 4
+
+_EXTRA_ABBREVIATIONS = ["Jf.", "F.eks.", "Bl.a.", "Dvs.", "Ca.", "Evt.", "Pkt.", "Kap.", "Nr.", "Mht.", "Ifm.", "Iht."]
+_SUFFIX_RULES = (
+    ("ene", ("e",)), ("ane", ("e", "")), ("ar", ("", "e")), ("er", ("", "e")),
+    ("en", ("", "e")), ("et", ("",)), ("a", ("e", "")), ("s", ("",)),
+)
+_PLURAL_RULES = (("ene", ("e",)), ("ane", ("e",)))
+
+
+@functools.lru_cache(maxsize=200_000)
+def lemmatize(word: str) -> str:
+    """Lower-cased lemma of one word, with the genitive and Nynorsk fallbacks."""
+    import simplemma
+
+    lower = word.lower()
+    if not any(c.isalpha() for c in lower):
+        return lower
+    if "-" in lower.strip("-"):
+        head, _, tail = lower.rpartition("-")
+        return f"{head}-{lemmatize(tail)}" if tail else lower
+    lemma = simplemma.lemmatize(lower, lang=LANGS)
+    if lemma != lower or len(lower) < 5:
+        return lemma.lower()
+    if simplemma.is_known(lower, lang=LANGS):
+        # simplemma knows some Nynorsk definite plurals but returns them unchanged (tenestene)
+        rules = _PLURAL_RULES if len(lower) >= 7 else ()
+    else:
+        rules = _SUFFIX_RULES
+    for suffix, replacements in rules:
+        if lower.endswith(suffix):
+            stem = lower[: -len(suffix)]
+            for ending in replacements:
+                candidate = stem + ending
+                if len(candidate) >= 3 and simplemma.is_known(candidate, lang=LANGS):
+                    return simplemma.lemmatize(candidate, lang=LANGS).lower()
+            # compound + genitive: simplemma knows the compound's base form only via its own rules
+            if suffix == "s":
+                inner = simplemma.lemmatize(stem, lang=LANGS)
+                if inner != stem:
+                    return inner.lower()
+    return lemma.lower()
+
+
+def _register_components():
+    from spacy.language import Language
+
+    if "simplemma_lemmatizer" in Language.factories:
+        return
+
+    @Language.factory("simplemma_lemmatizer", assigns=["token.lemma"])
+    def make_lemmatizer(nlp, name):
+        return _lemmatize_doc
+
+    @Language.factory("casestudy_codebook", requires=["token.lemma"], assigns=["doc.spans"],
+                      default_config={"codebook": None, "spans_key": "codebook"})
+    def make_codebook_component(nlp, name, codebook, spans_key):
+        from .coding import CodebookComponent
+
+        return CodebookComponent(codebook, spans_key)
+
+
+def _lemmatize_doc(doc):
+    for token in doc:
+        token.lemma_ = lemmatize(token.text)
+    return doc
+
+
+@functools.lru_cache(maxsize=4)
+def get_nlp(model: str | None = None):
+    """The Norwegian pipeline, loaded once per process: tokenizer, sentences, lemmas."""
+    import spacy
+    from spacy.symbols import ORTH
+
+    _register_components()
+    if model:
+        try:
+            return spacy.load(model)
+        except OSError:
+            raise CasestudyError(
+                f"spaCy model '{model}' is not installed; leave out --model to use the built-in nb pipeline"
+            ) from None
+    nlp = spacy.blank("nb")
+    for abbreviation in _EXTRA_ABBREVIATIONS:
+        nlp.tokenizer.add_special_case(abbreviation, [{ORTH: abbreviation}])
+    nlp.add_pipe("sentencizer")
+    nlp.add_pipe("simplemma_lemmatizer")
+    return nlp
+
+
+def pipeline_fingerprint(model: str | None = None) -> str:
+    """What the tokens depend on: our version, spaCy's, simplemma's and the model name."""
+    from importlib.metadata import version
+
+    return "|".join([PIPELINE_VERSION, version("spacy"), version("simplemma"), model or "blank-nb"])
+
+
+@dataclass(slots=True)
+class TokenTable:
+    """The tokens of one document as parallel arrays; strings are ids into ``strings``.
+
+    ``start``/``end`` are character offsets in the segment's text, so a slice of the
+    segment gives back the token as it stood in the source.
+    """
+
+    strings: list[str]
+    segment: np.ndarray  # int32, index of the segment
+    sent: np.ndarray  # int32, sentence number within the segment
+    start: np.ndarray  # int32
+    end: np.ndarray  # int32
+    lower: np.ndarray  # int32 ids
+    lemma: np.ndarray  # int32 ids
+    flags: np.ndarray  # uint8 bits: ALPHA, NUM, PUNCT
+
+    def __len__(self) -> int:
+        return len(self.start)
+
+    def to_arrays(self) -> dict[str, np.ndarray]:
+        fields = {n: getattr(self, n) for n in ("segment", "sent", "start", "end", "lower", "lemma", "flags")}
+        fields["strings"] = np.array(self.strings, dtype=str) if self.strings else np.array([], dtype="<U1")
+        return fields
+
+    @classmethod
+    def from_arrays(cls, arrays) -> TokenTable:
+        return cls(
+            strings=[str(s) for s in arrays["strings"]],
+            **{n: np.asarray(arrays[n]) for n in ("segment", "sent", "start", "end", "lower", "lemma", "flags")},
+        )
+
+
+def tokenize_segments(texts: list[str], model: str | None = None, batch_size: int = 256) -> TokenTable:
+    """Tokenize, sentence-split and lemmatize the segment texts of one document."""
+    nlp = get_nlp(model)
+    ids: dict[str, int] = {}
+    strings: list[str] = []
+
+    def intern(s: str) -> int:
+        i = ids.get(s)
+        if i is None:
+            i = ids[s] = len(strings)
+            strings.append(s)
+        return i
+
+    seg, sent, start, end, lower, lemma, flags = [], [], [], [], [], [], []
+    for index, doc in enumerate(nlp.pipe(texts, batch_size=batch_size)):
+        sentence = -1
+        for token in doc:
+            if token.is_space:
+                continue
+            if token.is_sent_start or sentence < 0:
+                sentence += 1
+            text = token.text
+            seg.append(index)
+            sent.append(sentence)
+            start.append(token.idx)
+            end.append(token.idx + len(text))
+            lower.append(intern(token.lower_))
+            lemma.append(intern(token.lemma_.lower() if token.lemma_ else token.lower_))
+            flag = 0
+            if any(c.isalpha() for c in text):
+                flag |= ALPHA
+            if token.like_num:
+                flag |= NUM
+            if token.is_punct:
+                flag |= PUNCT
+            flags.append(flag)
+    i32 = np.int32
+    return TokenTable(
+        strings, np.array(seg, i32), np.array(sent, i32), np.array(start, i32), np.array(end, i32),
+        np.array(lower, i32), np.array(lemma, i32), np.array(flags, np.uint8),
+    )
+
+
+_COMMENT = re.compile(r"#.*$")
+
+
+def load_stopwords(path: str | Path | None = None) -> frozenset[str]:
+    """Stop words from a plain text file (one per line, '#' comments); default: the shipped nb list."""
+    if path is None:
+        text = resources.files("casestudy").joinpath("data/stopwords_nb.txt").read_text(encoding="utf-8")
+    else:
+        try:
+            text = Path(path).read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise CasestudyError(f"{path}: cannot read stop-word list ({exc}); give a UTF-8 text file") from None
+    words = set()
+    for line in text.splitlines():
+        word = _COMMENT.sub("", line).strip().lower()
+        if word:
+            words.add(word)
+    return frozenset(words)

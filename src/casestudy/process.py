@@ -1,0 +1,184 @@
+"""Read and tokenize a corpus folder: in parallel, cached by content hash, never stopping on one bad file."""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .cache import DocumentCache, restore
+from .corpus import (
+    CaseTable, Document, Skipped, apply_case_row, case_from_name, document_id, file_sha256, find_files,
+    infer_kind, read_cases,
+)
+from .errors import CasestudyError, ReaderError
+from .nlp import TokenTable, pipeline_fingerprint, tokenize_segments
+from .progress import progressbar
+from .readers import DEFAULT_INTERVIEWER_LABELS, read
+
+DOCUMENT_COLUMNS = ["document", "case", "kind", "format", "pages", "segments", "tokens", "status", "reason", "sha256"]
+SEGMENT_COLUMNS = [
+    "document", "case", "kind", "segment", "page", "turn", "speaker", "role", "interviewer", "heading", "text",
+]
+
+
+@dataclass
+class Corpus:
+    """The documents of a corpus folder with their tokens, plus the files that were skipped."""
+
+    root: Path
+    documents: list[Document] = field(default_factory=list)
+    tokens: dict[str, TokenTable] = field(default_factory=dict)
+    skipped: list[Skipped] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    options: dict = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.documents)
+
+    def __iter__(self):
+        return iter(self.documents)
+
+    def __getitem__(self, doc_id: str) -> Document:
+        for doc in self.documents:
+            if doc.id == doc_id:
+                return doc
+        raise KeyError(doc_id)
+
+    def subset(self, kind: str | None = None) -> list[Document]:
+        return [d for d in self.documents if kind is None or d.kind == kind]
+
+    def documents_frame(self) -> pd.DataFrame:
+        """One row per file, read or skipped: document, case, kind, format, pages, segments, tokens, status, reason."""
+        rows = []
+        for doc in self.documents:
+            rows.append({
+                "document": doc.id, "case": doc.case, "kind": doc.kind, "format": doc.format, "pages": doc.pages,
+                "segments": len(doc.segments), "tokens": len(self.tokens.get(doc.id, ())), "status": "ok",
+                "reason": "", "sha256": doc.sha256, **doc.attributes,
+            })
+        for skip in self.skipped:
+            rows.append({"document": skip.document, "status": "skipped", "reason": skip.reason})
+        frame = pd.DataFrame(rows)
+        extra = [c for c in frame.columns if c not in DOCUMENT_COLUMNS]
+        frame = frame.reindex(columns=DOCUMENT_COLUMNS + extra)
+        frame["pages"] = frame["pages"].astype("Int64")
+        frame["segments"] = frame["segments"].astype("Int64")
+        frame["tokens"] = frame["tokens"].astype("Int64")
+        return frame.sort_values("document", kind="stable").reset_index(drop=True)
+
+    def segments_frame(self) -> pd.DataFrame:
+        """One row per segment with its location: page for PDFs, turn/speaker/role for transcripts."""
+        rows = [
+            (doc.id, doc.case, doc.kind, s.index, s.page, s.turn, s.speaker, s.role, s.interviewer, s.heading, s.text)
+            for doc in self.documents
+            for s in doc.segments
+        ]
+        frame = pd.DataFrame(rows, columns=SEGMENT_COLUMNS)
+        for column in ("page", "turn"):
+            frame[column] = frame[column].astype("Int64")
+        return frame
+
+
+def _process_file(path: str, root: str, labels: tuple[str, ...], model: str | None, cache_dir: str | None):
+    """Worker: read, clean and tokenize one file (or take it from the cache)."""
+    path_ = Path(path)
+    doc_id = document_id(path_, Path(root))
+    try:
+        sha = file_sha256(path_)
+    except OSError as exc:
+        reason = "permission denied: make the file readable" if isinstance(exc, PermissionError) else (
+            f"cannot open ({exc.strerror}): check the path or link")
+        return ("skip", doc_id, reason)
+    cache = DocumentCache(cache_dir, pipeline_fingerprint(model)) if cache_dir else None
+    hit = cache.get(sha) if cache else None
+    if hit is not None:
+        fields, tokens = hit
+        doc = Document(id=doc_id, path=path_, kind=infer_kind(doc_id), case=case_from_name(doc_id), sha256=sha)
+        return ("ok", restore(doc, fields), tokens, True)
+    try:
+        doc = read(path_, Path(root), interviewer_labels=labels, sha256=sha)
+    except ReaderError as exc:
+        return ("skip", doc_id, exc.reason)
+    except Exception as exc:  # a reader bug must not stop the corpus: report it as this file's reason
+        return ("skip", doc_id, f"unexpected reader error ({type(exc).__name__}: {exc}): please report it")
+    tokens = tokenize_segments([s.text for s in doc.segments], model)
+    if cache:
+        try:
+            cache.put(doc, tokens)
+        except OSError:
+            pass  # a full or read-only cache folder only costs speed
+    return ("ok", doc, tokens, False)
+
+
+def default_jobs() -> int:
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
+
+
+def read_corpus(
+    root,
+    *,
+    cases: str | Path | None = None,
+    interviewer_labels=DEFAULT_INTERVIEWER_LABELS,
+    model: str | None = None,
+    jobs: int | None = None,
+    cache: str | Path | None = None,
+    silent: bool = True,
+) -> Corpus:
+    """Read every PDF, DOCX and TXT below ``root`` into a Corpus; unreadable files are skipped with a reason.
+
+    Args:
+        root: the corpus folder (or a single file).
+        cases: cases.csv; default ``root/cases.csv`` when it exists.
+        interviewer_labels: speaker labels that mean the interviewer (compared lower-cased).
+        model: an installed spaCy pipeline to use instead of the built-in one.
+        jobs: worker processes (default: all cores).
+        cache: folder for the content-hash cache; None turns caching off.
+        silent: no progress bar.
+    """
+    root = Path(root)
+    if not root.exists():
+        raise CasestudyError(f"{root}: corpus folder not found; give the folder that holds plans/ and interviews/")
+    cases_path = Path(cases) if cases else (root / "cases.csv" if root.is_dir() else None)
+    if cases and not Path(cases).exists():
+        raise CasestudyError(f"{cases}: cases file not found")
+    table: CaseTable = read_cases(cases_path)
+    files = find_files(root)
+    corpus = Corpus(root=root, warnings=list(table.warnings))
+    corpus.options = {"model": model, "interviewer_labels": sorted(interviewer_labels), "cases": str(cases_path or "")}
+    jobs = jobs or default_jobs()
+    labels = tuple(sorted(l.lower() for l in interviewer_labels))
+    args = [(str(p), str(root), labels, model, str(cache) if cache else None) for p in files]
+    hits = 0
+    if jobs > 1 and len(files) > 1:
+        with ProcessPoolExecutor(max_workers=min(jobs, len(files))) as pool:
+            results = pool.map(_process_file, *zip(*args), chunksize=max(1, len(args) // (jobs * 8)))
+            with progressbar(results, length=len(args), label="Reading", silent=silent) as bar:
+                hits = _collect(corpus, bar, table)
+    else:
+        results = (_process_file(*a) for a in args)
+        with progressbar(results, length=len(args), label="Reading", silent=silent) as bar:
+            hits = _collect(corpus, bar, table)
+    corpus.options["cache_hits"] = hits
+    known = {d.id for d in corpus.documents} | {s.document for s in corpus.skipped}
+    for name in table.rows:
+        if name not in known and not any(k.endswith("/" + name) for k in known):
+            corpus.warnings.append(f"cases.csv lists {name}, which is not in the corpus folder")
+    return corpus
+
+
+def _collect(corpus: Corpus, results, table: CaseTable) -> int:
+    hits = 0
+    for result in results:
+        if result[0] == "skip":
+            corpus.skipped.append(Skipped(result[1], result[2]))
+            continue
+        _, doc, tokens, hit = result
+        hits += hit
+        apply_case_row(doc, table.lookup(doc.id))
+        corpus.documents.append(doc)
+        corpus.tokens[doc.id] = tokens
+    return hits

@@ -1,0 +1,177 @@
+"""PDF reader: text per page with PDFium, paragraphs and headings from line geometry.
+
+One call per line (the first character's baseline and font size) is all the layout
+we need for paragraphs and headings, so reading stays close to bare PDFium speed.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import re
+import statistics
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..clean import join_lines, strip_running_lines
+from ..corpus import Segment
+from ..errors import ReaderError
+
+_BULLET = re.compile(r"^\s*(?:[•·▪◦●■\-–*]|\d{1,2}[.)]|[a-z][.)])\s+")
+_FALLBACK_BODY_SIZE = 11.0
+
+
+@dataclass(slots=True)
+class Line:
+    text: str
+    page: int
+    size: float  # font size of the first character, points
+    bold: bool
+    y_top: float  # baseline of the first character
+    y_bottom: float  # baseline of the last character (lower when PDFium joined a hyphenated break)
+    x: float
+
+
+def _open(path: Path):
+    import pypdfium2 as pdfium
+
+    if path.stat().st_size == 0:
+        raise ReaderError(path, "empty file (0 bytes)", "replace it with the real PDF")
+    try:
+        return pdfium.PdfDocument(str(path))
+    except pdfium.PdfiumError as exc:
+        message = str(exc).lower()
+        if "password" in message:
+            raise ReaderError(path, "encrypted PDF (needs a password)", "save an unprotected copy and rerun") from None
+        if "format" in message or "file" in message:
+            raise ReaderError(
+                path, "not a readable PDF (corrupt or truncated)", "open it in a PDF viewer and save it again"
+            ) from None
+        raise ReaderError(path, f"PDFium could not open it ({exc})", "save it again as PDF") from None
+
+
+def read_lines(path: Path) -> tuple[list[list[Line]], int]:
+    """Every text line of every page, with its font size and baseline; returns (pages, page count)."""
+    import pypdfium2.raw as raw
+
+    pdf = _open(path)
+    x, y = ctypes.c_double(), ctypes.c_double()
+    pages: list[list[Line]] = []
+    try:
+        n_pages = len(pdf)
+        for number in range(n_pages):
+            page = pdf[number]
+            textpage = page.get_textpage()
+            text = textpage.get_text_range()
+            handle = textpage.raw
+            n_chars = textpage.count_chars()
+            lines: list[Line] = []
+            pos = 0
+            for raw_line in text.split("\r\n"):
+                length = len(raw_line)
+                if raw_line.strip() and pos < n_chars:
+                    first = pos + (length - len(raw_line.lstrip()))
+                    raw.FPDFText_GetCharOrigin(handle, first, x, y)
+                    x0, y_top = x.value, y.value
+                    last = min(pos + len(raw_line.rstrip()) - 1, n_chars - 1)
+                    raw.FPDFText_GetCharOrigin(handle, last, x, y)
+                    size = raw.FPDFText_GetFontSize(handle, first)
+                    weight = raw.FPDFText_GetFontWeight(handle, first)
+                    lines.append(Line(raw_line, number + 1, round(size, 1), weight >= 600, y_top, y.value, x0))
+                pos += length + 2
+            pages.append(lines)
+            textpage.close()
+            page.close()
+    finally:
+        pdf.close()
+    return pages, n_pages
+
+
+def _body_size(pages: list[list[Line]]) -> float:
+    weights: dict[float, int] = {}
+    for lines in pages:
+        for line in lines:
+            weights[line.size] = weights.get(line.size, 0) + len(line.text)
+    return max(weights, key=weights.get) if weights else _FALLBACK_BODY_SIZE
+
+
+def _heading_level(line: Line, body: float) -> int:
+    if line.size >= body * 1.35:
+        return 1
+    if line.size >= body * 1.12:
+        return 2
+    text = line.text.strip()
+    if line.bold and len(text) < 90 and not text.endswith((".", ",", ";")):
+        return 3
+    return 0
+
+
+def paragraphs(pages: list[list[Line]]) -> list[Segment]:
+    """Group lines into paragraph and heading segments, dropping running headers/footers."""
+    keep = strip_running_lines([[l.text for l in lines] for lines in pages])
+    body = _body_size(pages)
+    pitches = [
+        a.y_bottom - b.y_top
+        for lines in pages
+        for a, b in zip(lines, lines[1:])
+        if a.size == body == b.size and 0 < a.y_bottom - b.y_top < body * 3
+    ]
+    pitch = statistics.median(pitches) if pitches else body * 1.3
+    segments: list[Segment] = []
+    for lines, flags in zip(pages, keep):
+        current: list[Line] = []
+        current_level = 0
+
+        def flush():
+            nonlocal current
+            if current:
+                text = join_lines([l.text for l in current])
+                if text:
+                    segments.append(
+                        Segment(
+                            len(segments), text, page=current[0].page,
+                            heading=current_level > 0, heading_level=current_level,
+                        )
+                    )
+            current = []
+
+        for line, kept in zip(lines, flags):
+            if not kept:
+                continue
+            level = _heading_level(line, body)
+            if current:
+                prev = current[-1]
+                gap = prev.y_bottom - line.y_top
+                # a heading wrapped over two lines has a pitch of its own size, not the body's
+                allowed = prev.size * 1.6 if level else pitch * 1.45
+                new_paragraph = (
+                    level != current_level
+                    or (level and line.size != prev.size)
+                    or gap > allowed
+                    or gap < -pitch  # went back up the page: a new column or block
+                    or bool(_BULLET.match(line.text))
+                )
+                if new_paragraph:
+                    flush()
+            if not current:
+                current_level = level
+            current.append(line)
+        flush()
+    return segments
+
+
+def read_pdf(path: Path) -> tuple[list[Segment], int]:
+    """Paragraph segments with 1-based page numbers, and the page count; ReaderError when unusable."""
+    path = Path(path)
+    pages, n_pages = read_lines(path)
+    chars = "".join(l.text for lines in pages for l in lines)
+    visible = [c for c in chars if not c.isspace()]
+    if n_pages == 0:
+        raise ReaderError(path, "PDF has no pages", "check the file")
+    if not visible:
+        raise ReaderError(path, "no text layer (scanned or image-only PDF)", "run OCR first, e.g. ocrmypdf")
+    letters = sum(c.isalpha() for c in visible)
+    if letters / len(visible) < 0.5 or chars.count("\ufffd") > len(visible) * 0.05:
+        raise ReaderError(
+            path, "text layer is garbled (mostly non-letters: broken font encoding)", "run OCR on the PDF instead"
+        )
+    return paragraphs(pages), n_pages

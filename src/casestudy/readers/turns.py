@@ -1,0 +1,74 @@
+"""Speaker turns in transcripts: 'Intervjuer: …', 'I: …', 'Informant (barnevernleder): …'."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from ..clean import normalize_text
+from ..corpus import Segment
+
+#: Labels that mean the interviewer (compared lower-cased, without the parenthesis).
+DEFAULT_INTERVIEWER_LABELS = frozenset(
+    {"intervjuer", "intervjuar", "i", "int", "interviewer", "forsker", "moderator", "spørsmål", "q"}
+)
+
+_LABEL = re.compile(
+    r"""^\s*
+    (?:\[?\(?\d{1,2}:\d{2}(?::\d{2})?\)?\]?\s*)?          # optional time stamp [00:12:31]
+    (?P<label>[A-ZÆØÅ][\wÆØÅæøå.\-]*(?:\ [\wÆØÅæøå.\-]+){0,2}?)  # one to three words, capitalised
+    \s*(?:\((?P<role>[^()]{1,60})\))?                   # optional (role)
+    \s*(?:\[?\(?\d{1,2}:\d{2}(?::\d{2})?\)?\]?)?\s*    # or a time stamp after the label
+    :\s*(?P<text>.*)$""",
+    re.VERBOSE | re.DOTALL,
+)
+
+
+def match_label(paragraph: str) -> tuple[str, str | None, str] | None:
+    """(speaker, role, rest of the text) when the paragraph opens with a speaker label, else None."""
+    match = _LABEL.match(paragraph)
+    if not match:
+        return None
+    label = match.group("label").strip()
+    # A clock time or a long phrase before the colon is not a speaker label.
+    if label.lower() in {"kl", "merk", "obs", "note", "tid"} or len(label) > 40:
+        return None
+    role = match.group("role")
+    return label, (normalize_text(role) if role else None), match.group("text")
+
+
+def segments_from_paragraphs(paragraphs, interviewer_labels=DEFAULT_INTERVIEWER_LABELS) -> list[Segment]:
+    """Turn paragraphs into segments; a labelled paragraph starts a turn, the rest continue it.
+
+    ``paragraphs`` yields (text, label_is_bold) pairs; a bold label is trusted even when it
+    would not look like one by its text alone (that case needs no special handling here:
+    the text rule already accepts it).
+    """
+    interviewer_labels = {l.lower() for l in interviewer_labels}
+    segments: list[Segment] = []
+    turn = 0
+    speaker = role = None
+    interviewer = False
+    for paragraph in paragraphs:
+        found = match_label(paragraph)
+        if found:
+            speaker, role, text = found
+            turn += 1
+            interviewer = speaker.lower() in interviewer_labels
+            if interviewer and role is None:
+                role = "intervjuer"
+        else:
+            text = paragraph
+        text = normalize_text(text)
+        if not text:
+            continue
+        segments.append(
+            Segment(
+                len(segments), text, turn=turn if turn else None, speaker=speaker, role=role, interviewer=interviewer
+            )
+        )
+    return segments
+
+
+def renumber(segments: list[Segment]) -> list[Segment]:
+    return [replace(s, index=i) for i, s in enumerate(segments)]
