@@ -1,0 +1,61 @@
+import json
+
+import pandas as pd
+from click.testing import CliRunner
+
+from casestudy.cli import main
+
+
+def test_run_with_one_broken_file_writes_everything_for_the_rest(tiny_corpus, tmp_path):
+    (tiny_corpus / "plans" / "broken.pdf").write_bytes(b"%PDF-1.4\n garbage")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["run", str(tiny_corpus), "--out", str(out), "--jobs", "2"])
+    assert result.exit_code == 0, result.output
+    assert (
+        "skipped plans/broken.pdf: not a readable PDF (corrupt or truncated): open it in a PDF viewer and save it "
+        "again" in result.stderr
+    )
+    for name in ["documents.csv", "segments.csv", "word_counts.csv", "manifest.json", "figures/wordcloud.png",
+                 "figures/wordcloud_barnevernleder.png", "figures/wordcloud_koordinator.png"]:
+        assert (out / name).exists(), name
+    documents = pd.read_csv(out / "documents.csv")
+    assert documents[["document", "status"]].values.tolist() == [
+        ["interviews/testby_koord.txt", "ok"], ["interviews/testby_leder.docx", "ok"],
+        ["plans/broken.pdf", "skipped"], ["plans/testby.pdf", "ok"],
+    ]
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["skipped"] == [{"document": "plans/broken.pdf", "reason": (
+        "not a readable PDF (corrupt or truncated): open it in a PDF viewer and save it again")}]
+    assert len(manifest["inputs"]) == 4
+
+
+def test_second_run_uses_cache_and_gives_identical_csvs(tiny_corpus, tmp_path):
+    out = tmp_path / "out"
+    args = ["run", str(tiny_corpus), "--out", str(out), "--jobs", "1", "--no-clouds"]
+    assert CliRunner().invoke(main, args).exit_code == 0
+    first = {p.name: p.read_bytes() for p in out.glob("*.csv")}
+    assert CliRunner().invoke(main, args).exit_code == 0
+    assert {p.name: p.read_bytes() for p in out.glob("*.csv")} == first
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["options"]["cache_hits"] == 3
+
+
+def test_missing_corpus_is_a_clear_error(tmp_path):
+    result = CliRunner().invoke(main, ["wordcount", str(tmp_path / "nope")])
+    assert result.exit_code == 2
+    assert "does not exist" in result.output
+
+
+def test_empty_corpus_folder(tmp_path):
+    result = CliRunner().invoke(main, ["ingest", str(tmp_path), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 1
+    assert result.output.strip().endswith("no readable PDF, DOCX or TXT files found")
+
+
+def test_wordcount_command(tiny_corpus, tmp_path):
+    result = CliRunner().invoke(main, ["wordcount", str(tiny_corpus), "--by", "role", "--top", "1", "--kind",
+                                       "interview", "--out", str(tmp_path), "--no-cache"])
+    assert result.exit_code == 0, result.output
+    frame = pd.read_csv(tmp_path / "word_counts.csv")
+    assert list(frame.columns) == ["group", "lemma", "count", "share", "rank"]
+    assert frame[["group", "lemma", "count"]].values.tolist() == [["barnevernleder", "barn", 3], ["koordinator", "barn", 1]]

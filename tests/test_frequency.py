@@ -1,0 +1,32 @@
+from casestudy import read_corpus, word_counts
+
+
+def test_counts_exclude_interviewer_and_stopwords(tiny_corpus):
+    corpus = read_corpus(tiny_corpus, jobs=1)
+    counts = word_counts(corpus, by="role", kind="interview")
+    leader = counts[counts.group == "barnevernleder"]
+    assert leader[["lemma", "count", "rank"]].values.tolist() == [
+        ["barn", 3, 1], ["barnehage", 1, 2], ["familie", 1, 2], ["forebygging", 1, 2],
+        ["handle", 1, 2], ["hjelp", 1, 2], ["tidlig", 1, 2],
+    ]
+    assert leader["share"].tolist()[0] == 0.333333  # "dag" (hver dag) is a stop word
+    coordinator = counts[counts.group == "koordinator"]
+    # "Hvordan samarbeider tjenestene?" is the interviewer's (label I) and is not counted
+    assert coordinator[["lemma", "count"]].values.tolist() == [
+        ["barn", 1], ["god", 1], ["samarbeide", 1], ["tjeneste", 1]
+    ]
+
+
+def test_counts_with_interviewer_and_top(tiny_corpus):
+    corpus = read_corpus(tiny_corpus, jobs=1)
+    counts = word_counts(corpus, by="role", include_interviewer=True, top=1)
+    assert counts[["group", "lemma", "count"]].values.tolist() == [
+        ["barnevernleder", "barn", 3], ["intervjuer", "barnehage", 1], ["koordinator", "barn", 1],
+        ["plan", "barn", 1],
+    ]
+
+
+def test_pseudonym_replaces_case(tiny_corpus):
+    corpus = read_corpus(tiny_corpus, jobs=1)
+    assert {d.case for d in corpus} == {"Kommune 1"}
+    assert "Testby" not in corpus.documents_frame().to_csv()

@@ -1,0 +1,52 @@
+import csv
+from pathlib import Path
+
+import pytest
+
+from casestudy.nlp import lemmatize, load_stopwords, tokenize_segments
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.mark.parametrize(
+    "form, lemma",
+    [
+        ("forebyggingen", "forebygging"), ("forebygginga", "forebygging"), ("forebyggende", "forebyggende"),
+        ("barnevernet", "barnevern"), ("barnevernets", "barnevern"), ("Barnevernet", "barnevern"),
+        ("kjernebarnevernet", "kjernebarnevern"), ("kjernebarnevernets", "kjernebarnevern"),
+        ("kommunene", "kommune"), ("kommunens", "kommune"), ("tiltakene", "tiltak"),
+        ("samarbeider", "samarbeide"), ("helsestasjonens", "helsestasjon"),
+        ("tenestene", "teneste"), ("kommunane", "kommune"), ("NAV-kontoret", "nav-kontor"),
+    ],
+)
+def test_lemmas_of_common_inflections(form, lemma):
+    assert lemmatize(form) == lemma
+
+
+def test_lemma_set_accuracy():
+    """The labelled lemma set (written by hand, not by the lemmatizer): accuracy must stay ≥ 85 %."""
+    rows = list(csv.DictReader(open(DATA / "lemmas.csv", encoding="utf-8")))
+    assert len(rows) >= 50
+    misses = [(r["form"], r["lemma"], lemmatize(r["form"])) for r in rows if lemmatize(r["form"]) != r["lemma"]]
+    accuracy = 1 - len(misses) / len(rows)
+    print(f"lemma accuracy {accuracy:.3f} on {len(rows)} forms; misses: {misses}")
+    assert accuracy >= 0.85, misses
+
+
+def test_tokens_offsets_sentences_and_abbreviations():
+    text = "Jf. § 15-1 skal kommunen f.eks. samarbeide. Barnevernets rolle i 2024–2027 er stor."
+    table = tokenize_segments([text])
+    words = [text[s:e] for s, e in zip(table.start, table.end)]
+    assert words == ["Jf.", "§", "15-1", "skal", "kommunen", "f.eks.", "samarbeide", ".", "Barnevernets", "rolle",
+                     "i", "2024–2027", "er", "stor", "."]
+    assert table.sent.tolist() == [0] * 8 + [1] * 7
+    assert [table.strings[i] for i in table.lemma][8] == "barnevern"
+
+
+def test_stopwords_keep_domain_content_words(tmp_path):
+    stop = load_stopwords()
+    assert {"og", "altså", "liksom", "ikke", "jf."} <= stop
+    assert not {"mål", "viktig", "tid", "ny", "år", "del", "god", "leder", "arbeid", "riktig"} & stop
+    own = tmp_path / "stopp.txt"
+    own.write_text("# mine\nbarn\nSkole  # kommentar\n", encoding="utf-8")
+    assert load_stopwords(own) == frozenset({"barn", "skole"})

@@ -1,0 +1,125 @@
+import pytest
+
+from casestudy.errors import ReaderError
+from casestudy.readers import read
+from casestudy.readers.text import decode
+
+from conftest import make_docx, make_image_pdf, make_pdf
+
+PAGE = [
+    "# 1 Ansvarsfordeling",
+    "Kommunen skal arbeide med fore-",
+    "bygging og tidlig innsats for barne- og",
+    "familietjenesten og NAV-",
+    "kontoret.",
+    "",
+    "Helsestasjonen har ansvar for foreldreveiledning.",
+]
+
+
+def test_pdf_paragraphs_pages_hyphens_and_running_header(tmp_path):
+    second = ["# 2 Samarbeid", "Tjenestene møtes hver måned i", "et tverrfaglig team."]
+    path = make_pdf(tmp_path / "plan.pdf", [PAGE, second, ["Tekst på side tre."]], header="Testby kommune – Plan")
+    doc = read(path)
+    assert doc.pages == 3
+    assert [(s.page, s.heading, s.text) for s in doc.segments] == [
+        (1, True, "1 Ansvarsfordeling"),
+        (1, False, "Kommunen skal arbeide med forebygging og tidlig innsats for barne- og familietjenesten og "
+                   "NAV-kontoret."),
+        (1, False, "Helsestasjonen har ansvar for foreldreveiledning."),
+        (2, True, "2 Samarbeid"),
+        (2, False, "Tjenestene møtes hver måned i et tverrfaglig team."),
+        (3, False, "Tekst på side tre."),
+    ]
+    assert doc.kind == "plan" and doc.case == "plan" and doc.format == "pdf"
+
+
+def test_pdf_encrypted_with_user_password(tmp_path):
+    path = make_pdf(tmp_path / "locked.pdf", [PAGE], encrypt="eier", user_password="hemmelig")
+    with pytest.raises(ReaderError) as info:
+        read(path)
+    assert info.value.reason == "encrypted PDF (needs a password): save an unprotected copy and rerun"
+
+
+def test_pdf_with_owner_password_only_is_read(tmp_path):
+    path = make_pdf(tmp_path / "owner.pdf", [PAGE], encrypt="eier")
+    assert read(path).segments[0].text == "1 Ansvarsfordeling"
+
+
+def test_pdf_image_only(tmp_path):
+    with pytest.raises(ReaderError) as info:
+        read(make_image_pdf(tmp_path / "scan.pdf"))
+    assert info.value.reason == "no text layer (scanned or image-only PDF): run OCR first, e.g. ocrmypdf"
+
+
+def test_pdf_zero_bytes_and_truncated(tmp_path):
+    empty = tmp_path / "empty.pdf"
+    empty.write_bytes(b"")
+    with pytest.raises(ReaderError, match="empty file"):
+        read(empty)
+    whole = make_pdf(tmp_path / "whole.pdf", [PAGE]).read_bytes()
+    cut = tmp_path / "cut.pdf"
+    cut.write_bytes(whole[: len(whole) // 3])
+    with pytest.raises(ReaderError) as info:
+        read(cut)
+    assert info.value.reason == "not a readable PDF (corrupt or truncated): open it in a PDF viewer and save it again"
+
+
+def test_docx_bold_labels_turns_and_roles(tmp_path):
+    path = make_docx(tmp_path / "intervju.docx", [
+        "Intervjuer: Kan du fortelle om planen?",
+        "Informant (barnevernleder): Ja, altså, planen ble vedtatt i fjor.",
+        "Den handler om tidlig innsats.",
+        "I: Takk.",
+        "Informant (barnevernleder): Bare hyggelig.",
+    ])
+    doc = read(path)
+    assert [(s.turn, s.speaker, s.role, s.interviewer, s.text) for s in doc.segments] == [
+        (1, "Intervjuer", "intervjuer", True, "Kan du fortelle om planen?"),
+        (2, "Informant", "barnevernleder", False, "Ja, altså, planen ble vedtatt i fjor."),
+        (2, "Informant", "barnevernleder", False, "Den handler om tidlig innsats."),
+        (3, "I", "intervjuer", True, "Takk."),
+        (4, "Informant", "barnevernleder", False, "Bare hyggelig."),
+    ]
+    assert doc.kind == "interview"
+
+
+def test_docx_that_is_a_pdf(tmp_path):
+    fake = tmp_path / "fake.docx"
+    fake.write_bytes(make_pdf(tmp_path / "x.pdf", [PAGE]).read_bytes())
+    with pytest.raises(ReaderError) as info:
+        read(fake)
+    assert info.value.reason == "a PDF with a .docx name: rename it to .pdf"
+
+
+TRANSCRIPT = "Intervjuer: Hvordan går det med førebygginga?\nInformant: Bra, særlig i barnehagen på Øya.\n"
+
+
+@pytest.mark.parametrize(
+    "encoding, expected", [("utf-8", "utf-8"), ("utf-8-sig", "utf-8-sig"), ("utf-16", "utf-16"), ("cp1252", "cp1252")]
+)
+def test_txt_encodings(tmp_path, encoding, expected):
+    path = tmp_path / "t.txt"
+    path.write_bytes(TRANSCRIPT.encode(encoding))
+    doc = read(path)
+    assert doc.encoding == expected
+    assert [s.text for s in doc.segments] == ["Hvordan går det med førebygginga?", "Bra, særlig i barnehagen på Øya."]
+    assert [s.interviewer for s in doc.segments] == [True, False]
+
+
+def test_txt_old_dos_codepage_is_not_misread(tmp_path):
+    data = ("Informant: Vi har få ressurser, og økonomien i kommunen er så stram at vi sliter. " * 3).encode("cp865")
+    text, encoding = decode(data, tmp_path / "x.txt")
+    assert encoding == "cp865"
+    assert "ressurser, og økonomien" in text
+
+
+def test_txt_mixed_line_endings_and_timestamps(tmp_path):
+    path = tmp_path / "t.txt"
+    path.write_bytes(b"[00:01:12] Intervjuer: Hei.\r\nInformant (koordinator): Hei!\rJeg er her.\n")
+    doc = read(path)
+    assert [(s.turn, s.speaker, s.role, s.text) for s in doc.segments] == [
+        (1, "Intervjuer", "intervjuer", "Hei."),
+        (2, "Informant", "koordinator", "Hei!"),
+        (2, "Informant", "koordinator", "Jeg er her."),
+    ]
