@@ -12,8 +12,10 @@ import time
 from pathlib import Path
 
 import click
+from pandas import NA as pd_na
 
-from . import frequency, pipeline
+from . import coding, frequency, pipeline
+from .codebook import load_codebook
 from .errors import CasestudyError
 from .outputs import write_csv
 from .process import default_jobs, read_corpus
@@ -84,9 +86,19 @@ def main():
     """Case-study analysis of Norwegian prevention plans (PDF) and interview transcripts (DOCX/TXT)."""
 
 
+def unit_option(fn):
+    return click.option("--unit", type=click.Choice(coding.UNITS), default="sentence", show_default=True,
+                        help="What a coded passage is: a sentence, a paragraph (PDF) / segment, or a speaker turn.")(fn)
+
+
 @main.command()
 @click.argument("corpus", type=click.Path(exists=True), default="corpus")
 @out_option()
+@click.option("--codebook", "codebooks", multiple=True,
+              help="Codebook or checklist YAML (repeatable; default: the shipped barnevern codebook and the "
+                   "§ 15-1 checklist).")
+@click.option("--no-code", is_flag=True, help="Skip coding.")
+@unit_option
 @click.option("--by", default="role", show_default=True,
               help="Attribute for grouped word counts and clouds (role, kind, case, region, …); 'none' for one group.")
 @click.option("--top", type=click.IntRange(1), default=None, help="Keep the N most frequent lemmas per group.")
@@ -94,14 +106,23 @@ def main():
 @stopword_option
 @corpus_options
 @handle_errors
-def run(corpus, out, by, top, no_clouds, stopwords, **options):
+def run(corpus, out, codebooks, no_code, unit, by, top, no_clouds, stopwords, **options):
     """Run the whole pipeline on CORPUS and write every result into OUT."""
     started = time.perf_counter()
+    if no_code:
+        paths = []
+    elif codebooks:
+        paths = [pipeline.resolve_codebook(c) for c in codebooks]
+    else:
+        paths = [pipeline.resolve_codebook(n) for n in pipeline.DEFAULT_RUN_CODEBOOKS
+                 if pipeline.shipped_exists(n)]
+    for path in paths:
+        load_codebook(path)  # a bad codebook stops the run before any output is written
     data = load(corpus, out, **options)
     by = None if by.lower() == "none" else by
     settings = {k: v for k, v in data.options.items()}
-    result = pipeline.run(data, out, by=by, top=top, stopwords=stopwords, clouds=not no_clouds,
-                          options=settings, started=started)
+    result = pipeline.run(data, out, by=by, top=top, stopwords=stopwords, clouds=not no_clouds, codebooks=paths,
+                          unit=unit, options=settings, started=started)
     n_ok = len(data.documents)
     click.echo(
         f"{n_ok} documents read, {len(data.skipped)} skipped; wrote {len(result['outputs']) + 1} files to {out}/ "
@@ -162,6 +183,94 @@ def wordcloud(corpus, out, by, max_words, size, include_interviewer, kind, stopw
                                    kind=kind)
     for path in frequency.wordclouds(counts, out, max_words=max_words, width=width, height=height):
         click.echo(f"wrote {path}", err=True)
+
+
+@main.command()
+@click.argument("corpus", type=click.Path(exists=True))
+@click.option("--codebook", required=True, help="Codebook YAML (or a shipped name such as 'barnevern').")
+@unit_option
+@click.option("--by", default=None, help="Also a matrix by this attribute (role, region, size_class, …).")
+@out_option()
+@corpus_options
+@handle_errors
+def code(corpus, codebook, unit, by, out, **options):
+    """Code CORPUS with a codebook → coded_segments.csv and code_matrix.csv."""
+    book = load_codebook(pipeline.resolve_codebook(codebook))
+    data = load(corpus, out, **options)
+    for path in pipeline.write_coding(data, book, Path(out), unit=unit, by=by):
+        click.echo(f"wrote {path}", err=True)
+
+
+@main.command()
+@click.argument("corpus", type=click.Path(exists=True))
+@click.argument("pattern")
+@click.option("--codebook", default=None, help="Codebook in which PATTERN may be a code id.")
+@click.option("--window", type=click.IntRange(0), default=8, show_default=True, help="Words of context each side.")
+@click.option("--include-interviewer", is_flag=True, help="Search interviewer turns too.")
+@click.option("--csv", "csv_path", type=click.Path(dir_okay=False), default=None,
+              help="Write the lines to this CSV instead of printing them.")
+@corpus_options
+@handle_errors
+def kwic(corpus, pattern, codebook, window, include_interviewer, csv_path, **options):
+    """Keyword in context: every match of PATTERN (lemma pattern, * globs) or of a code id."""
+    book = load_codebook(pipeline.resolve_codebook(codebook)) if codebook else None
+    data = load(corpus, Path(csv_path).parent if csv_path else None, **options)
+    frame = coding.kwic(data, pattern, codebook=book, window=window, include_interviewer=include_interviewer)
+    if csv_path:
+        write_csv(frame, csv_path)
+        click.echo(f"wrote {csv_path} ({len(frame)} lines)", err=True)
+        return
+    for row in frame.itertuples():
+        where = f"tur {row.turn}" if row.page is None or row.page is pd_na else f"s. {row.page}"
+        click.echo(f"{row.document} ({where}): {row.left[-60:]:>60} [{row.match}] {row.right[:60]}")
+    click.echo(f"{len(frame)} matches", err=True)
+
+
+@main.group(name="codebook")
+def codebook_group():
+    """Validate, show or export a codebook."""
+
+
+@codebook_group.command("validate")
+@click.argument("path")
+@handle_errors
+def codebook_validate(path):
+    """Check a codebook or checklist: exit 0 and a summary when valid, a one-line error otherwise."""
+    book = load_codebook(pipeline.resolve_codebook(path))
+    n = len(book.flat())
+    with_patterns = sum(1 for c in book.flat() if c.patterns or c.regex)
+    click.echo(f"{path}: valid, {n} codes ({with_patterns} with patterns)")
+
+
+@codebook_group.command("show")
+@click.argument("path")
+@handle_errors
+def codebook_show(path):
+    """Print the code tree with labels and pattern counts."""
+    book = load_codebook(pipeline.resolve_codebook(path))
+    depth = {}
+    parents = book.parents()
+    for code_ in book.flat():
+        depth[code_.id] = 0 if parents[code_.id] is None else depth[parents[code_.id]] + 1
+        click.echo(f"{'  ' * depth[code_.id]}{code_.id}  {code_.label}  [{code_.origin}, {len(code_.patterns)} patterns]")
+
+
+@codebook_group.command("export")
+@click.argument("path")
+@click.option("--format", "fmt", type=click.Choice(["yaml", "csv"]), default="yaml", show_default=True)
+@click.option("--out", "-o", type=click.Path(dir_okay=False), required=True, help="File to write.")
+@handle_errors
+def codebook_export(path, fmt, out):
+    """Write the codebook as normalised YAML or as a CSV table (one row per code)."""
+    source = pipeline.resolve_codebook(path)
+    if Path(out).resolve() == Path(source).resolve():
+        raise CasestudyError(f"{out}: will not overwrite the codebook being exported; choose another file")
+    book = load_codebook(source)
+    if fmt == "yaml":
+        book.save(out)
+    else:
+        write_csv(pipeline.codebook_table(book), out)
+    click.echo(f"wrote {out}", err=True)
 
 
 if __name__ == "__main__":  # pragma: no cover

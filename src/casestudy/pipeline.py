@@ -9,7 +9,10 @@ import time
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
+from .codebook import Codebook, load_codebook
+from .coding import code_corpus, code_matrix
 from .corpus import file_sha256
+from .errors import CasestudyError
 from .frequency import word_counts, wordclouds
 from .outputs import write_csv, write_json
 from .process import Corpus
@@ -61,12 +64,66 @@ def write_ingest(corpus: Corpus, out: Path) -> list[Path]:
     ]
 
 
+#: Where the shipped codebooks live in a source checkout (the supported way to install casestudy).
+SHIPPED_CODEBOOKS = Path(__file__).resolve().parents[2] / "codebooks"
+DEFAULT_CODEBOOK = "barnevern"
+DEFAULT_RUN_CODEBOOKS = ("barnevern", "krav_15-1")
+
+
+def shipped_exists(name: str) -> bool:
+    return (Path("codebooks") / f"{name}.yaml").exists() or (SHIPPED_CODEBOOKS / f"{name}.yaml").exists()
+
+
+def codebook_table(codebook: Codebook):
+    """One row per code: id, path, parent, label, origin, description, patterns, exclude (patterns '; '-joined)."""
+    import pandas as pd
+
+    parents, paths = codebook.parents(), codebook.paths()
+    rows = [(c.id, paths[c.id], parents[c.id] or "", c.label, c.origin, c.description, "; ".join(c.patterns),
+             "; ".join(c.exclude)) for c in codebook.flat()]
+    return pd.DataFrame(rows, columns=["code", "path", "parent", "label", "origin", "description", "patterns",
+                                       "exclude"])
+
+
+def resolve_codebook(name_or_path: str | Path) -> Path:
+    """A codebook path: an existing file, or the name of a shipped codebook ('barnevern', 'krav_15-1')."""
+    path = Path(name_or_path)
+    if path.exists():
+        return path
+    for candidate in (Path("codebooks") / f"{name_or_path}.yaml", SHIPPED_CODEBOOKS / f"{name_or_path}.yaml"):
+        if candidate.exists():
+            return candidate
+    raise CasestudyError(f"{name_or_path}: codebook not found (give a YAML file, or a shipped name such as "
+                         f"'{DEFAULT_CODEBOOK}')")
+
+
+def write_coding(corpus: Corpus, codebook: Codebook, out: Path, *, unit: str = "sentence", by: str | None = None,
+                 suffix: str = "") -> list[Path]:
+    """coded_segments.csv and code_matrix.csv (case × code), plus per document and per ``by`` attribute."""
+    coded = code_corpus(corpus, codebook, unit=unit)
+    written = [
+        write_csv(coded, out / f"coded_segments{suffix}.csv"),
+        write_csv(code_matrix(coded, codebook, by="case"), out / f"code_matrix{suffix}.csv"),
+        write_csv(code_matrix(coded, codebook, by="document"), out / f"code_matrix_documents{suffix}.csv"),
+    ]
+    if by and by not in ("case", "document"):
+        written.append(write_csv(code_matrix(coded, codebook, by=by, corpus=corpus),
+                                 out / f"code_matrix_{by}{suffix}.csv"))
+    return written
+
+
 def run(corpus: Corpus, out: str | Path, *, by: str | None = "role", top: int | None = None,
-        stopwords=None, clouds: bool = True, options: dict | None = None, started: float | None = None) -> dict:
+        stopwords=None, clouds: bool = True, codebooks: list[Path] = (), unit: str = "sentence",
+        options: dict | None = None, started: float | None = None) -> dict:
     """Write every output of the pipeline for an already read corpus into ``out``; returns the manifest."""
     started = started or time.perf_counter()
     out = Path(out)
+    loaded = [load_codebook(p) for p in codebooks]  # validate all before writing anything
     written = write_ingest(corpus, out)
+    coding_books = [c for c in loaded if c.extra.get("kind") != "checklist"]
+    for i, codebook in enumerate(coding_books):
+        suffix = "" if i == 0 else f"_{codebook.path.stem}"
+        written += write_coding(corpus, codebook, out, unit=unit, by=by, suffix=suffix)
     counts = word_counts(corpus, top=top, stopwords=stopwords)
     grouped = word_counts(corpus, by=by, top=top, stopwords=stopwords) if by else None
     written.append(write_csv(counts if grouped is None else _stack(counts, grouped, by), out / "word_counts.csv"))
@@ -74,7 +131,8 @@ def run(corpus: Corpus, out: str | Path, *, by: str | None = "role", top: int | 
         written += wordclouds(counts, out / "figures")
         if grouped is not None:
             written += wordclouds(grouped, out / "figures")
-    data = manifest(corpus, dict(options or {}, by=by, top=top), written, out, started)
+    data = manifest(corpus, dict(options or {}, by=by, top=top, unit=unit), written, out, started,
+                    [c.path for c in loaded])
     write_json(data, out / "manifest.json")
     return data
 

@@ -1,0 +1,336 @@
+"""Codebooks: hierarchical codes with lemma patterns, loaded from YAML with errors that name file, line and code.
+
+A codebook is also readable as a quanteda-style dictionary: a nested mapping whose
+leaves are lists of patterns. A checklist (e.g. the § 15-1 requirements) is a codebook
+whose top-level codes are the requirements, each with an ``assessment`` rule.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from .errors import CodebookError
+
+CODE_KEYS = {"id", "label", "description", "origin", "patterns", "exclude", "examples", "regex", "children",
+             "negation", "assessment", "headings", "concrete", "weight"}
+TOP_KEYS = {"name", "language", "version", "description", "codes", "kind", "assessment"}
+ORIGINS = ("deductive", "inductive")
+NEGATION = ("keep", "drop")
+_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_\-]*$")
+_NESTED_QUANTIFIER = re.compile(r"\((?:[^()\\]|\\.)*[+*](?:[^()\\]|\\.)*\)\s*(?:[+*]|\{\d*,\d*\})")
+
+
+@dataclass
+class Code:
+    """One code: what it means, the patterns that find it, and its sub-codes."""
+
+    id: str
+    label: str = ""
+    description: str = ""
+    origin: str = "deductive"
+    patterns: list[str] = field(default_factory=list)
+    exclude: list[str] = field(default_factory=list)
+    examples: list[str] = field(default_factory=list)
+    regex: list[str] = field(default_factory=list)
+    negation: str = "keep"
+    children: list["Code"] = field(default_factory=list)
+    extra: dict = field(default_factory=dict)
+    line: int | None = None
+
+    def to_dict(self) -> dict:
+        data: dict = {"id": self.id}
+        if self.label:
+            data["label"] = self.label
+        if self.description:
+            data["description"] = self.description
+        data["origin"] = self.origin
+        for key in ("patterns", "exclude", "regex", "examples"):
+            value = getattr(self, key)
+            if value:
+                data[key] = list(value)
+        if self.negation != "keep":
+            data["negation"] = self.negation
+        data.update(self.extra)
+        if self.children:
+            data["children"] = [c.to_dict() for c in self.children]
+        return data
+
+
+@dataclass
+class Codebook:
+    name: str = ""
+    codes: list[Code] = field(default_factory=list)
+    language: str = "nb"
+    version: str | int | None = None
+    description: str = ""
+    extra: dict = field(default_factory=dict)
+    path: Path | None = None
+
+    def flat(self) -> list[Code]:
+        """Every code, parents before their children, in file order."""
+        out: list[Code] = []
+
+        def walk(codes):
+            for code in codes:
+                out.append(code)
+                walk(code.children)
+
+        walk(self.codes)
+        return out
+
+    def __getitem__(self, code_id: str) -> Code:
+        for code in self.flat():
+            if code.id == code_id:
+                return code
+        raise KeyError(code_id)
+
+    def __contains__(self, code_id: str) -> bool:
+        return any(c.id == code_id for c in self.flat())
+
+    @property
+    def ids(self) -> list[str]:
+        return [c.id for c in self.flat()]
+
+    def parents(self) -> dict[str, str | None]:
+        """Map of code id → parent id (None for a top-level code)."""
+        result: dict[str, str | None] = {}
+
+        def walk(codes, parent):
+            for code in codes:
+                result[code.id] = parent
+                walk(code.children, code.id)
+
+        walk(self.codes, None)
+        return result
+
+    def ancestors(self, code_id: str) -> list[str]:
+        parents = self.parents()
+        chain = []
+        current = parents.get(code_id)
+        while current is not None:
+            chain.append(current)
+            current = parents.get(current)
+        return chain
+
+    def paths(self) -> dict[str, str]:
+        """Map of code id → dotted path ('prevention_level.universal'), as a quanteda dictionary flattens."""
+        parents = self.parents()
+        result = {}
+        for code_id in parents:
+            chain = [code_id] + self.ancestors(code_id)
+            result[code_id] = ".".join(reversed(chain))
+        return result
+
+    def to_dict(self) -> dict:
+        data: dict = {"name": self.name, "language": self.language}
+        if self.version is not None:
+            data["version"] = self.version
+        if self.description:
+            data["description"] = self.description
+        data.update(self.extra)
+        data["codes"] = [c.to_dict() for c in self.codes]
+        return data
+
+    def to_yaml(self) -> str:
+        return yaml.safe_dump(self.to_dict(), allow_unicode=True, sort_keys=False, width=100)
+
+    def save(self, path: str | Path) -> Path:
+        """Write the codebook as YAML (atomically); never silently overwrites the file it was loaded from."""
+        from .outputs import atomic_path
+
+        with atomic_path(path) as tmp:
+            tmp.write_text(self.to_yaml(), encoding="utf-8")
+        return Path(path)
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.to_yaml().encode("utf-8")).hexdigest()
+
+
+class _LineLoader(yaml.SafeLoader):
+    """Safe YAML loader that records the line of every mapping under the key '__line__'."""
+
+
+def _construct_mapping(loader, node, deep=False):
+    mapping = yaml.SafeLoader.construct_mapping(loader, node, deep=True)
+    mapping["__line__"] = node.start_mark.line + 1
+    return mapping
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def parse_yaml(text: str, path=None):
+    """Parse YAML safely; syntax errors, tabs and object tags become CodebookError with the line."""
+    try:
+        return yaml.load(text, Loader=_LineLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        problem = exc.problem or str(exc)
+        if "could not determine a constructor" in problem:
+            problem = "YAML tags that construct objects are not allowed (" + problem.split("for the tag")[-1].strip() + ")"
+        elif "\\t" in problem or "tab" in problem.lower():
+            problem = "tab character: indent YAML with spaces"
+        raise CodebookError(f"invalid YAML: {problem}", path=path, line=line) from None
+    except yaml.YAMLError as exc:
+        raise CodebookError(f"invalid YAML: {exc}", path=path) from None
+
+
+def load_codebook(path: str | Path) -> Codebook:
+    """Load and validate a codebook or checklist YAML file."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise CodebookError("file not found", path=path) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CodebookError(f"cannot read as UTF-8 text ({exc.__class__.__name__})", path=path) from None
+    codebook = codebook_from_data(parse_yaml(text, path), path)
+    codebook.path = path
+    return codebook
+
+
+def codebook_from_data(data, path=None) -> Codebook:
+    """Build a Codebook from parsed YAML: the codebook format, or a quanteda-style nested dictionary."""
+    if not isinstance(data, dict):
+        raise CodebookError("a codebook must be a YAML mapping with a 'codes' list", path=path, line=1)
+    if "codes" not in data:
+        return _from_dictionary(data, path)
+    line = data.get("__line__")
+    unknown = sorted(set(data) - TOP_KEYS - {"__line__"})
+    if unknown:
+        raise CodebookError(f"unknown key(s) {', '.join(unknown)} at the top level (allowed: "
+                            f"{', '.join(sorted(TOP_KEYS))})", path=path, line=line)
+    if not isinstance(data["codes"], list) or not data["codes"]:
+        raise CodebookError("'codes' must be a non-empty list of codes", path=path, line=line)
+    seen: dict[str, int | None] = {}
+    codes = [_code(item, path, seen, line) for item in data["codes"]]
+    extra = {k: _strip_lines(v) for k, v in data.items() if k in ("kind", "assessment")}
+    return Codebook(
+        name=str(data.get("name") or (Path(path).stem if path else "codebook")), codes=codes,
+        language=str(data.get("language") or "nb"), version=data.get("version"),
+        description=str(data.get("description") or ""), extra=extra,
+    )
+
+
+def _strip_lines(value):
+    if isinstance(value, dict):
+        return {k: _strip_lines(v) for k, v in value.items() if k != "__line__"}
+    if isinstance(value, list):
+        return [_strip_lines(v) for v in value]
+    return value
+
+
+def _string_list(item: dict, key: str, path, code_id, line) -> list[str]:
+    value = item.get(key)
+    if value is None:
+        return []
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, (str, int, float)) for v in value):
+        raise CodebookError(f"'{key}' must be a list of strings", path=path, line=line, code=code_id)
+    return [str(v) for v in value]
+
+
+def _code(item, path, seen: dict, parent_line) -> Code:
+    if not isinstance(item, dict):
+        raise CodebookError("each code must be a mapping with at least 'id' and 'patterns'", path=path,
+                            line=parent_line)
+    line = item.get("__line__")
+    code_id = item.get("id")
+    if not isinstance(code_id, str) or not _ID.match(code_id):
+        raise CodebookError(f"code id must be a word of letters, digits and _ (got {code_id!r})", path=path,
+                            line=line)
+    if code_id in seen:
+        raise CodebookError(f"duplicate code id (first defined on line {seen[code_id]})", path=path, line=line,
+                            code=code_id)
+    seen[code_id] = line
+    unknown = sorted(set(item) - CODE_KEYS - {"__line__"})
+    if unknown:
+        raise CodebookError(f"unknown key(s) {', '.join(unknown)} (allowed: {', '.join(sorted(CODE_KEYS))})",
+                            path=path, line=line, code=code_id)
+    origin = item.get("origin", "deductive")
+    if origin not in ORIGINS:
+        raise CodebookError(f"origin must be 'deductive' or 'inductive', not {origin!r}", path=path, line=line,
+                            code=code_id)
+    negation = item.get("negation", "keep")
+    if negation not in NEGATION:
+        raise CodebookError(f"negation must be 'keep' or 'drop', not {negation!r}", path=path, line=line,
+                            code=code_id)
+    patterns = _string_list(item, "patterns", path, code_id, line)
+    exclude = _string_list(item, "exclude", path, code_id, line)
+    regex = _string_list(item, "regex", path, code_id, line)
+    for pattern in patterns + exclude:
+        _check_pattern(pattern, path, line, code_id)
+    for expression in regex:
+        _check_regex(expression, path, line, code_id)
+    children_data = item.get("children") or []
+    if not isinstance(children_data, list):
+        raise CodebookError("'children' must be a list of codes", path=path, line=line, code=code_id)
+    children = [_code(child, path, seen, line) for child in children_data]
+    if not patterns and not regex and not children:
+        raise CodebookError("code has no patterns (give 'patterns', 'regex' or 'children')", path=path, line=line,
+                            code=code_id)
+    extra = {k: _strip_lines(item[k]) for k in ("assessment", "headings", "concrete", "weight") if k in item}
+    return Code(
+        id=code_id, label=str(item.get("label") or ""), description=str(item.get("description") or "").strip(),
+        origin=origin, patterns=patterns, exclude=exclude, examples=_string_list(item, "examples", path, code_id, line),
+        regex=regex, negation=negation, children=children, extra=extra, line=line,
+    )
+
+
+def _check_pattern(pattern: str, path, line, code_id) -> None:
+    if not pattern.strip():
+        raise CodebookError("empty pattern", path=path, line=line, code=code_id)
+    for term in pattern.split():
+        if not term.strip("*?"):
+            raise CodebookError(f"pattern {pattern!r} has a glob that matches every word", path=path, line=line,
+                                code=code_id)
+
+
+def _check_regex(expression: str, path, line, code_id) -> None:
+    try:
+        re.compile(expression)
+    except re.error as exc:
+        raise CodebookError(f"regex {expression!r} does not compile ({exc})", path=path, line=line,
+                            code=code_id) from None
+    if _NESTED_QUANTIFIER.search(expression):
+        raise CodebookError(f"regex {expression!r} has a nested quantifier that can take exponential time; "
+                            "rewrite it without repeating a repeated group", path=path, line=line, code=code_id)
+
+
+def _from_dictionary(data: dict, path) -> Codebook:
+    """A quanteda-style dictionary: keys are codes, lists of strings are patterns, mappings nest."""
+    seen: dict[str, int | None] = {}
+
+    def build(key, value, line):
+        if key in seen:
+            raise CodebookError("duplicate code id", path=path, line=line, code=key)
+        seen[key] = line
+        if isinstance(value, list):
+            items = [str(v) for v in value]
+            for pattern in items:
+                _check_pattern(pattern, path, line, key)
+            if not items:
+                raise CodebookError("code has no patterns", path=path, line=line, code=key)
+            return Code(id=str(key), label=str(key), patterns=items, line=line)
+        if isinstance(value, dict):
+            sub_line = value.get("__line__", line)
+            children = [build(k, v, sub_line) for k, v in value.items() if k != "__line__"]
+            return Code(id=str(key), label=str(key), children=children, line=sub_line)
+        if isinstance(value, str):
+            return build(key, [value], line)
+        raise CodebookError("a dictionary entry must be a list of patterns or a mapping", path=path, line=line,
+                            code=str(key))
+
+    line = data.get("__line__", 1)
+    codes = [build(k, v, line) for k, v in data.items() if k != "__line__"]
+    if not codes:
+        raise CodebookError("empty dictionary", path=path, line=1)
+    return Codebook(name=Path(path).stem if path else "dictionary", codes=codes)

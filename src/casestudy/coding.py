@@ -1,0 +1,382 @@
+"""Apply a codebook to a corpus: coded units with exact offsets, code matrices and KWIC.
+
+Patterns are compiled once per codebook into term specs. Each term is run through the
+same pipeline as the text, so ``samarbeidsavtale`` in a pattern finds
+``samarbeidsavtalene`` in a plan. Matching works on a document's token arrays: every
+term becomes a boolean mask over the document's vocabulary, then over its tokens, so a
+national corpus codes in seconds. The spaCy component ``casestudy_codebook`` applies
+the same matcher to a Doc and puts the results in ``doc.spans``.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from .codebook import Codebook
+from .errors import UsageError, check_choice
+from .nlp import TokenTable, tokenize_segments
+
+Unit = Literal["sentence", "paragraph", "turn"]
+UNITS = ("sentence", "paragraph", "turn")
+CODED_COLUMNS = ["document", "case", "kind", "segment", "page", "turn", "speaker", "role", "unit", "code", "label",
+                 "matched", "start", "end", "hits", "negated", "text"]
+KWIC_COLUMNS = ["document", "case", "kind", "segment", "page", "turn", "speaker", "role", "pattern", "left",
+                "match", "right", "start", "end"]
+#: Words that negate a match when they stand up to three words before it in the same sentence.
+NEGATORS = frozenset({"ikke", "ikkje", "aldri", "ingen", "inga", "ingenting", "intet", "uten", "utan", "mangle",
+                      "mangler", "manglar", "verken", "hverken"})
+NEGATION_WINDOW = 3
+
+
+@dataclass(frozen=True)
+class Term:
+    """One token position of a pattern: an exact form/lemma, or a glob over lemma and form."""
+
+    lower: str
+    lemma: str
+    glob: re.Pattern | None = None
+
+
+@dataclass
+class Pattern:
+    text: str
+    terms: tuple[Term, ...]
+
+
+@dataclass
+class CompiledCode:
+    id: str
+    label: str
+    patterns: list[Pattern]
+    exclude: list[Pattern]
+    regex: list[re.Pattern]
+    negation: str
+
+
+def compile_pattern(text: str, model: str | None = None) -> Pattern:
+    """Split a pattern into terms; plain terms are lemmatized by the text pipeline, globs are kept as globs."""
+    terms: list[Term] = []
+    for word in text.split():
+        if "*" in word or "?" in word:
+            lowered = word.lower()
+            terms.append(Term(lowered, lowered, re.compile(fnmatch.translate(lowered))))
+            continue
+        table = tokenize_segments([word], model)
+        for i in range(len(table)):
+            terms.append(Term(table.strings[table.lower[i]], table.strings[table.lemma[i]]))
+    return Pattern(text, tuple(terms))
+
+
+class Matcher:
+    """A compiled codebook: finds every code's matches in a document's tokens."""
+
+    def __init__(self, codebook: Codebook, model: str | None = None):
+        self.codebook = codebook
+        self.codes: list[CompiledCode] = []
+        for code in codebook.flat():
+            self.codes.append(CompiledCode(
+                code.id, code.label or code.id,
+                [compile_pattern(p, model) for p in code.patterns],
+                [compile_pattern(p, model) for p in code.exclude],
+                [re.compile(r, re.IGNORECASE) for r in code.regex],
+                code.negation,
+            ))
+        terms = {t for c in self.codes for p in c.patterns + c.exclude for t in p.terms}
+        self._globs = [t for t in terms if t.glob is not None]
+        self._any_glob = re.compile("|".join(f"(?:{t.glob.pattern})" for t in self._globs)) if self._globs else None
+        self._glob_memo: dict[str, tuple[Term, ...]] = {}
+
+    def _term_masks(self, tokens: TokenTable) -> dict[Term, np.ndarray]:
+        """For every term, which tokens of the document it matches (by lemma or by lower-cased form)."""
+        n_strings = len(tokens.strings)
+        index = {s: i for i, s in enumerate(tokens.strings)}
+        vocab: dict[Term, np.ndarray] = {}
+        for code in self.codes:
+            for pattern in code.patterns + code.exclude:
+                for term in pattern.terms:
+                    if term.glob is None and term not in vocab:
+                        mask = np.zeros(n_strings, bool)
+                        for s in (term.lemma, term.lower):
+                            if s in index:
+                                mask[index[s]] = True
+                        vocab[term] = mask
+        if self._globs:
+            glob_masks = {t: np.zeros(n_strings, bool) for t in self._globs}
+            for i, s in enumerate(tokens.strings):
+                hits = self._glob_memo.get(s)
+                if hits is None:
+                    hits = ()
+                    if self._any_glob.match(s):
+                        hits = tuple(t for t in self._globs if t.glob.match(s))
+                    self._glob_memo[s] = hits
+                for term in hits:
+                    glob_masks[term][i] = True
+            vocab.update(glob_masks)
+        return {term: mask[tokens.lemma] | mask[tokens.lower] for term, mask in vocab.items()}
+
+    def _find(self, pattern: Pattern, masks, tokens: TokenTable) -> list[tuple[int, int]]:
+        """Token ranges [i, j) where the pattern's terms match consecutive tokens of one sentence."""
+        n = len(pattern.terms)
+        length = len(tokens)
+        if n == 0 or length < n:
+            return []
+        hit = masks[pattern.terms[0]][: length - n + 1].copy()
+        for k in range(1, n):
+            hit &= masks[pattern.terms[k]][k: length - n + 1 + k]
+        if n > 1:
+            hit &= tokens.segment[: length - n + 1] == tokens.segment[n - 1:]
+            hit &= tokens.sent[: length - n + 1] == tokens.sent[n - 1:]
+        return [(int(i), int(i) + n) for i in np.flatnonzero(hit)]
+
+    def matches(self, tokens: TokenTable, texts: list[str]) -> list[tuple[str, int, int, int, bool, int]]:
+        """All code matches in a document: (code id, segment, start, end, negated, sentence), with offsets
+        in the segment's text and the sentence number within the segment."""
+        if not len(tokens):
+            return []
+        masks = self._term_masks(tokens)
+        negator_vocab = np.fromiter((s in NEGATORS for s in tokens.strings), bool, len(tokens.strings))
+        negator = negator_vocab[tokens.lemma] | negator_vocab[tokens.lower]
+        found = []
+        for code in self.codes:
+            excluded = [span for p in code.exclude for span in self._find(p, masks, tokens)]
+            spans = set()
+            for pattern in code.patterns:
+                for i, j in self._find(pattern, masks, tokens):
+                    if any(a < j and i < b for a, b in excluded):
+                        continue
+                    spans.add((i, j))
+            for i, j in sorted(spans):
+                negated = _negated(i, tokens, negator)
+                if negated and code.negation == "drop":
+                    continue
+                found.append((code.id, int(tokens.segment[i]), int(tokens.start[i]), int(tokens.end[j - 1]), negated,
+                              int(tokens.sent[i])))
+            for expression in code.regex:
+                for segment, text in enumerate(texts):
+                    for m in expression.finditer(text):
+                        if m.end() > m.start():
+                            found.append((code.id, segment, m.start(), m.end(), False,
+                                          _sentence_at(tokens, segment, m.start())))
+        return found
+
+
+def _negated(i: int, tokens: TokenTable, negator: np.ndarray) -> bool:
+    lo = max(0, i - NEGATION_WINDOW)
+    window = slice(lo, i)
+    same = (tokens.segment[window] == tokens.segment[i]) & (tokens.sent[window] == tokens.sent[i])
+    return bool((negator[window] & same).any())
+
+
+def _sentence_at(tokens: TokenTable, segment: int, offset: int) -> int:
+    """The sentence (within its segment) of the token that starts at or before ``offset``."""
+    lo, hi = np.searchsorted(tokens.segment, [segment, segment + 1])
+    if lo == hi:
+        return 0
+    k = int(np.searchsorted(tokens.start[lo:hi], offset, side="right")) - 1
+    return int(tokens.sent[lo + max(k, 0)])
+
+
+def sentence_bounds(tokens: TokenTable) -> dict[tuple[int, int], tuple[int, int]]:
+    """(segment, sentence) → (start, end) offsets of the sentence in its segment's text."""
+    bounds: dict[tuple[int, int], list[int]] = {}
+    for seg, sent, start, end in zip(tokens.segment.tolist(), tokens.sent.tolist(), tokens.start.tolist(),
+                                     tokens.end.tolist()):
+        b = bounds.setdefault((seg, sent), [start, end])
+        b[1] = end
+    return {k: (a, b) for k, (a, b) in bounds.items()}
+
+
+class CodebookComponent:
+    """spaCy component: put every code match of the codebook in ``doc.spans[spans_key]``."""
+
+    def __init__(self, codebook, spans_key: str = "codebook"):
+        from .codebook import load_codebook
+
+        if isinstance(codebook, str):
+            codebook = load_codebook(codebook)
+        self.matcher = Matcher(codebook)
+        self.spans_key = spans_key
+
+    def __call__(self, doc):
+        table = tokenize_segments([doc.text])
+        spans = []
+        for code_id, _, start, end, _, _ in self.matcher.matches(table, [doc.text]):
+            span = doc.char_span(start, end, label=code_id, alignment_mode="expand")
+            if span is not None:
+                spans.append(span)
+        doc.spans[self.spans_key] = spans
+        return doc
+
+
+def code_corpus(corpus, codebook: Codebook, *, unit: Unit = "sentence", include_interviewer: bool = False,
+                kind: str | None = None, model: str | None = None, matcher: Matcher | None = None) -> pd.DataFrame:
+    """Coded units: one row per (unit, code) with the first match's offsets in its segment's text.
+
+    Columns: document, case, kind, segment, page, turn, speaker, role, unit, code, label,
+    matched, start, end, hits (matches of the code in the unit), negated (the first match
+    stands within three words after a negation such as 'ikke'), text (the unit's text).
+    """
+    check_choice("unit", unit, UNITS)
+    matcher = matcher or Matcher(codebook, model)
+    labels = {c.id: c.label or c.id for c in codebook.flat()}
+    rows = []
+    for doc in corpus.subset(kind):
+        tokens = corpus.tokens.get(doc.id)
+        if tokens is None:
+            continue
+        texts = [s.text for s in doc.segments]
+        interviewer = {s.index for s in doc.segments if s.interviewer} if not include_interviewer else set()
+        sentences = sentence_bounds(tokens) if unit == "sentence" else {}
+        turn_text = _turn_texts(doc) if unit == "turn" else {}
+        grouped: dict[tuple, list] = {}
+        for code_id, seg, start, end, negated, sent in matcher.matches(tokens, texts):
+            if seg in interviewer:
+                continue
+            segment = doc.segments[seg]
+            if unit == "sentence":
+                key = (seg, sent)
+            elif unit == "turn" and segment.turn is not None:
+                key = ("turn", segment.turn)
+            else:
+                key = (seg, 0)
+            grouped.setdefault((key, code_id), []).append((seg, start, end, negated))
+        for (key, code_id), hits in grouped.items():
+            hits.sort()
+            seg, start, end, negated = hits[0]
+            segment = doc.segments[seg]
+            if unit == "sentence":
+                a, b = sentences[key]
+                text = segment.text[a:b]
+            elif unit == "turn" and key[0] == "turn":
+                text = turn_text[key[1]]
+            else:
+                text = segment.text
+            rows.append((doc.id, doc.case, doc.kind, seg, segment.page, segment.turn, segment.speaker,
+                         segment.role or doc.attributes.get("role"), unit, code_id, labels[code_id],
+                         segment.text[start:end], start, end, len(hits), negated, text))
+    frame = pd.DataFrame(rows, columns=CODED_COLUMNS)
+    order = {c: i for i, c in enumerate(codebook.ids)}
+    frame["_order"] = frame["code"].map(order)
+    frame = frame.sort_values(["document", "segment", "start", "_order"], kind="stable").drop(columns="_order")
+    for column in ("page", "turn"):
+        frame[column] = frame[column].astype("Int64")
+    return frame.reset_index(drop=True)
+
+
+def _turn_texts(doc) -> dict[int, str]:
+    texts: dict[int, list[str]] = {}
+    for s in doc.segments:
+        if s.turn is not None:
+            texts.setdefault(s.turn, []).append(s.text)
+    return {turn: "\n".join(parts) for turn, parts in texts.items()}
+
+
+def code_matrix(coded: pd.DataFrame, codebook: Codebook, *, by: str = "case", rollup: bool = True,
+                corpus=None) -> pd.DataFrame:
+    """Units coded per group × code (wide); with ``rollup`` a child's unit also counts for its parents.
+
+    ``by`` is a column of ``coded`` (case, document, kind, role, speaker) or, given the
+    corpus, any cases.csv attribute (region, size_class, …).
+    """
+    ids = codebook.ids
+    frame = coded.copy()
+    if by not in frame.columns:
+        if corpus is None:
+            raise UsageError(f"by must be a column of the coded frame or a cases.csv attribute, not {by!r}")
+        values = {d.id: d.attribute(by) for d in corpus}
+        frame[by] = frame["document"].map(values)
+    frame[by] = frame[by].fillna("(mangler)").astype(str)
+    unit_key = ["document", "segment", "unit", "text"]
+    if rollup:
+        expanded = []
+        for code_id in ids:
+            ancestors = codebook.ancestors(code_id)
+            part = frame[frame["code"] == code_id]
+            expanded.append(part)
+            for ancestor in ancestors:
+                expanded.append(part.assign(code=ancestor))
+        frame = pd.concat(expanded, ignore_index=True) if expanded else frame
+    frame = frame.drop_duplicates(subset=unit_key + ["code"])
+    table = pd.crosstab(frame[by], frame["code"]).reindex(columns=ids, fill_value=0)
+    table.columns.name = None
+    return table.reset_index().rename(columns={by: by})
+
+
+def kwic(corpus, pattern: str, *, codebook: Codebook | None = None, window: int = 8, include_interviewer=False,
+         model: str | None = None) -> pd.DataFrame:
+    """Keyword in context for a lemma pattern (or, given a codebook, a code id): window words each side."""
+    if window < 0:
+        raise UsageError(f"window must be 0 or more words, not {window}")
+    if codebook is not None and pattern in codebook:
+        code = codebook[pattern]
+        sub = Codebook(name="kwic", codes=[_detached(code)])
+    else:
+        from .codebook import Code
+
+        sub = Codebook(name="kwic", codes=[Code(id="kwic", label=pattern, patterns=[pattern])])
+    matcher = Matcher(sub, model)
+    rows = []
+    for doc in corpus:
+        tokens = corpus.tokens.get(doc.id)
+        if tokens is None:
+            continue
+        texts = [s.text for s in doc.segments]
+        for _, seg, start, end, _, _ in sorted(set(matcher.matches(tokens, texts)), key=lambda m: (m[1], m[2])):
+            segment = doc.segments[seg]
+            if segment.interviewer and not include_interviewer:
+                continue
+            in_seg = np.flatnonzero(tokens.segment == seg)
+            starts = tokens.start[in_seg]
+            ends = tokens.end[in_seg]
+            before = in_seg[ends <= start][-window:] if window else []
+            after = in_seg[starts >= end][:window] if window else []
+            left = segment.text[tokens.start[before[0]]:start].strip() if len(before) else ""
+            right = segment.text[end:tokens.end[after[-1]]].strip() if len(after) else ""
+            rows.append((doc.id, doc.case, doc.kind, seg, segment.page, segment.turn, segment.speaker,
+                         segment.role or doc.attributes.get("role"), pattern, left, segment.text[start:end], right,
+                         start, end))
+    frame = pd.DataFrame(rows, columns=KWIC_COLUMNS)
+    for column in ("page", "turn"):
+        frame[column] = frame[column].astype("Int64")
+    return frame
+
+
+def _detached(code):
+    """A code with its children's patterns folded in, so KWIC on a parent finds its sub-codes too."""
+    from dataclasses import replace
+
+    patterns, exclude, regex = list(code.patterns), list(code.exclude), list(code.regex)
+    for child in code.children:
+        flat = _detached(child)
+        patterns += flat.patterns
+        exclude += flat.exclude
+        regex += flat.regex
+    return replace(code, patterns=patterns, exclude=exclude, regex=regex, children=[])
+
+
+def code_texts(texts: list[str], codebook: Codebook, *, rollup: bool = False, model: str | None = None,
+               matcher: Matcher | None = None) -> list[set[str]]:
+    """The codes found in each of ``texts`` (a quick way to try a codebook on sentences in a notebook)."""
+    matcher = matcher or Matcher(codebook, model)
+    tokens = tokenize_segments(list(texts), model)
+    found: list[set[str]] = [set() for _ in texts]
+    for code_id, seg, *_ in matcher.matches(tokens, list(texts)):
+        found[seg].add(code_id)
+    if rollup:
+        found = [expand_ancestors(codes, codebook) for codes in found]
+    return found
+
+
+def expand_ancestors(codes, codebook: Codebook) -> set[str]:
+    """The codes with all their ancestors added."""
+    out = set(codes)
+    for code_id in codes:
+        if code_id in codebook:
+            out.update(codebook.ancestors(code_id))
+    return out
