@@ -174,7 +174,7 @@ def parse_yaml(text: str, path=None):
         line = mark.line + 1 if mark else None
         problem = exc.problem or str(exc)
         if "could not determine a constructor" in problem:
-            problem = "YAML tags that construct objects are not allowed (" + problem.split("for the tag")[-1].strip() + ")"
+            problem = "YAML tags that construct objects are not allowed (" + problem.split("for the tag")[-1].strip().strip("'") + ")"
         elif "\\t" in problem or "tab" in problem.lower():
             problem = "tab character: indent YAML with spaces"
         raise CodebookError(f"invalid YAML: {problem}", path=path, line=line) from None

@@ -210,7 +210,7 @@ class CodebookComponent:
             span = doc.char_span(start, end, label=code_id, alignment_mode="expand")
             if span is not None:
                 spans.append(span)
-        doc.spans[self.spans_key] = spans
+        doc.spans[self.spans_key] = sorted(spans, key=lambda span: (span.start, span.end, span.label_))
         return doc
 
 

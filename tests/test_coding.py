@@ -1,0 +1,110 @@
+import pytest
+
+from casestudy import read_corpus
+from casestudy.codebook import parse_yaml, codebook_from_data
+from casestudy.coding import code_corpus, code_matrix, code_texts, kwic
+
+BOOK = codebook_from_data(parse_yaml("""
+codes:
+  - id: prevention
+    patterns: [forebygging, forebyggende]
+  - id: core
+    patterns: ["*kjernebarnevern*", "riktige barn"]
+  - id: cooperation
+    patterns: [samarbeid, samarbeide, samarbeidsavtale]
+    exclude: ["samarbeid med meieri*"]
+  - id: barrier
+    patterns: [utfordring]
+    children:
+      - id: economy
+        patterns: [penger, "budsjett*"]
+        negation: drop
+  - id: early
+    patterns: ["tidlig innsats"]
+"""))
+
+
+@pytest.mark.parametrize(
+    "text, codes",
+    [
+        ("Forebyggingen virker.", {"prevention"}),
+        ("Forebygginga i kommunane er god.", {"prevention"}),
+        ("Kjernebarnevernets oppgaver er klare.", {"core"}),
+        ("Vi må finne de riktige barna.", {"core"}),
+        ("Samarbeidsavtalene med skolen er nye.", {"cooperation"}),
+        ("Tjenestene samarbeider godt.", {"cooperation"}),
+        ("Vi har samarbeid med meieriet om melk.", set()),
+        ("Budsjettene er stramme.", {"economy"}),
+        ("Vi har ikke penger til det.", set()),  # economy drops negated mentions
+        ("Tidlig innsats er viktig, ja tidlig innsats.", {"early"}),
+        ("Det er tidlig. Innsats kommer senere.", set()),  # a phrase does not cross a sentence end
+    ],
+)
+def test_phrase_and_glob_matching_across_inflections(text, codes):
+    assert code_texts([text], BOOK)[0] == codes
+
+
+def test_rollup_adds_parents():
+    assert code_texts(["Budsjettet er en utfordring."], BOOK, rollup=True)[0] == {"economy", "barrier"}
+
+
+def test_coded_rows_have_exact_offsets_and_units(tiny_corpus):
+    corpus = read_corpus(tiny_corpus, jobs=1)
+    coded = code_corpus(corpus, BOOK, unit="sentence")
+    columns = ["document", "segment", "turn", "role", "code", "matched", "start", "end", "text"]
+    values = coded[columns].astype(object).where(coded[columns].notna(), None).values.tolist()
+    assert values == [
+        ["interviews/testby_koord.txt", 1, 2, "koordinator", "cooperation", "samarbeider", 11, 22,
+         "Tjenestene samarbeider godt om barna."],
+        ["interviews/testby_leder.docx", 1, 2, "barnevernleder", "prevention", "Forebygging", 0, 11,
+         "Forebygging handler om barna og familiene."],
+        ["plans/testby.pdf", 1, None, None, "prevention", "forebyggingen", 21, 34,
+         "Kommunen skal styrke forebyggingen for barna."],
+    ]
+    for row in coded.itertuples():
+        assert corpus[row.document].segments[row.segment].text[row.start:row.end] == row.matched
+    # the interviewer's "Hva betyr forebygging for dere?" is not coded
+    assert not ((coded.document == "interviews/testby_leder.docx") & (coded.segment == 0)).any()
+
+
+def test_turn_unit_joins_paragraphs_of_a_turn(tiny_corpus):
+    corpus = read_corpus(tiny_corpus, jobs=1)
+    coded = code_corpus(corpus, BOOK, unit="turn")
+    leader = coded[coded.document == "interviews/testby_leder.docx"]
+    assert leader["text"].tolist() == ["Forebygging handler om barna og familiene.\nBarna må få hjelp tidlig."]
+    assert set(coded["unit"]) == {"turn"}
+
+
+def test_code_matrix_by_case_with_rollup(tiny_corpus):
+    corpus = read_corpus(tiny_corpus, jobs=1)
+    coded = code_corpus(corpus, BOOK)
+    matrix = code_matrix(coded, BOOK, by="case")
+    assert matrix.columns.tolist() == ["case", "prevention", "core", "cooperation", "barrier", "economy", "early"]
+    assert matrix.values.tolist() == [["Kommune 1", 2, 0, 1, 0, 0, 0]]
+    by_region = code_matrix(coded, BOOK, by="region", corpus=corpus)
+    assert by_region.values.tolist() == [["Vest", 2, 0, 1, 0, 0, 0]]
+
+
+def test_kwic_by_pattern_and_code(tiny_corpus):
+    corpus = read_corpus(tiny_corpus, jobs=1)
+    lines = kwic(corpus, "barn", window=2)
+    assert lines[["document", "left", "match", "right"]].values.tolist() == [
+        ["interviews/testby_koord.txt", "godt om", "barna", "."],
+        ["interviews/testby_leder.docx", "handler om", "barna", "og familiene"],
+        ["interviews/testby_leder.docx", "", "Barna", "må få"],
+        ["interviews/testby_leder.docx", "Barnehagen ser", "barna", "hver dag"],
+        ["plans/testby.pdf", "forebyggingen for", "barna", "."],
+    ]
+    assert kwic(corpus, "prevention", codebook=BOOK, window=0)["match"].tolist() == ["Forebygging", "forebyggingen"]
+
+
+def test_spacy_component_puts_codes_on_the_doc():
+    from casestudy.nlp import get_nlp
+
+    nlp = get_nlp()
+    doc = nlp("Kjernebarnevernet og forebyggingen.")
+    from casestudy.coding import CodebookComponent
+
+    doc = CodebookComponent(BOOK)(doc)
+    assert [(s.text, s.label_) for s in doc.spans["codebook"]] == [
+        ("Kjernebarnevernet", "core"), ("forebyggingen", "prevention")]
