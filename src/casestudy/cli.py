@@ -226,6 +226,40 @@ def kwic(corpus, pattern, codebook, window, include_interviewer, csv_path, **opt
     click.echo(f"{len(frame)} matches", err=True)
 
 
+@main.command()
+@click.argument("corpus", type=click.Path(exists=True))
+@click.option("--codebook", default=None, help="Codebook whose codes get co-occurring term candidates.")
+@click.option("--by", default="kind", show_default=True, help="Groups compared for keyness (kind, role, case, …).")
+@click.option("--topics", "n_topics", type=click.IntRange(0), default=8, show_default=True, help="NMF topics.")
+@click.option("--top", type=click.IntRange(1), default=15, show_default=True, help="Key terms per group.")
+@click.option("--write", "write_path", type=click.Path(dir_okay=False), default=None,
+              help="Write a NEW codebook with the candidates added as inductive codes (never the input file).")
+@click.option("--select", default=None, help="Comma-separated candidate ids to add with --write (default: all).")
+@out_option()
+@stopword_option
+@corpus_options
+@handle_errors
+def discover(corpus, codebook, by, n_topics, top, write_path, select, out, stopwords, **options):
+    """Inductive candidates (keyness, topics, co-occurrence) → OUT/candidate_codes.csv."""
+    from . import discover as disc
+
+    source = pipeline.resolve_codebook(codebook) if codebook else None
+    if write_path and source and Path(write_path).resolve() == Path(source).resolve():
+        raise CasestudyError(f"{write_path}: --write must name a new file, not the input codebook")
+    book = load_codebook(source) if source else None
+    data = load(corpus, out, **options)
+    frame = disc.discover(data, codebook=book, by=by, n_topics=n_topics, top=top, stopwords=stopwords)
+    path = write_csv(frame, Path(out) / "candidate_codes.csv")
+    click.echo(f"wrote {path} ({len(frame)} candidates)", err=True)
+    if write_path:
+        from .codebook import Codebook
+
+        base = book or Codebook(name="Induktive koder")
+        chosen = [c.strip() for c in select.split(",")] if select else None
+        disc.add_candidates(base, frame, chosen).save(write_path)
+        click.echo(f"wrote {write_path}", err=True)
+
+
 @main.group(name="codebook")
 def codebook_group():
     """Validate, show or export a codebook."""
