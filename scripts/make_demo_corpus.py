@@ -1,13 +1,13 @@
 """Render the demo corpus (plan PDFs, interview DOCX files, cases.csv) from its sources.
 
-The sources under ``corpus/src/`` are human-editable: plans in a tiny markdown
+The sources under ``scripts/demo_src/`` are human-editable: plans in a tiny markdown
 dialect (``plans/<slug>.md``), transcripts as plain text (``interviews/<id>.txt``).
 The output is byte-reproducible, so the committed corpus only changes when a
 source or this script changes.
 
 Usage::
 
-    python scripts/make_demo_corpus.py [--src corpus/src] [--out corpus]
+    python scripts/make_demo_corpus.py [--src scripts/demo_src] [--out corpus]
 
 Plan source dialect (shared with the benchmark's held-out plans)::
 
@@ -143,7 +143,13 @@ def _wrap(width_of, text: str, width: float) -> list[str]:
     """Greedy line breaking that hyphenates at ``~`` hints when a word meets the margin."""
     lines: list[str] = []
     current = ""
+    words: list[str] = []
     for word in text.split():
+        if words and words[-1] in ("§", "§§"):  # keep "§ 15-1" on one line
+            words[-1] += " " + word
+        else:
+            words.append(word)
+    for word in words:
         rest = word
         while rest:
             candidate = _plain(rest) if not current else f"{current} {_plain(rest)}"
@@ -232,22 +238,23 @@ def write_plan_pdf(plan: dict, path, *, seed: int = 0) -> dict:
     # Title page
     meta = plan["meta"]
     pdf.add_page()
+    def centred(text: str, style: str, size: float, height: float) -> None:
+        pdf.set_font("DejaVu", style, size)
+        for line in _wrap(pdf.get_string_width, _plain(text), pdf.epw):
+            pdf.cell(pdf.epw, height, line, align="C", new_x="LMARGIN", new_y="NEXT")
+
     pdf.set_y(70)
-    pdf.set_font("DejaVu", "B", 24)
-    pdf.multi_cell(pdf.epw, 11, _plain(plan["title"]), align="C", new_x="LMARGIN", new_y="NEXT")
+    centred(plan["title"], "B", 24, 11)
     pdf.ln(6)
     if meta.get("subtitle"):
-        pdf.set_font("DejaVu", "", 14)
-        pdf.multi_cell(pdf.epw, 7, _plain(meta["subtitle"]), align="C", new_x="LMARGIN", new_y="NEXT")
+        centred(meta["subtitle"], "", 14, 7)
         pdf.ln(4)
     pdf.ln(20)
-    pdf.set_font("DejaVu", "B", 18)
-    pdf.multi_cell(pdf.epw, 9, _plain(plan["municipality"]), align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("DejaVu", "", 12)
+    centred(plan["municipality"], "B", 18, 9)
     for key in ("period", "adopted"):
         if meta.get(key):
             pdf.ln(4)
-            pdf.multi_cell(pdf.epw, 6, _plain(meta[key]), align="C", new_x="LMARGIN", new_y="NEXT")
+            centred(meta[key], "", 12, 6)
 
     def room(height: float) -> None:
         if pdf.get_y() + height > pdf.page_break_trigger:
@@ -449,7 +456,7 @@ def build_corpus(src: Path, out: Path) -> list[dict]:
 def main(argv: list[str] | None = None) -> int:
     root = Path(__file__).resolve().parent.parent
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--src", type=Path, default=root / "corpus" / "src", help="source folder (default corpus/src)")
+    parser.add_argument("--src", type=Path, default=root / "scripts" / "demo_src", help="source folder (default scripts/demo_src)")
     parser.add_argument("--out", type=Path, default=root / "corpus", help="corpus folder to write (default corpus)")
     args = parser.parse_args(argv)
     if not (args.src / "plans").is_dir() and not (args.src / "interviews").is_dir():
