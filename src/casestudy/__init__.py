@@ -9,8 +9,11 @@ Typical use in a notebook::
 Importing the package does no work: models and pipelines load on first use.
 """
 
+from .codebook import Code, Codebook, load_codebook
+from .coding import code_corpus, code_matrix, code_texts, kwic
 from .corpus import Document, Segment
 from .errors import CasestudyError, CodebookError, ReaderError, UsageError
+from .discover import discover
 from .frequency import word_counts, wordclouds
 from .nlp import lemmatize, load_stopwords
 from .process import Corpus, read_corpus
@@ -19,6 +22,7 @@ from .readers import read
 __version__ = "0.1.0"
 
 __all__ = [
-    "CasestudyError", "CodebookError", "Corpus", "Document", "ReaderError", "Segment", "UsageError",
-    "lemmatize", "load_stopwords", "read", "read_corpus", "word_counts", "wordclouds",
+    "CasestudyError", "Code", "Codebook", "CodebookError", "Corpus", "Document", "ReaderError", "Segment",
+    "UsageError", "code_corpus", "code_matrix", "code_texts", "discover", "kwic", "lemmatize", "load_codebook",
+    "load_stopwords", "read", "read_corpus", "word_counts", "wordclouds",
 ]
