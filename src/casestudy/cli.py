@@ -241,14 +241,14 @@ def kwic(corpus, pattern, codebook, window, include_interviewer, csv_path, **opt
 @handle_errors
 def discover(corpus, codebook, by, n_topics, top, write_path, select, out, stopwords, **options):
     """Inductive candidates (keyness, topics, co-occurrence) → OUT/candidate_codes.csv."""
-    from . import discover as disc
+    from .discover import add_candidates, discover as find_candidates
 
     source = pipeline.resolve_codebook(codebook) if codebook else None
     if write_path and source and Path(write_path).resolve() == Path(source).resolve():
         raise CasestudyError(f"{write_path}: --write must name a new file, not the input codebook")
     book = load_codebook(source) if source else None
     data = load(corpus, out, **options)
-    frame = disc.discover(data, codebook=book, by=by, n_topics=n_topics, top=top, stopwords=stopwords)
+    frame = find_candidates(data, codebook=book, by=by, n_topics=n_topics, top=top, stopwords=stopwords)
     path = write_csv(frame, Path(out) / "candidate_codes.csv")
     click.echo(f"wrote {path} ({len(frame)} candidates)", err=True)
     if write_path:
@@ -256,8 +256,37 @@ def discover(corpus, codebook, by, n_topics, top, write_path, select, out, stopw
 
         base = book or Codebook(name="Induktive koder")
         chosen = [c.strip() for c in select.split(",")] if select else None
-        disc.add_candidates(base, frame, chosen).save(write_path)
+        add_candidates(base, frame, chosen).save(write_path)
         click.echo(f"wrote {write_path}", err=True)
+
+
+@main.command()
+@click.argument("corpus", type=click.Path(exists=True))
+@click.option("--checklist", default="krav_15-1", show_default=True,
+              help="Checklist YAML (a codebook with 'kind: checklist'), or a shipped name.")
+@out_option()
+@corpus_options
+@handle_errors
+def requirements(corpus, checklist, out, **options):
+    """Check each plan against a checklist → requirements.csv, requirements_matrix.csv, requirements_evidence.csv."""
+    book = load_codebook(pipeline.resolve_codebook(checklist))
+    if book.extra.get("kind") != "checklist":
+        raise CasestudyError(f"{checklist}: not a checklist (the file needs 'kind: checklist')")
+    data = load(corpus, out, **options)
+    for path in pipeline.write_requirements(data, book, Path(out)):
+        click.echo(f"wrote {path}", err=True)
+
+
+@main.command()
+@click.argument("corpus", type=click.Path(exists=True))
+@out_option()
+@corpus_options
+@handle_errors
+def profile(corpus, out, **options):
+    """Profile each plan → plan_profiles.csv (+ evidence), plan_similarity.csv, plan_comparison.csv."""
+    data = load(corpus, out, **options)
+    for path in pipeline.write_profiles(data, Path(out)):
+        click.echo(f"wrote {path}", err=True)
 
 
 @main.group(name="codebook")

@@ -112,6 +112,31 @@ def write_coding(corpus: Corpus, codebook: Codebook, out: Path, *, unit: str = "
     return written
 
 
+def write_requirements(corpus: Corpus, checklist: Codebook, out: Path) -> list[Path]:
+    """requirements.csv (long), requirements_matrix.csv (plan × requirement) and requirements_evidence.csv."""
+    from .requirements import assess
+
+    result = assess(corpus, checklist)
+    return [
+        write_csv(result.requirements, out / "requirements.csv"),
+        write_csv(result.matrix, out / "requirements_matrix.csv"),
+        write_csv(result.evidence, out / "requirements_evidence.csv"),
+    ]
+
+
+def write_profiles(corpus: Corpus, out: Path, requirements=None) -> list[Path]:
+    """plan_profiles.csv with its evidence, plan_similarity.csv and plan_comparison.csv."""
+    from .profile import comparison, profiles, similarity
+
+    profile, evidence = profiles(corpus)
+    return [
+        write_csv(profile, out / "plan_profiles.csv"),
+        write_csv(evidence, out / "plan_profile_evidence.csv"),
+        write_csv(similarity(corpus), out / "plan_similarity.csv"),
+        write_csv(comparison(profile, requirements), out / "plan_comparison.csv"),
+    ]
+
+
 def run(corpus: Corpus, out: str | Path, *, by: str | None = "role", top: int | None = None,
         stopwords=None, clouds: bool = True, codebooks: list[Path] = (), unit: str = "sentence",
         options: dict | None = None, started: float | None = None) -> dict:
@@ -124,6 +149,16 @@ def run(corpus: Corpus, out: str | Path, *, by: str | None = "role", top: int | 
     for i, codebook in enumerate(coding_books):
         suffix = "" if i == 0 else f"_{codebook.path.stem}"
         written += write_coding(corpus, codebook, out, unit=unit, by=by, suffix=suffix)
+    checklists = [c for c in loaded if c.extra.get("kind") == "checklist"]
+    requirements = None
+    if corpus.subset("plan") or any(s for s in corpus.skipped):
+        for checklist in checklists[:1]:
+            written += write_requirements(corpus, checklist, out)
+            import pandas as pd
+
+            requirements = pd.read_csv(out / "requirements.csv")
+        if corpus.subset("plan"):
+            written += write_profiles(corpus, out, requirements)
     counts = word_counts(corpus, top=top, stopwords=stopwords)
     grouped = word_counts(corpus, by=by, top=top, stopwords=stopwords) if by else None
     written.append(write_csv(counts if grouped is None else _stack(counts, grouped, by), out / "word_counts.csv"))

@@ -1,0 +1,249 @@
+"""Plan profiles: the document-analysis facts an evaluation records for each plan, each traceable to a page.
+
+One row per plan with pages, words, plan period, adoption by the municipal council,
+which key concepts are defined, prevention levels, models and data sources cited,
+whether there is an overview of measures and how it is sorted, target groups and
+revision. ``profile_evidence`` gives, for every non-empty cell, the page and text it
+came from. Plus a plan × plan similarity (TF-IDF cosine on lemmas) and, per plan,
+what it has that most plans don't and lacks that most have.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+from .codebook import Code, Codebook
+from .coding import Matcher
+from .frequency import countable
+from .nlp import load_stopwords
+
+#: Features found with lemma patterns: field → {value: patterns}.
+FEATURES: dict[str, dict[str, list[str]]] = {
+    "prevention_levels": {
+        "universell": ["universell*", "befolkningsrettet*", "universelt nivå"],
+        "selektiv": ["selektiv*", "selektert*", "grupperettet*"],
+        "indikativ": ["indikativ*", "indikert*", "individrettet*"],
+        "primær/sekundær/tertiær": ["primærforebygging*", "sekundærforebygging*", "tertiærforebygging*",
+                                    "primær forebygging", "sekundær forebygging", "tertiær forebygging"],
+        "grønt/gult/rødt": ["grønt nivå", "gult nivå", "rødt nivå", "grønn sone", "gul sone", "rød sone"],
+        "tiltakstrappa": ["tiltakstrapp*"],
+    },
+    "models": {
+        "forebyggingstrekanten": ["forebyggingstrekant*", "førebyggingstrekant*"],
+        "Heckman": ["heckman*"],
+        "Bronfenbrenner": ["bronfenbrenner*"],
+        "BTI": ["bti", "bedre tverrfaglig innsats"],
+        "TIBIR": ["tibir"],
+        "Kvello": ["kvello*"],
+        "folkehelse": ["folkehelsemodell*", "folkehelseperspektiv*", "folkehelsearbeid*"],
+        "Å ta opp uro": ["ta opp uro", "uromodell*"],
+        "COS-P": ["cos-p", "cos"],
+        "PMTO": ["pmto"],
+        "SLT": ["slt"],
+    },
+    "data_sources": {
+        "Ungdata": ["ungdata*"],
+        "oppvekstprofil": ["oppvekstprofil*", "oppveksprofil*"],
+        "folkehelseprofil": ["folkehelseprofil*"],
+        "KOSTRA": ["kostra*"],
+        "SSB": ["ssb", "statistisk sentralbyrå"],
+        "politiets statistikk": ["politiets statistikk", "politistatistikk*", "anmeldelse*", "straffesak*",
+                                 "strasak*"],
+    },
+    "target_groups": {
+        "gravide": ["gravid*"],
+        "sped- og småbarn": ["spedbarn*", "småbarn*", "småbarnsforeldre*"],
+        "barnehagebarn": ["barnehagebarn*", "barnehagealder*"],
+        "skoleelever": ["elev*", "skolebarn*"],
+        "ungdom": ["ungdom*", "unge"],
+        "foreldre": ["forelder*", "foreldre*", "føresett*"],
+        "unge voksne": ["unge voksne", "23 år"],
+    },
+    "revision": {
+        "rulleres/revideres": ["rullere*", "rullering*", "revidere*", "revisjon*"],
+        "evalueres": ["evaluere*", "evaluering*"],
+        "årlig gjennomgang": ["årlig gjennomgang", "årleg gjennomgang", "årshjul*", "årlig rapportering"],
+    },
+}
+CONCEPTS = {
+    "omsorgssvikt": r"omsorgssvikt",
+    "atferdsproblemer": r"(?:atferds|åtferds)(?:problem|vansk)\w*",
+    "forebygging": r"(?:forebygging|førebygging)\w*",
+    "tidlig innsats": r"(?:tidlig|tidleg) innsats",
+}
+_DEFINES = r"[^.]{0,60}?\b(?:er|betyr|defineres|definerer|forstås|innebærer|handler om|handlar om|vil si|vil seie)\b"
+_PERIOD = re.compile(r"\b(20\d\d)\s*[–—-]\s*(20\d\d)\b")
+_ADOPTED = re.compile(
+    r"\b(?:vedtatt|vedteken|vedtatt av|behandlet|handsama)\s+(?:i|av)\s+kommunestyret\b[^.\n]{0,60}?"
+    r"(\d{1,2}\.\s?\d{1,2}\.\s?\d{2,4}|\d{1,2}\.\s*[a-zæøå]+\s+\d{4})", re.IGNORECASE)
+_ADOPTED_ANY = re.compile(r"\b(?:vedtatt|vedteken)\s+(?:i|av)\s+kommunestyret\b", re.IGNORECASE)
+_MEASURES_HEADING = re.compile(r"\b(tiltak|tiltaksoversikt|tiltaksplan|handlingsdel|handlingsplan)", re.IGNORECASE)
+PROFILE_COLUMNS = ["document", "case", "pages", "words", "plan_period", "adopted", "adopted_date",
+                   "concepts_defined", "prevention_levels", "models", "data_sources", "measures_overview",
+                   "measures_sorted_by", "target_groups", "revision"]
+EVIDENCE_COLUMNS = ["document", "field", "value", "page", "text"]
+
+
+def _feature_book() -> tuple[Codebook, dict[str, tuple[str, str]]]:
+    codes, names = [], {}
+    for field_name, values in FEATURES.items():
+        for i, (value, patterns) in enumerate(values.items()):
+            code_id = f"{field_name}__{i}"
+            names[code_id] = (field_name, value)
+            codes.append(Code(id=code_id, patterns=patterns))
+    return Codebook(name="profile", codes=codes), names
+
+
+def profile_document(doc, tokens, matcher: Matcher, names) -> tuple[dict, list]:
+    """One plan's profile row and the evidence (page, text) behind each cell."""
+    evidence = []
+    texts = [s.text for s in doc.segments]
+
+    def note(field_name, value, segment):
+        evidence.append((doc.id, field_name, value, segment.page, segment.text[:300]))
+
+    found: dict[str, list[str]] = {f: [] for f in FEATURES}
+    for code_id, seg, *_ in sorted(matcher.matches(tokens, texts), key=lambda m: (m[1], m[2])):
+        field_name, value = names[code_id]
+        if value not in found[field_name]:
+            found[field_name].append(value)
+            note(field_name, value, doc.segments[seg])
+    row = {"document": doc.id, "case": doc.case, "pages": doc.pages,
+           "words": int(countable(tokens, frozenset()).sum()) if len(tokens) else 0}
+    period = adopted = date = None
+    for segment in doc.segments:
+        if period is None and (m := _PERIOD.search(segment.text)) and int(m.group(2)) > int(m.group(1)):
+            period = f"{m.group(1)}–{m.group(2)}"
+            note("plan_period", period, segment)
+        if date is None and (m := _ADOPTED.search(segment.text)):
+            adopted, date = True, re.sub(r"\s+", " ", m.group(1))
+            note("adopted_date", date, segment)
+        elif adopted is None and _ADOPTED_ANY.search(segment.text):
+            adopted = True
+            note("adopted", "ja", segment)
+    defined = []
+    for concept, pattern in CONCEPTS.items():
+        regex = re.compile(rf"\b{pattern}{_DEFINES}", re.IGNORECASE)
+        for segment in doc.segments:
+            if regex.search(segment.text) or (segment.heading is False and _in_definitions(doc, segment)
+                                              and re.search(rf"\b{pattern}", segment.text, re.IGNORECASE)):
+                defined.append(concept)
+                note("concepts_defined", concept, segment)
+                break
+    overview, sorted_by = _measures(doc, found)
+    for segment in overview[:1]:
+        note("measures_overview", "ja", segment)
+    row.update(
+        plan_period=period, adopted="ja" if adopted else "ikke oppgitt", adopted_date=date,
+        concepts_defined="; ".join(defined), prevention_levels="; ".join(found["prevention_levels"]),
+        models="; ".join(found["models"]), data_sources="; ".join(found["data_sources"]),
+        measures_overview="ja" if overview else "nei", measures_sorted_by=sorted_by,
+        target_groups="; ".join(found["target_groups"]), revision="; ".join(found["revision"]),
+    )
+    return row, evidence
+
+
+def _in_definitions(doc, segment) -> bool:
+    for previous in reversed(doc.segments[: segment.index]):
+        if previous.heading:
+            return bool(re.search(r"begrep|definisjon|omgrep|ordforklaring", previous.text, re.IGNORECASE))
+    return False
+
+
+def _measures(doc, found) -> tuple[list, str]:
+    """Segments of an overview of measures (a 'Tiltak' heading followed by a table or list) and its sorting."""
+    headings = [s for s in doc.segments if s.heading and _MEASURES_HEADING.search(s.text)]
+    if not headings:
+        return [], ""
+    levels = re.compile(r"\b(universell|selektiv|indikativ|indikert|grønt|gult|rødt)\w*", re.IGNORECASE)
+    services = re.compile(r"\b(helsestasjon|barnehage|skole|ppt|nav|barneverntjeneste|barnevernet|kultur)\w*",
+                          re.IGNORECASE)
+    level_headings = sum(bool(levels.search(s.text)) for s in doc.segments if s.heading)
+    service_headings = sum(bool(services.search(s.text)) for s in doc.segments if s.heading)
+    sorted_by = "nivå" if level_headings >= 2 else "tjeneste" if service_headings >= 2 else ""
+    if not sorted_by:
+        # a table whose rows name levels or services sorts by the column that repeats most
+        after = [s.text for h in headings for s in doc.segments[h.index + 1: h.index + 25]]
+        n_levels = sum(bool(levels.search(t)) for t in after)
+        n_services = sum(bool(services.search(t)) for t in after)
+        if max(n_levels, n_services) >= 3:
+            sorted_by = "nivå" if n_levels >= n_services else "tjeneste"
+    return headings, sorted_by
+
+
+def profiles(corpus, *, kind: str = "plan") -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Plan profiles (one row per plan) and their evidence (document, field, value, page, text)."""
+    book, names = _feature_book()
+    matcher = Matcher(book)
+    rows, evidence = [], []
+    for doc in corpus.subset(kind):
+        tokens = corpus.tokens.get(doc.id)
+        if tokens is None:
+            continue
+        row, found = profile_document(doc, tokens, matcher, names)
+        rows.append(row)
+        evidence += found
+    frame = pd.DataFrame(rows, columns=PROFILE_COLUMNS)
+    frame["pages"] = frame["pages"].astype("Int64")
+    ev = pd.DataFrame(evidence, columns=EVIDENCE_COLUMNS)
+    ev["page"] = ev["page"].astype("Int64")
+    return frame, ev
+
+
+def similarity(corpus, *, kind: str = "plan", stopwords=None) -> pd.DataFrame:
+    """Plan × plan cosine similarity of TF-IDF lemma vectors (1.0 on the diagonal)."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.metrics.pairwise import cosine_similarity
+
+    stop = stopwords if isinstance(stopwords, frozenset) else load_stopwords(stopwords)
+    ids, docs = [], []
+    for doc in corpus.subset(kind):
+        tokens = corpus.tokens.get(doc.id)
+        if tokens is None:
+            continue
+        mask = countable(tokens, stop)
+        ids.append(doc.id)
+        docs.append([tokens.strings[i] for i in tokens.lemma[mask]])
+    if len(docs) < 2:
+        return pd.DataFrame({"document": ids})
+    matrix = TfidfVectorizer(analyzer=lambda terms: terms, sublinear_tf=True).fit_transform(docs)
+    sims = np.round(cosine_similarity(matrix), 4)
+    frame = pd.DataFrame(sims, columns=ids)
+    frame.insert(0, "document", ids)
+    return frame
+
+
+def comparison(profile: pd.DataFrame, requirements: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Per plan: features it has that fewer than half of the plans have, and lacks that more than half have."""
+    features: dict[str, set[str]] = {}
+    for row in profile.itertuples():
+        items = set()
+        for field_name in ("prevention_levels", "models", "data_sources", "concepts_defined", "target_groups",
+                           "revision"):
+            value = getattr(row, field_name) or ""
+            items |= {f"{field_name}: {v}" for v in value.split("; ") if v}
+        if row.measures_overview == "ja":
+            items.add("measures_overview")
+        if row.adopted == "ja":
+            items.add("adopted by the council")
+        if row.plan_period:
+            items.add("plan period stated")
+        features[row.document] = items
+    if requirements is not None and not requirements.empty:
+        for row in requirements.itertuples():
+            if row.document in features and row.status == "met":
+                features[row.document].add(f"{row.requirement} met")
+    n = len(features)
+    counts: dict[str, int] = {}
+    for items in features.values():
+        for item in items:
+            counts[item] = counts.get(item, 0) + 1
+    rows = []
+    for doc_id, items in features.items():
+        rare = sorted(i for i in items if counts[i] < n / 2)
+        common_missing = sorted(i for i, c in counts.items() if c > n / 2 and i not in items)
+        rows.append((doc_id, "; ".join(rare), "; ".join(common_missing)))
+    return pd.DataFrame(rows, columns=["document", "has_that_most_dont", "lacks_that_most_have"])

@@ -1,0 +1,223 @@
+"""The plan check: each plan against a checklist (default: barnevernloven § 15-1) with page-cited evidence.
+
+How a requirement is scored (all numbers configurable in the checklist's ``assessment``):
+
+- units are the plan's paragraphs (PDF segments), each with its page and the chain of
+  headings above it;
+- a heading that names the requirement (its ``headings`` patterns) is evidence worth
+  ``heading_score`` and gives every paragraph of its section ``under_heading`` points;
+- a paragraph earns ``per_hit`` per distinct evidence pattern (``patterns``, at most
+  ``max_hits``) and ``per_concrete`` per sign of concrete content (``concrete``: named
+  services with tasks, fora with meeting intervals, measurable goals; at most
+  ``max_concrete``); section points count only with at least one hit or sign;
+- definitions are not evidence: paragraphs in a section on concepts (Begreper,
+  Definisjoner, …) and sentences such as «X defineres som …» score nothing;
+- a requirement's total is the sum of its ``top_units`` best paragraphs; it is ``met``
+  when total ≥ met.min_score and the best paragraph ≥ met.min_best, ``partial`` when
+  total ≥ partial.min_score, else ``missing``. A plan that could not be read is
+  ``not_assessed``, never ``missing``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from .codebook import Code, Codebook
+from .coding import Matcher
+from .corpus import infer_kind
+from .errors import UsageError
+
+REQUIREMENT_COLUMNS = ["document", "case", "requirement", "label", "status", "score", "evidence_count", "pages",
+                       "best_evidence", "reason"]
+EVIDENCE_COLUMNS = ["document", "case", "requirement", "page", "segment", "heading", "score", "matched", "concrete",
+                    "text"]
+DEFAULT_RULE = {
+    "met": {"min_score": 8, "min_best": 5},
+    "partial": {"min_score": 2},
+    "heading_score": 2, "under_heading": 3, "per_hit": 1, "max_hits": 3, "per_concrete": 2, "max_concrete": 3,
+    "top_units": 5, "min_evidence_score": 2,
+}
+DEFINITION_HEADINGS = re.compile(r"\b(begrep|begreper|begrepsavklaring|definisjon|definisjoner|ordforklaring"
+                                 r"|omgrep|omgrepsavklaring|sentrale begrep)", re.IGNORECASE)
+DEFINITION_SENTENCE = re.compile(r"\b(defineres|definerer|definert|forstås|forstår vi|vert definert|vert forstått|"
+                                 r"med \w+ menes|med \w+ meiner vi|er definert som)\b", re.IGNORECASE)
+NUMBERED_HEADING = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,3})\.?\s+[A-ZÆØÅ«]")
+
+
+def rule_for(checklist: Codebook, code: Code) -> dict:
+    """The assessment rule of one requirement: defaults < checklist-wide rule < the requirement's own."""
+    rule = {k: (dict(v) if isinstance(v, dict) else v) for k, v in DEFAULT_RULE.items()}
+    for source in (checklist.extra.get("assessment") or {}, code.extra.get("assessment") or {}):
+        for key, value in source.items():
+            if key not in DEFAULT_RULE:
+                raise UsageError(f"checklist {checklist.name}: unknown assessment key {key!r} "
+                                 f"(known: {', '.join(DEFAULT_RULE)})")
+            if isinstance(value, dict):
+                rule[key].update(value)
+            else:
+                rule[key] = value
+    return rule
+
+
+def status_for(total: float, best: float, rule: dict) -> str:
+    """met / partial / missing from a requirement's total and best unit score."""
+    if total >= rule["met"]["min_score"] and best >= rule["met"].get("min_best", 0):
+        return "met"
+    if total >= rule["partial"]["min_score"]:
+        return "partial"
+    return "missing"
+
+
+@dataclass
+class _Matchers:
+    headings: Matcher
+    evidence: Matcher
+    concrete: Matcher
+
+
+def _matchers(checklist: Codebook) -> _Matchers:
+    def book(key):
+        codes = []
+        for code in checklist.codes:
+            patterns = code.extra.get(key, []) if key != "patterns" else code.patterns
+            codes.append(Code(id=code.id, patterns=list(patterns) or ["\u0000never"],
+                              exclude=code.exclude if key == "patterns" else []))
+        return Codebook(name=f"{checklist.name}:{key}", codes=codes)
+
+    return _Matchers(Matcher(book("headings")), Matcher(book("patterns")), Matcher(book("concrete")))
+
+
+def is_heading(segment) -> int:
+    """Heading level of a segment: from PDF layout when present, else a numbered short line ('3.1 Samarbeid')."""
+    if segment.heading:
+        return segment.heading_level or 1
+    text = segment.text.strip()
+    match = NUMBERED_HEADING.match(text)
+    if match and len(text) <= 90 and not text.endswith((".", ",", ";", ":")):
+        return match.group(1).count(".") + 1
+    return 0
+
+
+@dataclass
+class Assessment:
+    """The result of a plan check: long form, evidence units, and the plan × requirement matrix."""
+
+    requirements: pd.DataFrame
+    evidence: pd.DataFrame
+    checklist: Codebook = field(repr=False, default=None)
+
+    @property
+    def matrix(self) -> pd.DataFrame:
+        """Plans × requirements with the status in each cell (the appendix table)."""
+        if self.requirements.empty:
+            return pd.DataFrame(columns=["document", "case"])
+        wide = self.requirements.pivot(index=["document", "case"], columns="requirement", values="status")
+        order = [c.id for c in self.checklist.codes] if self.checklist else list(wide.columns)
+        wide = wide.reindex(columns=[c for c in order if c in wide.columns])
+        wide.columns.name = None
+        return wide.reset_index()
+
+
+def _sections(doc) -> list[tuple[int, list[int]]]:
+    """For every segment: its heading level (0 for body) and the indices of the headings above it."""
+    stack: list[tuple[int, int]] = []  # (level, segment index)
+    out = []
+    for segment in doc.segments:
+        level = is_heading(segment)
+        if level:
+            while stack and stack[-1][0] >= level:
+                stack.pop()
+            out.append((level, [i for _, i in stack]))
+            stack.append((level, segment.index))
+        else:
+            out.append((0, [i for _, i in stack]))
+    return out
+
+
+def assess_document(doc, tokens, checklist: Codebook, matchers: _Matchers | None = None) -> tuple[list, list]:
+    """Requirement rows and evidence rows for one plan."""
+    matchers = matchers or _matchers(checklist)
+    texts = [s.text for s in doc.segments]
+
+    def by_segment(matcher):
+        found: dict[tuple[str, int], list[tuple[int, int]]] = {}
+        for code_id, seg, start, end, _, _ in matcher.matches(tokens, texts):
+            found.setdefault((code_id, seg), []).append((start, end))
+        return found
+
+    heading_hits = by_segment(matchers.headings)
+    evidence_hits = by_segment(matchers.evidence)
+    concrete_hits = by_segment(matchers.concrete)
+    sections = _sections(doc)
+    definition_section = {
+        s.index for s, (level, _) in zip(doc.segments, sections) if level and DEFINITION_HEADINGS.search(s.text)
+    }
+    requirement_rows, evidence_rows = [], []
+    for code in checklist.codes:
+        rule = rule_for(checklist, code)
+        named = {s.index for s, (level, _) in zip(doc.segments, sections)
+                 if level and (code.id, s.index) in heading_hits}
+        units = []
+        for segment, (level, above) in zip(doc.segments, sections):
+            if any(i in definition_section for i in above) or DEFINITION_SENTENCE.search(segment.text):
+                continue
+            hits = evidence_hits.get((code.id, segment.index), [])
+            concrete = concrete_hits.get((code.id, segment.index), [])
+            if level:
+                score = rule["heading_score"] if segment.index in named else 0
+            else:
+                distinct_hits = len({segment.text[a:b].lower() for a, b in hits})
+                distinct_concrete = len({segment.text[a:b].lower() for a, b in concrete})
+                score = (min(distinct_hits, rule["max_hits"]) * rule["per_hit"]
+                         + min(distinct_concrete, rule["max_concrete"]) * rule["per_concrete"])
+                if score and any(i in named for i in above):
+                    score += rule["under_heading"]
+            if score <= 0:
+                continue
+            heading = " > ".join(doc.segments[i].text for i in above[-2:])
+            units.append((score, segment, heading, hits, concrete))
+        units.sort(key=lambda u: (-u[0], u[1].index))
+        top = units[: rule["top_units"]]
+        total = sum(u[0] for u in top)
+        best = top[0][0] if top else 0
+        status = status_for(total, best, rule)
+        evidence = [u for u in units if u[0] >= rule["min_evidence_score"]]
+        pages = sorted({u[1].page for u in evidence if u[1].page is not None})
+        best_text = f"{top[0][1].text} (s. {top[0][1].page})" if top else ""
+        requirement_rows.append((doc.id, doc.case, code.id, code.label or code.id, status, total, len(evidence),
+                                 ";".join(map(str, pages)), best_text, ""))
+        for score, segment, heading, hits, concrete in sorted(evidence, key=lambda u: u[1].index):
+            evidence_rows.append((
+                doc.id, doc.case, code.id, segment.page, segment.index, heading, score,
+                "; ".join(sorted({segment.text[a:b] for a, b in hits})),
+                "; ".join(sorted({segment.text[a:b] for a, b in concrete})), segment.text,
+            ))
+    return requirement_rows, evidence_rows
+
+
+def assess(corpus, checklist: Codebook, *, kind: str = "plan") -> Assessment:
+    """Check every document of ``kind`` against the checklist; unreadable plans are listed as not_assessed."""
+    if checklist.extra.get("kind") != "checklist":
+        raise UsageError(f"{checklist.path or checklist.name}: not a checklist (the file needs 'kind: checklist')")
+    matchers = _matchers(checklist)
+    requirement_rows, evidence_rows = [], []
+    for doc in corpus.subset(kind):
+        tokens = corpus.tokens.get(doc.id)
+        if tokens is None:
+            continue
+        rows, evidence = assess_document(doc, tokens, checklist, matchers)
+        requirement_rows += rows
+        evidence_rows += evidence
+    for skip in corpus.skipped:
+        if infer_kind(skip.document) == kind:
+            for code in checklist.codes:
+                requirement_rows.append((skip.document, "", code.id, code.label or code.id, "not_assessed", None, 0,
+                                         "", "", skip.reason))
+    requirements = pd.DataFrame(requirement_rows, columns=REQUIREMENT_COLUMNS)
+    requirements = requirements.sort_values(["document", "requirement"], kind="stable").reset_index(drop=True)
+    evidence = pd.DataFrame(evidence_rows, columns=EVIDENCE_COLUMNS)
+    evidence["page"] = evidence["page"].astype("Int64")
+    return Assessment(requirements, evidence, checklist)
