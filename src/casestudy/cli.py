@@ -103,10 +103,12 @@ def unit_option(fn):
               help="Attribute for grouped word counts and clouds (role, kind, case, region, …); 'none' for one group.")
 @click.option("--top", type=click.IntRange(1), default=None, help="Keep the N most frequent lemmas per group.")
 @click.option("--no-clouds", is_flag=True, help="Skip the word-cloud images.")
+@click.option("--lang", type=click.Choice(["nb", "en"]), default="nb", show_default=True,
+              help="Language of the appendix labels.")
 @stopword_option
 @corpus_options
 @handle_errors
-def run(corpus, out, codebooks, no_code, unit, by, top, no_clouds, stopwords, **options):
+def run(corpus, out, codebooks, no_code, unit, by, top, no_clouds, lang, stopwords, **options):
     """Run the whole pipeline on CORPUS and write every result into OUT."""
     started = time.perf_counter()
     if no_code:
@@ -122,7 +124,7 @@ def run(corpus, out, codebooks, no_code, unit, by, top, no_clouds, stopwords, **
     by = None if by.lower() == "none" else by
     settings = {k: v for k, v in data.options.items()}
     result = pipeline.run(data, out, by=by, top=top, stopwords=stopwords, clouds=not no_clouds, codebooks=paths,
-                          unit=unit, options=settings, started=started)
+                          unit=unit, lang=lang, options=settings, started=started)
     n_ok = len(data.documents)
     click.echo(
         f"{n_ok} documents read, {len(data.skipped)} skipped; wrote {len(result['outputs']) + 1} files to {out}/ "

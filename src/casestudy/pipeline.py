@@ -1,4 +1,9 @@
-"""The whole pipeline behind ``casestudy run``: every stage, written into one output folder."""
+"""The whole pipeline behind ``casestudy run``: every stage, written into one output folder.
+
+Layout of ``out``: the CSV tables at the top, ``figures/`` (word clouds),
+``appendix/`` (XLSX, DOCX, Markdown), ``exchange/`` (REFI-QDA) and ``manifest.json``.
+Every file is written atomically, and the CSVs are byte-identical for identical inputs.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,8 @@ import time
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
+import pandas as pd
+
 from .codebook import Codebook, load_codebook
 from .coding import code_corpus, code_matrix
 from .corpus import file_sha256
@@ -18,7 +25,37 @@ from .outputs import write_csv, write_json
 from .process import Corpus
 
 _PACKAGES = ("casestudy", "spacy", "simplemma", "pypdfium2", "pdfplumber", "python-docx", "pandas", "numpy",
-             "wordcloud", "scikit-learn")
+             "wordcloud", "scikit-learn", "openpyxl")
+
+#: Where the shipped codebooks live in a source checkout (the supported way to install casestudy).
+SHIPPED_CODEBOOKS = Path(__file__).resolve().parents[2] / "codebooks"
+DEFAULT_CODEBOOK = "barnevern"
+DEFAULT_RUN_CODEBOOKS = ("barnevern", "krav_15-1")
+
+
+def shipped_exists(name: str) -> bool:
+    return (Path("codebooks") / f"{name}.yaml").exists() or (SHIPPED_CODEBOOKS / f"{name}.yaml").exists()
+
+
+def resolve_codebook(name_or_path: str | Path) -> Path:
+    """A codebook path: an existing file, or the name of a shipped codebook ('barnevern', 'krav_15-1')."""
+    path = Path(name_or_path)
+    if path.exists():
+        return path
+    for candidate in (Path("codebooks") / f"{name_or_path}.yaml", SHIPPED_CODEBOOKS / f"{name_or_path}.yaml"):
+        if candidate.exists():
+            return candidate
+    raise CasestudyError(f"{name_or_path}: codebook not found (give a YAML file, or a shipped name such as "
+                         f"'{DEFAULT_CODEBOOK}')")
+
+
+def codebook_table(codebook: Codebook) -> pd.DataFrame:
+    """One row per code: code, path, parent, label, origin, description, patterns and exclude ('; '-joined)."""
+    parents, paths = codebook.parents(), codebook.paths()
+    rows = [(c.id, paths[c.id], parents[c.id] or "", c.label, c.origin, c.description, "; ".join(c.patterns),
+             "; ".join(c.exclude)) for c in codebook.flat()]
+    return pd.DataFrame(rows, columns=["code", "path", "parent", "label", "origin", "description", "patterns",
+                                       "exclude"])
 
 
 def package_versions() -> dict[str, str]:
@@ -34,11 +71,8 @@ def package_versions() -> dict[str, str]:
 def manifest(corpus: Corpus, options: dict, outputs: list[Path], out: Path, started: float,
              codebooks: list[Path] = ()) -> dict:
     """What a run read, with which options and versions, what it skipped and what it wrote."""
-    inputs = []
-    for doc in corpus.documents:
-        inputs.append({"document": doc.id, "sha256": doc.sha256, "status": "ok"})
-    for skip in corpus.skipped:
-        inputs.append({"document": skip.document, "status": "skipped", "reason": skip.reason})
+    inputs = [{"document": doc.id, "sha256": doc.sha256, "status": "ok"} for doc in corpus.documents]
+    inputs += [{"document": s.document, "status": "skipped", "reason": s.reason} for s in corpus.skipped]
     inputs.sort(key=lambda row: row["document"])
     return {
         "tool": "casestudy",
@@ -64,116 +98,113 @@ def write_ingest(corpus: Corpus, out: Path) -> list[Path]:
     ]
 
 
-#: Where the shipped codebooks live in a source checkout (the supported way to install casestudy).
-SHIPPED_CODEBOOKS = Path(__file__).resolve().parents[2] / "codebooks"
-DEFAULT_CODEBOOK = "barnevern"
-DEFAULT_RUN_CODEBOOKS = ("barnevern", "krav_15-1")
-
-
-def shipped_exists(name: str) -> bool:
-    return (Path("codebooks") / f"{name}.yaml").exists() or (SHIPPED_CODEBOOKS / f"{name}.yaml").exists()
-
-
-def codebook_table(codebook: Codebook):
-    """One row per code: id, path, parent, label, origin, description, patterns, exclude (patterns '; '-joined)."""
-    import pandas as pd
-
-    parents, paths = codebook.parents(), codebook.paths()
-    rows = [(c.id, paths[c.id], parents[c.id] or "", c.label, c.origin, c.description, "; ".join(c.patterns),
-             "; ".join(c.exclude)) for c in codebook.flat()]
-    return pd.DataFrame(rows, columns=["code", "path", "parent", "label", "origin", "description", "patterns",
-                                       "exclude"])
-
-
-def resolve_codebook(name_or_path: str | Path) -> Path:
-    """A codebook path: an existing file, or the name of a shipped codebook ('barnevern', 'krav_15-1')."""
-    path = Path(name_or_path)
-    if path.exists():
-        return path
-    for candidate in (Path("codebooks") / f"{name_or_path}.yaml", SHIPPED_CODEBOOKS / f"{name_or_path}.yaml"):
-        if candidate.exists():
-            return candidate
-    raise CasestudyError(f"{name_or_path}: codebook not found (give a YAML file, or a shipped name such as "
-                         f"'{DEFAULT_CODEBOOK}')")
+def coding_frames(corpus: Corpus, codebook: Codebook, *, unit: str = "sentence", by: str | None = None) -> dict:
+    """coded_segments and the code matrices by case, by document and by ``by``, keyed by file stem."""
+    coded = code_corpus(corpus, codebook, unit=unit)
+    frames = {
+        "coded_segments": coded,
+        "code_matrix": code_matrix(coded, codebook, by="case"),
+        "code_matrix_documents": code_matrix(coded, codebook, by="document"),
+    }
+    if by and by not in ("case", "document"):
+        frames[f"code_matrix_{by}"] = code_matrix(coded, codebook, by=by, corpus=corpus)
+    return frames
 
 
 def write_coding(corpus: Corpus, codebook: Codebook, out: Path, *, unit: str = "sentence", by: str | None = None,
                  suffix: str = "") -> list[Path]:
     """coded_segments.csv and code_matrix.csv (case × code), plus per document and per ``by`` attribute."""
-    coded = code_corpus(corpus, codebook, unit=unit)
-    written = [
-        write_csv(coded, out / f"coded_segments{suffix}.csv"),
-        write_csv(code_matrix(coded, codebook, by="case"), out / f"code_matrix{suffix}.csv"),
-        write_csv(code_matrix(coded, codebook, by="document"), out / f"code_matrix_documents{suffix}.csv"),
-    ]
-    if by and by not in ("case", "document"):
-        written.append(write_csv(code_matrix(coded, codebook, by=by, corpus=corpus),
-                                 out / f"code_matrix_{by}{suffix}.csv"))
-    return written
+    frames = coding_frames(corpus, codebook, unit=unit, by=by)
+    return [write_csv(frame, Path(out) / f"{name}{suffix}.csv") for name, frame in frames.items()]
+
+
+def requirement_frames(corpus: Corpus, checklist: Codebook) -> dict:
+    from .requirements import assess
+
+    result = assess(corpus, checklist)
+    return {"requirements": result.requirements, "requirements_matrix": result.matrix,
+            "requirements_evidence": result.evidence}
 
 
 def write_requirements(corpus: Corpus, checklist: Codebook, out: Path) -> list[Path]:
     """requirements.csv (long), requirements_matrix.csv (plan × requirement) and requirements_evidence.csv."""
-    from .requirements import assess
+    return [write_csv(frame, Path(out) / f"{name}.csv")
+            for name, frame in requirement_frames(corpus, checklist).items()]
 
-    result = assess(corpus, checklist)
-    return [
-        write_csv(result.requirements, out / "requirements.csv"),
-        write_csv(result.matrix, out / "requirements_matrix.csv"),
-        write_csv(result.evidence, out / "requirements_evidence.csv"),
-    ]
+
+def profile_frames(corpus: Corpus, requirements: pd.DataFrame | None = None) -> dict:
+    from .profile import comparison, profiles, similarity
+
+    profile, evidence = profiles(corpus)
+    return {"plan_profiles": profile, "plan_profile_evidence": evidence, "plan_similarity": similarity(corpus),
+            "plan_comparison": comparison(profile, requirements)}
 
 
 def write_profiles(corpus: Corpus, out: Path, requirements=None) -> list[Path]:
     """plan_profiles.csv with its evidence, plan_similarity.csv and plan_comparison.csv."""
-    from .profile import comparison, profiles, similarity
-
-    profile, evidence = profiles(corpus)
-    return [
-        write_csv(profile, out / "plan_profiles.csv"),
-        write_csv(evidence, out / "plan_profile_evidence.csv"),
-        write_csv(similarity(corpus), out / "plan_similarity.csv"),
-        write_csv(comparison(profile, requirements), out / "plan_comparison.csv"),
-    ]
+    return [write_csv(frame, Path(out) / f"{name}.csv")
+            for name, frame in profile_frames(corpus, requirements).items()]
 
 
 def run(corpus: Corpus, out: str | Path, *, by: str | None = "role", top: int | None = None,
         stopwords=None, clouds: bool = True, codebooks: list[Path] = (), unit: str = "sentence",
-        options: dict | None = None, started: float | None = None) -> dict:
+        lang: str = "nb", appendix: bool = True, options: dict | None = None,
+        started: float | None = None) -> dict:
     """Write every output of the pipeline for an already read corpus into ``out``; returns the manifest."""
+    from .tables import appendix_tables, write_docx, write_markdown, write_xlsx
+
     started = started or time.perf_counter()
     out = Path(out)
     loaded = [load_codebook(p) for p in codebooks]  # validate all before writing anything
-    written = write_ingest(corpus, out)
     coding_books = [c for c in loaded if c.extra.get("kind") != "checklist"]
-    for i, codebook in enumerate(coding_books):
-        suffix = "" if i == 0 else f"_{codebook.path.stem}"
-        written += write_coding(corpus, codebook, out, unit=unit, by=by, suffix=suffix)
     checklists = [c for c in loaded if c.extra.get("kind") == "checklist"]
-    requirements = None
-    if corpus.subset("plan") or any(s for s in corpus.skipped):
-        for checklist in checklists[:1]:
-            written += write_requirements(corpus, checklist, out)
-            import pandas as pd
+    frames: dict[str, pd.DataFrame] = {}
+    written = write_ingest(corpus, out)
 
-            requirements = pd.read_csv(out / "requirements.csv")
-        if corpus.subset("plan"):
-            written += write_profiles(corpus, out, requirements)
     counts = word_counts(corpus, top=top, stopwords=stopwords)
     grouped = word_counts(corpus, by=by, top=top, stopwords=stopwords) if by else None
-    written.append(write_csv(counts if grouped is None else _stack(counts, grouped, by), out / "word_counts.csv"))
+    frames["word_counts"] = counts if grouped is None else pd.concat([counts, grouped], ignore_index=True)
+    for i, codebook in enumerate(coding_books):
+        suffix = "" if i == 0 else f"_{codebook.path.stem}"
+        frames.update({f"{k}{suffix}": v for k, v in coding_frames(corpus, codebook, unit=unit, by=by).items()})
+    if checklists:
+        frames.update(requirement_frames(corpus, checklists[0]))
+    if corpus.subset("plan"):
+        frames.update(profile_frames(corpus, frames.get("requirements")))
+    written += [write_csv(frame, out / f"{name}.csv") for name, frame in frames.items()]
+
+    images: list[Path] = []
     if clouds:
-        written += wordclouds(counts, out / "figures")
+        images += wordclouds(counts, out / "figures")
         if grouped is not None:
-            written += wordclouds(grouped, out / "figures")
-    data = manifest(corpus, dict(options or {}, by=by, top=top, unit=unit), written, out, started,
+            images += wordclouds(grouped, out / "figures")
+        written += images
+    if appendix:
+        tables = appendix_tables(
+            requirements_matrix=frames.get("requirements_matrix"), checklist=checklists[0] if checklists else None,
+            profiles=frames.get("plan_profiles"), code_matrix=frames.get("code_matrix"),
+            codebook=coding_books[0] if coding_books else None, word_counts=frames["word_counts"],
+            coded=frames.get("coded_segments"), lang=lang,
+        )
+        written += [write_xlsx(tables, out / "appendix" / "appendix.xlsx"),
+                    write_docx(tables, out / "appendix" / "appendix.docx", images=images, lang=lang),
+                    write_markdown(tables, out / "appendix" / "appendix.md", lang=lang)]
+        written += write_exchange(corpus, frames.get("coded_segments"), coding_books[0] if coding_books else None,
+                                  out / "exchange")
+    data = manifest(corpus, dict(options or {}, by=by, top=top, unit=unit, lang=lang), written, out, started,
                     [c.path for c in loaded])
     write_json(data, out / "manifest.json")
     return data
 
 
-def _stack(counts, grouped, by):
-    """All words first (group 'alle'), then the words of each ``by`` group."""
-    import pandas as pd
-
-    return pd.concat([counts, grouped], ignore_index=True)
+def write_exchange(corpus: Corpus, coded: pd.DataFrame | None, codebook: Codebook | None, folder: Path) -> list[Path]:
+    """project.qdpx and codebook.qdc (REFI-QDA) for NVivo, ATLAS.ti, MAXQDA and QualCoder."""
+    if codebook is None or coded is None:
+        return []
+    try:
+        from .exchange import export_qdc, export_qdpx
+    except ImportError:  # the exchange package is optional in a partial install
+        return []
+    folder.mkdir(parents=True, exist_ok=True)
+    return [Path(export_qdpx(corpus, coded, codebook, folder / "project.qdpx")),
+            Path(export_qdc(codebook, folder / "codebook.qdc"))]

@@ -1,0 +1,194 @@
+"""Appendix tables for a report: one list of titled tables, written as XLSX, DOCX or Markdown.
+
+The tables are the requirement matrix, the plan profiles, the code × case matrix, the
+most frequent words per group and coded-passage excerpts per code. Labels are
+Norwegian by default (``lang="en"`` for English); the data are the same frames the
+CSV files hold.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import check_choice
+from .outputs import atomic_path
+
+LANGS = ("nb", "en")
+STATUS = {
+    "nb": {"met": "oppfylt", "partial": "delvis", "missing": "mangler", "not_assessed": "ikke vurdert"},
+    "en": {"met": "met", "partial": "partial", "missing": "missing", "not_assessed": "not assessed"},
+}
+TEXT = {
+    "nb": {
+        "requirements": ("Oppfyllelse av innholdskravene i barnevernloven § 15-1",
+                         "Status per plan og krav: oppfylt, delvis eller mangler, med sidene der belegget står."),
+        "profiles": ("Planprofiler", "Planperiode, vedtak, definerte begreper, forebyggingsnivåer, modeller, "
+                                     "datakilder og tiltaksoversikt per plan."),
+        "codes": ("Kodede enheter per kode og kommune", "Antall kodede enheter (setninger) per kode og kommune; "
+                                                        "en underkode teller også for overkoden."),
+        "words": ("Mest brukte ord per gruppe", "Lemmaer uten stoppord; intervjuerens tur er ikke med."),
+        "excerpts": ("Utdrag av kodede passasjer", "Inntil {n} sitater per kode med kommune og side/tur."),
+        "figure": "Ordsky",
+        "appendix": "Vedlegg",
+        "columns": {"document": "Dokument", "case": "Kommune", "code": "Kode", "label": "Kode", "group": "Gruppe",
+                    "rank": "Rang", "lemma": "Ord", "count": "Antall", "quote": "Sitat", "reference": "Kilde",
+                    "pages": "Sider", "words": "Ord", "plan_period": "Planperiode", "adopted": "Vedtatt",
+                    "adopted_date": "Vedtaksdato", "concepts_defined": "Definerte begreper",
+                    "prevention_levels": "Forebyggingsnivåer", "models": "Modeller/teorier",
+                    "data_sources": "Datakilder", "measures_overview": "Tiltaksoversikt",
+                    "measures_sorted_by": "Tiltak sortert etter", "target_groups": "Målgrupper",
+                    "revision": "Evaluering/rullering"},
+        "page": "s.", "turn": "tur",
+    },
+    "en": {
+        "requirements": ("Content requirements of the Child Welfare Act § 15-1",
+                         "Status per plan and requirement: met, partial or missing, with the pages of the evidence."),
+        "profiles": ("Plan profiles", "Plan period, adoption, concepts defined, prevention levels, models, data "
+                                      "sources and overview of measures per plan."),
+        "codes": ("Coded units per code and case", "Number of coded units (sentences) per code and case; a "
+                                                   "sub-code also counts for its parent."),
+        "words": ("Most frequent words per group", "Lemmas without stop words; interviewer turns excluded."),
+        "excerpts": ("Excerpts of coded passages", "Up to {n} quotes per code with case and page/turn."),
+        "figure": "Word cloud",
+        "appendix": "Appendix",
+        "columns": {"document": "Document", "case": "Case", "code": "Code", "label": "Code", "group": "Group",
+                    "rank": "Rank", "lemma": "Word", "count": "Count", "quote": "Quote", "reference": "Source"},
+        "page": "p.", "turn": "turn",
+    },
+}
+
+
+@dataclass
+class Table:
+    name: str
+    title: str
+    caption: str
+    frame: pd.DataFrame
+
+
+def _rename(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    return frame.rename(columns={k: v for k, v in TEXT[lang]["columns"].items() if k in frame.columns})
+
+
+def appendix_tables(*, requirements_matrix=None, checklist=None, profiles=None, code_matrix=None, codebook=None,
+                    word_counts=None, coded=None, lang: str = "nb", top_words: int = 20,
+                    excerpts_per_code: int = 3) -> list[Table]:
+    """The appendix tables from the run's frames; a table whose frame is None or empty is left out."""
+    check_choice("lang", lang, LANGS)
+    text = TEXT[lang]
+    tables = []
+    if requirements_matrix is not None and not requirements_matrix.empty:
+        frame = requirements_matrix.drop(columns=["document"]).copy()
+        labels = {c.id: f"{c.id} {c.label}" for c in checklist.codes} if checklist else {}
+        for column in frame.columns[1:]:
+            frame[column] = frame[column].map(lambda v: STATUS[lang].get(v, v))
+        frame = frame.rename(columns=labels)
+        tables.append(Table("requirements", *text["requirements"], _rename(frame, lang)))
+    if profiles is not None and not profiles.empty:
+        tables.append(Table("profiles", *text["profiles"], _rename(profiles.drop(columns=["document"]), lang)))
+    if code_matrix is not None and not code_matrix.empty:
+        by = code_matrix.columns[0]
+        frame = code_matrix.set_index(by).T
+        frame.columns = [str(c) for c in frame.columns]
+        labels = {c.id: c.label or c.id for c in codebook.flat()} if codebook else {}
+        frame.insert(0, "label", [labels.get(i, i) for i in frame.index])
+        tables.append(Table("codes", *text["codes"], _rename(frame.reset_index(drop=True), lang)))
+    if word_counts is not None and not word_counts.empty:
+        frame = word_counts[word_counts["rank"] <= top_words][["group", "rank", "lemma", "count"]]
+        tables.append(Table("words", *text["words"], _rename(frame.reset_index(drop=True), lang)))
+    if coded is not None and not coded.empty:
+        rows = []
+        labels = {c.id: c.label or c.id for c in codebook.flat()} if codebook else {}
+        for code_id, part in coded.groupby("code", sort=False):
+            for row in part.head(excerpts_per_code).itertuples():
+                where = (f"{text['page']} {row.page}" if pd.notna(row.page) else
+                         f"{text['turn']} {row.turn}" if pd.notna(row.turn) else "")
+                quote = row.text if len(row.text) <= 300 else row.text[:299] + "…"
+                rows.append((labels.get(code_id, code_id), f"«{quote}»", row.case, f"{row.document}, {where}"))
+        frame = pd.DataFrame(rows, columns=["label", "quote", "case", "reference"])
+        caption = text["excerpts"][1].format(n=excerpts_per_code)
+        tables.append(Table("excerpts", text["excerpts"][0], caption, _rename(frame, lang)))
+    return tables
+
+
+def write_xlsx(tables: list[Table], path) -> Path:
+    """One sheet per table, header frozen, column widths fitted (at most 60 characters)."""
+    from openpyxl.utils import get_column_letter
+
+    with atomic_path(path) as tmp:
+        with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
+            for table in tables:
+                sheet = table.name[:31]
+                table.frame.to_excel(writer, sheet_name=sheet, index=False)
+                ws = writer.sheets[sheet]
+                ws.freeze_panes = "A2"
+                for i, column in enumerate(table.frame.columns, start=1):
+                    values = [str(column)] + [str(v) for v in table.frame[column].tolist()[:500]]
+                    ws.column_dimensions[get_column_letter(i)].width = min(60, max(len(v) for v in values) + 2)
+    return Path(path)
+
+
+def _cell(value) -> str:
+    if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA:
+        return ""
+    return str(value)
+
+
+def write_docx(tables: list[Table], path, *, images: list[Path] = (), lang: str = "nb") -> Path:
+    """A Word appendix: a numbered heading and a captioned Word table per table, then the word clouds."""
+    import docx
+    from docx.shared import Cm, Pt
+
+    document = docx.Document()
+    document.core_properties.author = "casestudy"
+    document.add_heading(TEXT[lang]["appendix"], level=1)
+    for number, table in enumerate(tables, start=1):
+        document.add_heading(f"{number} {table.title}", level=2)
+        document.add_paragraph(f"{'Tabell' if lang == 'nb' else 'Table'} {number}: {table.caption}",
+                               style="Caption")
+        frame = table.frame
+        word_table = document.add_table(rows=1, cols=len(frame.columns))
+        word_table.style = "Table Grid"
+        for cell, column in zip(word_table.rows[0].cells, frame.columns):
+            cell.text = str(column)
+            for run in cell.paragraphs[0].runs:
+                run.bold = True
+        for values in frame.itertuples(index=False):
+            cells = word_table.add_row().cells
+            for cell, value in zip(cells, values):
+                cell.text = _cell(value)
+        for row in word_table.rows:
+            for cell in row.cells:
+                for paragraph in cell.paragraphs:
+                    for run in paragraph.runs:
+                        run.font.size = Pt(8)
+    for number, image in enumerate(images, start=1):
+        document.add_picture(str(image), width=Cm(16))
+        label = Path(image).stem.replace("wordcloud_", "").replace("wordcloud", "alle" if lang == "nb" else "all")
+        document.add_paragraph(f"{'Figur' if lang == 'nb' else 'Figure'} {number}: {TEXT[lang]['figure']} – {label}",
+                               style="Caption")
+    with atomic_path(path) as tmp:
+        document.save(str(tmp))
+    return Path(path)
+
+
+def markdown_table(frame: pd.DataFrame) -> str:
+    def esc(value) -> str:
+        return _cell(value).replace("|", "\\|").replace("\n", " ")
+
+    lines = ["| " + " | ".join(esc(c) for c in frame.columns) + " |",
+             "|" + "|".join("---" for _ in frame.columns) + "|"]
+    lines += ["| " + " | ".join(esc(v) for v in row) + " |" for row in frame.itertuples(index=False)]
+    return "\n".join(lines)
+
+
+def write_markdown(tables: list[Table], path, *, lang: str = "nb") -> Path:
+    parts = [f"# {TEXT[lang]['appendix']}\n"]
+    for number, table in enumerate(tables, start=1):
+        parts.append(f"## {number} {table.title}\n\n*{table.caption}*\n\n{markdown_table(table.frame)}\n")
+    with atomic_path(path) as tmp:
+        tmp.write_text("\n".join(parts), encoding="utf-8")
+    return Path(path)

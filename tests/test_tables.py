@@ -1,0 +1,64 @@
+import pandas as pd
+import pytest
+
+from casestudy.codebook import Code, Codebook
+from casestudy.tables import appendix_tables, markdown_table, write_docx, write_markdown, write_xlsx
+
+CHECKLIST = Codebook(name="krav", codes=[Code(id="R1", label="Mål", patterns=["mål"]),
+                                        Code(id="R2", label="Ansvar", patterns=["ansvar"])])
+BOOK = Codebook(name="b", codes=[Code(id="prevention", label="Forebygging", patterns=["forebygging"])])
+
+
+@pytest.fixture
+def tables():
+    matrix = pd.DataFrame([["plans/a.pdf", "Kommune 1", "met", "partial"],
+                           ["plans/b.pdf", "Kommune 2", "missing", "not_assessed"]],
+                          columns=["document", "case", "R1", "R2"])
+    code_matrix = pd.DataFrame([["Kommune 1", 3], ["Kommune 2", 0]], columns=["case", "prevention"])
+    words = pd.DataFrame([["alle", "barn", 10, 0.1, 1], ["alle", "skole", 5, 0.05, 2]],
+                         columns=["group", "lemma", "count", "share", "rank"])
+    coded = pd.DataFrame([{"document": "plans/a.pdf", "case": "Kommune 1", "page": 2, "turn": pd.NA,
+                           "code": "prevention", "text": "Forebygging | virker."}])
+    return appendix_tables(requirements_matrix=matrix, checklist=CHECKLIST, code_matrix=code_matrix,
+                           codebook=BOOK, word_counts=words, coded=coded)
+
+
+def test_tables_have_norwegian_labels(tables):
+    assert [t.name for t in tables] == ["requirements", "codes", "words", "excerpts"]
+    assert tables[0].frame.values.tolist() == [["Kommune 1", "oppfylt", "delvis"],
+                                               ["Kommune 2", "mangler", "ikke vurdert"]]
+    assert list(tables[0].frame.columns) == ["Kommune", "R1 Mål", "R2 Ansvar"]
+    assert tables[1].frame.values.tolist() == [["Forebygging", 3, 0]]
+    assert tables[3].frame.values.tolist() == [["Forebygging", "«Forebygging | virker.»", "Kommune 1",
+                                                "plans/a.pdf, s. 2"]]
+
+
+def test_docx_has_a_table_per_table_and_the_images(tables, tmp_path):
+    import docx
+    from PIL import Image
+
+    image = tmp_path / "wordcloud_barnevernleder.png"
+    Image.new("RGB", (40, 20), "white").save(image)
+    path = write_docx(tables, tmp_path / "a.docx", images=[image])
+    document = docx.Document(str(path))
+    assert len(document.tables) == 4
+    assert len(document.inline_shapes) == 1
+    captions = [p.text for p in document.paragraphs if p.style.name == "Caption"]
+    assert captions[0].startswith("Tabell 1: Status per plan og krav")
+    assert captions[-1] == "Figur 1: Ordsky – barnevernleder"
+    assert [c.text for c in document.tables[0].rows[1].cells] == ["Kommune 1", "oppfylt", "delvis"]
+
+
+def test_xlsx_sheets_and_frozen_header(tables, tmp_path):
+    import openpyxl
+
+    book = openpyxl.load_workbook(write_xlsx(tables, tmp_path / "a.xlsx"))
+    assert book.sheetnames == ["requirements", "codes", "words", "excerpts"]
+    assert book["requirements"].freeze_panes == "A2"
+    assert [c.value for c in book["requirements"][2]] == ["Kommune 1", "oppfylt", "delvis"]
+
+
+def test_markdown_escapes_pipes(tables, tmp_path):
+    text = write_markdown(tables, tmp_path / "a.md").read_text(encoding="utf-8")
+    assert "| Forebygging | «Forebygging \\| virker.» | Kommune 1 | plans/a.pdf, s. 2 |" in text
+    assert markdown_table(pd.DataFrame({"a": [1, None]})) == "| a |\n|---|\n| 1.0 |\n|  |"
