@@ -17,12 +17,14 @@ from .discover import discover
 from .frequency import word_counts, wordclouds
 from .nlp import lemmatize, load_stopwords
 from .process import Corpus, read_corpus
+from .profile import profiles
+from .requirements import assess
 from .readers import read
 
 __version__ = "0.1.0"
 
 __all__ = [
     "CasestudyError", "Code", "Codebook", "CodebookError", "Corpus", "Document", "ReaderError", "Segment",
-    "UsageError", "code_corpus", "code_matrix", "code_texts", "discover", "kwic", "lemmatize", "load_codebook",
-    "load_stopwords", "read", "read_corpus", "word_counts", "wordclouds",
+    "UsageError", "assess", "code_corpus", "code_matrix", "code_texts", "discover", "kwic", "lemmatize", "load_codebook",
+    "load_stopwords", "profiles", "read", "read_corpus", "word_counts", "wordclouds",
 ]
