@@ -7,6 +7,7 @@ file, reader, cleaning or NLP version misses the cache and is processed again.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 import os
@@ -19,12 +20,25 @@ from .corpus import Document, Segment
 from .nlp import TokenTable
 
 READER_VERSION = "read-1"
+_SOURCES = ("readers/__init__.py", "readers/pdf.py", "readers/docx.py", "readers/text.py", "readers/turns.py",
+            "clean.py", "nlp.py", "corpus.py", "cache.py")
+
+
+@functools.lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """A hash of the source of every module that shapes a cached document, so a code change misses the cache."""
+    digest = hashlib.sha256(READER_VERSION.encode())
+    base = Path(__file__).parent
+    for name in _SOURCES:
+        path = base / name
+        digest.update(path.read_bytes() if path.exists() else name.encode())
+    return digest.hexdigest()[:16]
 
 
 class DocumentCache:
     def __init__(self, folder: str | Path, fingerprint: str):
         self.folder = Path(folder)
-        self.key = hashlib.sha256(f"{READER_VERSION}|{fingerprint}".encode()).hexdigest()[:16]
+        self.key = hashlib.sha256(f"{code_fingerprint()}|{fingerprint}".encode()).hexdigest()[:16]
 
     def _path(self, sha256: str) -> Path:
         return self.folder / sha256[:2] / f"{sha256}-{self.key}.npz"

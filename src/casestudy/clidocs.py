@@ -5,36 +5,38 @@ from __future__ import annotations
 import click
 
 
-def _commands(group: click.Group, prefix: str):
-    ctx = click.Context(group, info_name=prefix)
+WIDTH = {"terminal_width": 100, "max_content_width": 100}
+
+
+def _contexts(ctx: click.Context, prefix: str):
+    group = ctx.command
     for name in sorted(group.list_commands(ctx)):
         command = group.get_command(ctx, name)
-        yield f"{prefix} {name}", command
+        sub = command.make_context(name, [], parent=ctx, resilient_parsing=True, **WIDTH)
+        yield f"{prefix} {name}", command, sub
         if isinstance(command, click.Group):
-            yield from _commands(command, f"{prefix} {name}")
+            yield from _contexts(sub, f"{prefix} {name}")
+
+
+def _root():
+    from .cli import main
+
+    return main, main.make_context("casestudy", [], resilient_parsing=True, **WIDTH)
 
 
 def all_commands():
     """(full name, command) for every command and sub-command of ``casestudy``."""
-    from .cli import main
-
-    return list(_commands(main, "casestudy"))
-
-
-def help_text(full_name: str, command: click.Command) -> str:
-    parts = full_name.split()
-    ctx = click.Context(command, info_name=" ".join(parts), terminal_width=100, max_content_width=100)
-    return command.get_help(ctx)
+    _, ctx = _root()
+    return [(name, command) for name, command, _ in _contexts(ctx, "casestudy")]
 
 
 def reference() -> str:
-    """The Markdown CLI reference: the help of ``casestudy`` and of every command."""
-    from .cli import main
-
+    """The Markdown CLI reference: the help of ``casestudy`` and of every command, as ``--help`` prints it."""
+    main, ctx = _root()
     lines = ["# Command-line reference", "", "Generated from `--help` by `python -m casestudy.clidocs`; "
-             "a test checks that it is up to date.", "", "```", help_text("casestudy", main), "```", ""]
-    for name, command in all_commands():
-        lines += [f"## {name}", "", "```", help_text(name, command), "```", ""]
+             "a test checks that it is up to date.", "", "```", main.get_help(ctx), "```", ""]
+    for name, command, sub in _contexts(ctx, "casestudy"):
+        lines += [f"## {name}", "", "```", command.get_help(sub), "```", ""]
     return "\n".join(lines)
 
 

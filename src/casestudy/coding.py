@@ -59,17 +59,34 @@ class CompiledCode:
     negation: str
 
 
-def compile_pattern(text: str, model: str | None = None) -> Pattern:
+def _word_terms(words: list[str], model: str | None = None) -> dict[str, tuple[Term, ...]]:
+    """Run pattern words through the text pipeline in one batch: word → its token terms."""
+    unique = sorted(set(words))
+    table = tokenize_segments(unique, model) if unique else None
+    terms: dict[str, list[Term]] = {w: [] for w in unique}
+    if table is not None:
+        for k in range(len(table)):
+            terms[unique[table.segment[k]]].append(Term(table.strings[table.lower[k]], table.strings[table.lemma[k]]))
+    return {w: tuple(t) for w, t in terms.items()}
+
+
+def _is_glob(word: str) -> bool:
+    return "*" in word or "?" in word
+
+
+def compile_pattern(text: str, model: str | None = None, lexicon: dict[str, tuple[Term, ...]] | None = None
+                    ) -> Pattern:
     """Split a pattern into terms; plain terms are lemmatized by the text pipeline, globs are kept as globs."""
+    words = text.split()
+    if lexicon is None:
+        lexicon = _word_terms([w for w in words if not _is_glob(w)], model)
     terms: list[Term] = []
-    for word in text.split():
-        if "*" in word or "?" in word:
+    for word in words:
+        if _is_glob(word):
             lowered = word.lower()
             terms.append(Term(lowered, lowered, re.compile(fnmatch.translate(lowered))))
-            continue
-        table = tokenize_segments([word], model)
-        for i in range(len(table)):
-            terms.append(Term(table.strings[table.lower[i]], table.strings[table.lemma[i]]))
+        else:
+            terms.extend(lexicon[word])
     return Pattern(text, tuple(terms))
 
 
@@ -79,11 +96,13 @@ class Matcher:
     def __init__(self, codebook: Codebook, model: str | None = None):
         self.codebook = codebook
         self.codes: list[CompiledCode] = []
+        every = [w for c in codebook.flat() for p in c.patterns + c.exclude for w in p.split() if not _is_glob(w)]
+        lexicon = _word_terms(every, model)
         for code in codebook.flat():
             self.codes.append(CompiledCode(
                 code.id, code.label or code.id,
-                [compile_pattern(p, model) for p in code.patterns],
-                [compile_pattern(p, model) for p in code.exclude],
+                [compile_pattern(p, model, lexicon) for p in code.patterns],
+                [compile_pattern(p, model, lexicon) for p in code.exclude],
                 [re.compile(r, re.IGNORECASE) for r in code.regex],
                 code.negation,
             ))

@@ -142,7 +142,7 @@ def paragraphs(pages: list[list[Line]]) -> list[Segment]:
                 prev = current[-1]
                 gap = prev.y_bottom - line.y_top
                 # a heading wrapped over two lines has a pitch of its own size, not the body's
-                allowed = prev.size * 1.6 if level else pitch * 1.45
+                allowed = prev.size * 1.6 if level else pitch * 1.3
                 new_paragraph = (
                     level != current_level
                     or (level and line.size != prev.size)

@@ -1,0 +1,216 @@
+"""What the codebook (.qdc) and project (.qdpx) formats share: GUIDs, code ids, the code tree in XML."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import uuid
+import xml.etree.ElementTree as ET
+import zipfile
+from pathlib import Path
+
+from ..codebook import Code, Codebook
+from ..errors import CasestudyError, CodebookError, check_choice
+
+CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
+PROJECT_NS = "urn:QDA-XML:project:1.0"
+
+#: Fixed namespace for uuid5: the same code, document or selection gets the same GUID in every run.
+_GUID_NAMESPACE = uuid.UUID("c7e4c4b2-8224-4e95-b301-6fec6fa5cb41")
+#: Characters XML 1.0 does not allow (a PDF's form feed would make the whole file unreadable).
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_ASCII = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "ß": "ss", "þ": "th", "ð": "d", "ł": "l", "đ": "d"})
+ORIGINS = ("inductive", "deductive")
+
+
+def guid(*parts) -> str:
+    """A deterministic GUID (uuid5) from stable keys, e.g. ``guid("code", "prevention")``."""
+    return str(uuid.uuid5(_GUID_NAMESPACE, "\x1f".join(str(p) for p in parts)))
+
+
+def code_guid(code_id: str) -> str:
+    return guid("code", code_id)
+
+
+def xml_text(value) -> str:
+    return _XML_ILLEGAL.sub("", str(value))
+
+
+def origin_string() -> str:
+    from .. import __version__
+
+    return f"casestudy {__version__}"
+
+
+def slug_id(name: str) -> str:
+    """A codebook id from a code name: lower-case ASCII (æ→ae, ø→oe, å→aa), other characters → '_'.
+
+    Our codebook ids must start with a letter and hold only ASCII letters, digits and '_'
+    (see codebook._ID), so accents are dropped and a leading digit gets 'code_' before it.
+    """
+    text = unicodedata.normalize("NFKD", name.lower().translate(_ASCII))
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = re.sub(r"[^a-z0-9]+", "_", text.encode("ascii", "ignore").decode()).strip("_")
+    if not text:
+        return "code"
+    return text if text[0].isalpha() else f"code_{text}"
+
+
+def name_pattern(name: str) -> str:
+    """The starting pattern of an imported code: its name's words in lower case, punctuation dropped."""
+    return " ".join(re.findall(r"\w+", name.lower()))
+
+
+# --- writing -------------------------------------------------------------------------------------------------
+
+
+def add_codes(parent: ET.Element, codebook: Codebook) -> ET.Element:
+    """Append ``Codes`` with one ``Code`` per code (name = label, else id), children nested."""
+    codes = ET.SubElement(parent, "Codes")
+    for code in codebook.codes:
+        _add_code(codes, code)
+    return codes
+
+
+def _add_code(parent: ET.Element, code: Code) -> None:
+    element = ET.SubElement(parent, "Code", {
+        "guid": code_guid(code.id), "name": xml_text(code.label or code.id), "isCodable": "true",
+    })
+    if code.description:
+        ET.SubElement(element, "Description").text = xml_text(code.description)
+    for child in code.children:
+        _add_code(element, child)
+
+
+def xml_bytes(root: ET.Element, namespace: str) -> bytes:
+    """Serialise with a default namespace, two-space indents and a UTF-8 declaration: the same tree
+    gives the same bytes (attributes keep the order they were set in)."""
+    attributes = dict(root.attrib)
+    root.attrib.clear()
+    root.attrib.update({"xmlns": namespace, **attributes})
+    ET.indent(root, space="  ")
+    return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="utf-8", xml_declaration=False) + b"\n"
+
+
+# --- reading -------------------------------------------------------------------------------------------------
+
+
+def parse_xml(data: bytes, path) -> ET.Element:
+    try:
+        return ET.fromstring(data)
+    except ET.ParseError as exc:
+        raise CasestudyError(f"{path}: not well-formed XML ({exc})") from None
+
+
+def namespace_of(element: ET.Element) -> str:
+    """'{urn:…}' of an element's tag, or '' for a file written without a namespace."""
+    return element.tag[: element.tag.index("}") + 1] if element.tag.startswith("{") else ""
+
+
+def local_name(element: ET.Element) -> str:
+    return element.tag.rsplit("}", 1)[-1]
+
+
+def read_member(archive: zipfile.ZipFile, name: str) -> bytes | None:
+    """An archive member by name, matched case-insensitively (tools write Sources/, sources/ or nothing)."""
+    wanted = name.lower().lstrip("/")
+    for info in archive.infolist():
+        if info.filename.lower() == wanted:
+            return archive.read(info)
+    base = wanted.rsplit("/", 1)[-1]
+    for info in archive.infolist():
+        if info.filename.lower().rsplit("/", 1)[-1] == base and not info.is_dir():
+            return archive.read(info)
+    return None
+
+
+def read_codes(codes: ET.Element | None, ns: str, *, reference: Codebook | None, origin: str, path,
+               ) -> tuple[list[Code], dict[str, str]]:
+    """Build our codes from a ``Codes`` element; returns the codes and a map of GUID → code id.
+
+    A code that matches a ``reference`` code (same GUID as we export it, else the same
+    label, else the same id) keeps that code's id, patterns and settings, and takes its
+    name and description from the file. Any other code gets an id made from its name,
+    ``origin``, and its name in lower case as a starting pattern.
+    """
+    check_choice("origin", origin, ORIGINS)
+    if codes is None:
+        return [], {}
+    elements = list(codes.iter(f"{ns}Code"))
+    for element in elements:
+        if not (element.get("name") or "").strip():
+            raise CodebookError("a Code has no name", path=path, code=element.get("guid"))
+    matches = _match_reference(elements, reference)
+    used = {ref.id for ref in matches.values()}
+    # ids are handed out in file order, parents before children, before any code is built
+    ids = {id(e): matches[id(e)].id if id(e) in matches else _unique(slug_id(e.get("name").strip()), used)
+           for e in elements}
+    guids = {e.get("guid"): ids[id(e)] for e in elements if e.get("guid")}
+
+    def build(element: ET.Element) -> Code:
+        name = element.get("name").strip()
+        described = element.find(f"{ns}Description")
+        description = (described.text or "").strip() if described is not None else ""
+        children = [build(child) for child in element.findall(f"{ns}Code")]
+        code_id = ids[id(element)]
+        ref = matches.get(id(element))
+        if ref is not None:
+            return Code(id=code_id, label=name, description=description or ref.description, origin=ref.origin,
+                        patterns=list(ref.patterns), exclude=list(ref.exclude), examples=list(ref.examples),
+                        regex=list(ref.regex), negation=ref.negation, extra=dict(ref.extra), children=children)
+        return Code(id=code_id, label=name, description=description, origin=origin,
+                    patterns=[name_pattern(name) or code_id.replace("_", " ")], children=children)
+
+    return [build(element) for element in codes.findall(f"{ns}Code")], guids
+
+
+def _unique(base: str, used: set[str]) -> str:
+    candidate, n = base, 2
+    while candidate in used:
+        candidate, n = f"{base}_{n}", n + 1
+    used.add(candidate)
+    return candidate
+
+
+def _match_reference(elements: list[ET.Element], reference: Codebook | None) -> dict[int, Code]:
+    """Element (by id()) → reference code, each reference code used once: GUID, then label, then id."""
+    if reference is None:
+        return {}
+    flat = reference.flat()
+    free = {c.id: c for c in flat}
+    matches: dict[int, Code] = {}
+    keys = [
+        lambda c: code_guid(c.id),
+        lambda c: (c.label or c.id).casefold(),
+        lambda c: c.id.casefold(),
+    ]
+    values = [
+        lambda e: e.get("guid") or "",
+        lambda e: (e.get("name") or "").strip().casefold(),
+        lambda e: slug_id(e.get("name") or ""),
+    ]
+    for key, value in zip(keys, values):
+        for element in elements:
+            if id(element) in matches:
+                continue
+            wanted = value(element)
+            for code in flat:
+                if code.id in free and key(code) == wanted:
+                    matches[id(element)] = free.pop(code.id)
+                    break
+    return matches
+
+
+def load_xml_source(path, member: str = "project.qde") -> tuple[ET.Element, zipfile.ZipFile | None]:
+    """Parse a .qdc file, or the ``project.qde`` inside a .qdpx; returns the root and the open archive."""
+    path = Path(path)
+    if not path.exists():
+        raise CasestudyError(f"{path}: file not found")
+    if zipfile.is_zipfile(path):
+        archive = zipfile.ZipFile(path)
+        data = read_member(archive, member)
+        if data is None:
+            archive.close()
+            raise CasestudyError(f"{path}: no {member} in the archive; is this a REFI-QDA project (.qdpx)?")
+        return parse_xml(data, f"{path}:{member}"), archive
+    return parse_xml(path.read_bytes(), path), None

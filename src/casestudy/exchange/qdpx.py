@@ -1,0 +1,355 @@
+"""REFI-QDA projects (.qdpx): the corpus, its cases, the codebook and every coded passage in one file.
+
+A .qdpx is a zip with ``project.qde`` (XML, namespace ``urn:QDA-XML:project:1.0``) and the
+source texts under ``Sources/``. The export writes, in the schema's order: ``Users``,
+``CodeBook``, ``Variables`` (case and document attributes), ``Cases`` (one per case,
+with its attributes and the documents it holds) and ``Sources``.
+
+Every document is a ``TextSource`` whose plain text is ``Sources/<guid>.txt`` (UTF-8, no
+BOM): the text casestudy extracted, i.e. ``Document.text``, the segments joined with a
+blank line. Plans are not written as ``PDFSource`` with a text ``Representation``
+because our offsets are offsets in *our* text, after de-hyphenation, header and footer
+removal and NFC normalisation: a ``PDFSource`` invites the importing program to show and
+re-extract the PDF itself, where these offsets point at other characters, and its own
+selections (``PDFSelection``) are page rectangles we do not have. A ``TextSource``
+imports the same way in every program, and the passages sit exactly where we coded
+them. The source's description names the original file and its SHA-256.
+
+Each coded row becomes a ``PlainTextSelection`` over the matched words (rows with the
+same span share one selection) with one ``Coding`` per code. Positions count
+characters (Unicode code points, as Python ``str`` indexes), not bytes: the segment's
+offset in the joined text plus the row's ``start``/``end``. All GUIDs are uuid5 of
+stable keys (document id + SHA-256, code id, selection offsets), and the zip has fixed
+timestamps, so the same input gives the same bytes in every run.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+
+from ..codebook import Codebook
+from ..errors import CasestudyError, UsageError
+from ..outputs import atomic_path
+from ._common import (
+    PROJECT_NS, add_codes, code_guid, guid, load_xml_source, local_name, namespace_of, origin_string, read_codes,
+    read_member, xml_bytes, xml_text,
+)
+
+#: Columns of the codings frame that ``import_qdpx`` returns.
+CODING_COLUMNS = ["document", "start", "end", "code", "text", "coder"]
+REQUIRED_CODED = ("document", "segment", "start", "end", "code")
+_ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+
+
+def source_guid(doc) -> str:
+    return guid("source", doc.id, doc.sha256)
+
+
+def segment_starts(doc) -> list[int]:
+    """Offset of each segment in ``doc.text`` (segments are joined with '\\n\\n')."""
+    starts, position = [], 0
+    for segment in doc.segments:
+        starts.append(position)
+        position += len(segment.text) + 2
+    return starts
+
+
+def export_qdpx(corpus, coded: pd.DataFrame | None, codebook: Codebook, path: str | Path, *,
+                users=("casestudy",), name: str | None = None) -> Path:
+    """Write a REFI-QDA project (.qdpx) with every document, its case and attributes, and the coded passages.
+
+    Args:
+        corpus: a Corpus (or any iterable of Documents).
+        coded: the frame of ``code_corpus`` (document, segment, start, end, code; ``matched`` is
+            checked against the text when present; a ``coder`` column names the user per row).
+            None or empty: the project has the sources and the codebook, no codings.
+        codebook: the codebook the rows were coded with.
+        path: the .qdpx file to write (atomically).
+        users: user names; the first one is the creator and the coder of rows without a coder.
+        name: the project name (default: the file name without .qdpx).
+    Returns:
+        ``path``.
+    """
+    users = [str(u) for u in users]
+    if not users or not all(users):
+        raise UsageError("users must name at least one user, e.g. users=('casestudy',)")
+    documents = sorted(corpus, key=lambda d: d.id)
+    selections, coders = _selections(documents, coded, codebook, users[0])
+    for coder in sorted(coders - set(users)):
+        users.append(coder)
+    texts = {doc.id: doc.text for doc in documents}
+    root = _project(documents, texts, selections, codebook, users, name or Path(path).stem)
+    members = [("project.qde", xml_bytes(root, PROJECT_NS))]
+    members += [(f"Sources/{source_guid(doc)}.txt", texts[doc.id].encode("utf-8")) for doc in documents]
+    with atomic_path(path) as tmp:
+        with zipfile.ZipFile(tmp, "w") as archive:
+            for member, data in members:
+                info = zipfile.ZipInfo(member, date_time=_ZIP_DATE)
+                info.compress_type = zipfile.ZIP_DEFLATED
+                info.create_system = 3
+                info.external_attr = 0o644 << 16
+                archive.writestr(info, data)
+    return Path(path)
+
+
+def _selections(documents, coded, codebook: Codebook, default_coder: str):
+    """doc id → {(start, end) in the document's text: [(code id, coder), …]}, and the coders seen."""
+    found: dict[str, dict[tuple[int, int], list[tuple[str, str]]]] = {doc.id: {} for doc in documents}
+    coders: set[str] = set()
+    if coded is None or coded.empty:
+        return found, coders
+    missing = [c for c in REQUIRED_CODED if c not in coded.columns]
+    if missing:
+        raise UsageError(f"coded must have the columns of code_corpus; missing: {', '.join(missing)}")
+    by_id = {doc.id: doc for doc in documents}
+    starts = {doc.id: segment_starts(doc) for doc in documents}
+    order = {code_id: i for i, code_id in enumerate(codebook.ids)}
+    columns = list(REQUIRED_CODED) + [c for c in ("matched", "coder") if c in coded.columns]
+    for row in coded[columns].itertuples(index=False):
+        values = row._asdict()
+        doc = by_id.get(values["document"])
+        if doc is None:
+            raise UsageError(f"coded has a row for document {values['document']!r}, which is not in the corpus")
+        code_id = values["code"]
+        if code_id not in order:
+            raise UsageError(f"{doc.id}: coded has code {code_id!r}, which is not in codebook {codebook.name!r}")
+        try:
+            seg, start, end = int(values["segment"]), int(values["start"]), int(values["end"])
+        except (TypeError, ValueError):
+            raise UsageError(f"{doc.id}: segment, start and end must be whole numbers, not "
+                             f"{values['segment']!r}, {values['start']!r}, {values['end']!r}") from None
+        if not 0 <= seg < len(doc.segments) or not 0 <= start <= end <= len(doc.segments[seg].text):
+            raise CasestudyError(f"{doc.id}, segment {seg}: offsets {start}–{end} are outside the text; "
+                                 "code this corpus again before exporting")
+        matched = values.get("matched")
+        if isinstance(matched, str) and doc.segments[seg].text[start:end] != matched:
+            raise CasestudyError(f"{doc.id}, segment {seg}: {matched!r} is not at {start}–{end} in the corpus text; "
+                                 "code this corpus again before exporting")
+        coder = values.get("coder")
+        coder = coder if isinstance(coder, str) and coder else default_coder
+        coders.add(coder)
+        span = (starts[doc.id][seg] + start, starts[doc.id][seg] + end)
+        codings = found[doc.id].setdefault(span, [])
+        if (code_id, coder) not in codings:
+            codings.append((code_id, coder))
+    for spans in found.values():
+        for codings in spans.values():
+            codings.sort(key=lambda c: (order[c[0]], c[1]))
+    return found, coders
+
+
+def _attribute_value(doc, name: str) -> str | None:
+    value = doc.kind if name == "kind" else doc.attributes.get(name)
+    return None if value is None or str(value) == "" else str(value)
+
+
+def _variables(documents) -> tuple[list[str], set[str]]:
+    """Attribute names (kind first) and which of them are case attributes: the same in every document
+    of every case. The others are written on each document's source."""
+    names = ["kind"] + sorted({k for doc in documents for k in doc.attributes} - {"kind"})
+    names = [n for n in names if any(_attribute_value(doc, n) is not None for doc in documents)]
+    by_case: dict[str, list] = {}
+    for doc in documents:
+        by_case.setdefault(doc.case, []).append(doc)
+    case_level = {n for n in names
+                  if all(len({_attribute_value(doc, n) for doc in group}) == 1 for group in by_case.values())}
+    return names, case_level
+
+
+def _variable_value(parent: ET.Element, name: str, value: str) -> None:
+    element = ET.SubElement(parent, "VariableValue")
+    ET.SubElement(element, "VariableRef", {"targetGUID": guid("variable", name)})
+    ET.SubElement(element, "TextValue").text = xml_text(value)
+
+
+def _project(documents, texts, selections, codebook: Codebook, users: list[str], name: str) -> ET.Element:
+    user_guid = {u: guid("user", u) for u in users}
+    root = ET.Element("Project", {"name": xml_text(name), "origin": origin_string(),
+                                  "creatingUserGUID": user_guid[users[0]]})
+    users_element = ET.SubElement(root, "Users")
+    for user in users:
+        ET.SubElement(users_element, "User", {"guid": user_guid[user], "name": xml_text(user)})
+    if codebook.codes:
+        add_codes(ET.SubElement(root, "CodeBook"), codebook)
+    names, case_level = _variables(documents)
+    if names:
+        variables = ET.SubElement(root, "Variables")
+        for variable in names:
+            element = ET.SubElement(variables, "Variable", {"guid": guid("variable", variable),
+                                                            "name": xml_text(variable), "typeOfVariable": "Text"})
+            ET.SubElement(element, "Description").text = (
+                "case attribute (the same in every document of the case)" if variable in case_level
+                else "document attribute")
+    by_case: dict[str, list] = {}
+    for doc in documents:
+        by_case.setdefault(doc.case, []).append(doc)
+    if by_case:
+        cases = ET.SubElement(root, "Cases")
+        for case in sorted(by_case):
+            element = ET.SubElement(cases, "Case", {"guid": guid("case", case), "name": xml_text(case)})
+            first = by_case[case][0]
+            for variable in names:
+                value = _attribute_value(first, variable)
+                if variable in case_level and value is not None:
+                    _variable_value(element, variable, value)
+            for doc in by_case[case]:
+                ET.SubElement(element, "SourceRef", {"targetGUID": source_guid(doc)})
+    if documents:
+        sources = ET.SubElement(root, "Sources")
+        for doc in documents:
+            _text_source(sources, doc, texts[doc.id], selections[doc.id], names, case_level, user_guid, users[0])
+    ET.SubElement(root, "Description").text = xml_text(
+        f"Exported by {origin_string()} with codebook {codebook.name!r}. Each source is the plain text casestudy "
+        "extracted from the document; coded passages are the words that matched the codebook.")
+    return root
+
+
+def _text_source(parent, doc, text: str, spans, names, case_level, user_guid, creator) -> None:
+    g = source_guid(doc)
+    element = ET.SubElement(parent, "TextSource", {"guid": g, "name": xml_text(doc.id),
+                                                   "plainTextPath": f"internal://{g}.txt",
+                                                   "creatingUser": user_guid[creator]})
+    about = f"Text extracted by casestudy from {doc.id}"
+    details = [d for d in (doc.format, f"{doc.pages} pages" if doc.pages else "",
+                           f"sha256 {doc.sha256}" if doc.sha256 else "") if d]
+    ET.SubElement(element, "Description").text = xml_text(about + (f" ({', '.join(details)})" if details else ""))
+    for (start, end), codings in sorted(spans.items()):
+        selection_guid = guid("selection", g, start, end)
+        passage = " ".join(text[start:end].split())
+        selection = ET.SubElement(element, "PlainTextSelection", {
+            "guid": selection_guid, "name": xml_text(passage[:60]), "startPosition": str(start),
+            "endPosition": str(end), "creatingUser": user_guid[codings[0][1]],
+        })
+        for code_id, coder in codings:
+            coding = ET.SubElement(selection, "Coding", {"guid": guid("coding", selection_guid, code_id, coder),
+                                                         "creatingUser": user_guid[coder]})
+            ET.SubElement(coding, "CodeRef", {"targetGUID": code_guid(code_id)})
+    for variable in names:
+        value = _attribute_value(doc, variable)
+        if variable not in case_level and value is not None:
+            _variable_value(element, variable, value)
+
+
+# --- import --------------------------------------------------------------------------------------------------
+
+
+def import_qdpx(path: str | Path, *, codebook: Codebook | None = None, origin: str = "inductive",
+                ) -> tuple[pd.DataFrame, Codebook]:
+    """Read the coded text passages and the codebook of a REFI-QDA project (.qdpx).
+
+    Args:
+        path: the .qdpx file (from NVivo, ATLAS.ti, MAXQDA, QualCoder or ``export_qdpx``).
+        codebook: the codebook the project was made from, if any: its codes keep their ids
+            (matched by GUID, label or id; see ``import_qdc``), so codings compare with ours.
+        origin: 'inductive' or 'deductive', for codes that match no code of ``codebook``.
+    Returns:
+        ``(codings, codebook)``. codings has one row per Coding of a PlainTextSelection, sorted:
+        document (the source's name), start, end (character positions in the source's plain
+        text), code (the id in the returned codebook), text (the selected text), coder (the
+        coding's user name). A coding of a whole text source covers its whole text. What could
+        not be read (PDF rectangles, audio, a missing source file, an unknown code) is listed in
+        ``codings.attrs["warnings"]``.
+    """
+    path = Path(path)
+    root, archive = load_xml_source(path)
+    try:
+        ns = namespace_of(root)
+        if local_name(root) != "Project":
+            raise CasestudyError(f"{path}: not a REFI-QDA project: project.qde has <{local_name(root)}>, "
+                                 "not <Project>")
+        users = {u.get("guid"): u.get("name") or u.get("id") or u.get("guid")
+                 for u in root.iterfind(f"{ns}Users/{ns}User")}
+        codes, guids = read_codes(root.find(f"{ns}CodeBook/{ns}Codes"), ns, reference=codebook, origin=origin,
+                                  path=path)
+        book = Codebook(name=root.get("name") or path.stem, codes=codes,
+                        language=codebook.language if codebook else "nb",
+                        description=f"Imported from {path.name} (REFI-QDA)")
+        rows: list[tuple] = []
+        warnings: list[str] = []
+        sources = root.find(f"{ns}Sources")
+        for source in (sources if sources is not None else []):
+            _read_source(source, ns, archive, path, root.get("basePath"), users, guids, rows, warnings)
+    finally:
+        if archive is not None:
+            archive.close()
+    frame = pd.DataFrame(rows, columns=CODING_COLUMNS)
+    frame = frame.sort_values(["document", "start", "end", "code", "coder"], kind="stable").reset_index(drop=True)
+    frame["start"] = frame["start"].astype("int64")
+    frame["end"] = frame["end"].astype("int64")
+    frame.attrs["warnings"] = warnings
+    return frame, book
+
+
+def _read_source(source, ns, archive, path, base_path, users, guids, rows, warnings) -> None:
+    kind = local_name(source)
+    name = source.get("name") or source.get("guid") or "?"
+    if kind == "TextSource":
+        texts = [source]
+    elif kind == "PDFSource":
+        texts = source.findall(f"{ns}Representation")
+        boxes = sum(len(s.findall(f"{ns}Coding")) for s in source.findall(f"{ns}PDFSelection"))
+        if boxes:
+            warnings.append(f"{name}: {boxes} coding(s) of PDF page areas skipped (no text positions)")
+    else:
+        codings = sum(1 for _ in source.iter(f"{ns}Coding"))
+        if codings:
+            warnings.append(f"{name}: {codings} coding(s) of a {kind} skipped (not text)")
+        return
+    for text_source in texts:
+        text = _source_text(text_source, ns, archive, path, base_path)
+        if text is None:
+            warnings.append(f"{name}: source text not found ({text_source.get('plainTextPath')}); "
+                            "codings kept without their text")
+        for selection in text_source.findall(f"{ns}PlainTextSelection"):
+            try:
+                start, end = int(selection.get("startPosition")), int(selection.get("endPosition"))
+            except (TypeError, ValueError):
+                warnings.append(f"{name}: selection {selection.get('guid')} has no whole-number positions; skipped")
+                continue
+            for coding in selection.findall(f"{ns}Coding"):
+                _add_coding(rows, warnings, name, start, end, text, coding, selection, ns, users, guids)
+        for coding in text_source.findall(f"{ns}Coding"):
+            if text is None:
+                warnings.append(f"{name}: a coding of the whole source skipped (its text is missing)")
+                continue
+            _add_coding(rows, warnings, name, 0, len(text), text, coding, text_source, ns, users, guids)
+
+
+def _add_coding(rows, warnings, name, start, end, text, coding, owner, ns, users, guids) -> None:
+    ref = coding.find(f"{ns}CodeRef")
+    target = ref.get("targetGUID") if ref is not None else None
+    code_id = guids.get(target)
+    if code_id is None:
+        warnings.append(f"{name}: a coding refers to code {target}, which is not in the codebook; skipped")
+        return
+    user = coding.get("creatingUser") or owner.get("creatingUser")
+    coder = users.get(user, user) if user else ""
+    rows.append((name, start, end, code_id, text[start:end] if text is not None else None, coder))
+
+
+def _source_text(element, ns, archive, path: Path, base_path: str | None) -> str | None:
+    """The plain text of a text source: inline PlainTextContent, else the file its plainTextPath names."""
+    inline = element.find(f"{ns}PlainTextContent")
+    if inline is not None:
+        return inline.text or ""
+    target = element.get("plainTextPath")
+    if not target:
+        return None
+    data = None
+    if target.startswith("internal://"):
+        if archive is not None:
+            data = read_member(archive, "Sources/" + target[len("internal://"):])
+    else:
+        if target.startswith("relative://"):
+            file = Path(base_path or path.parent) / target[len("relative://"):].lstrip("/")
+        elif target.startswith("absolute://"):
+            file = Path(target[len("absolute://"):])
+        else:
+            file = path.parent / target
+        if file.is_file():
+            data = file.read_bytes()
+    return data.decode("utf-8-sig") if data is not None else None
