@@ -51,6 +51,7 @@ def make_pdf(path, pages, *, header=None, footer=True, body_size=11, encrypt=Non
             pdf.set_font("dv", size=9)
             pdf.set_xy(20, 285)
             pdf.cell(0, 5, f"Side {number} av {len(pages)}")
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
     pdf.output(str(path))
     return Path(path)
 

@@ -9,9 +9,12 @@ How a requirement is scored (all numbers configurable in the checklist's ``asses
 - a paragraph earns ``per_hit`` per distinct evidence pattern (``patterns``, at most
   ``max_hits``) and ``per_concrete`` per sign of concrete content (``concrete``: named
   services with tasks, fora with meeting intervals, measurable goals; at most
-  ``max_concrete``); section points count only with at least one hit or sign;
+  ``max_concrete``), signs counting only in a paragraph with a hit or under a heading
+  that names the requirement; section points count only with at least one hit or sign;
 - definitions are not evidence: paragraphs in a section on concepts (Begreper,
   Definisjoner, …) and sentences such as «X defineres som …» score nothing;
+- every scoring paragraph is listed as evidence; ``pages`` cites those scoring at least
+  ``min_evidence_score`` (or, when none does, all of them);
 - a requirement's total is the sum of its ``top_units`` best paragraphs; it is ``met``
   when total ≥ met.min_score and the best paragraph ≥ met.min_best, ``partial`` when
   total ≥ partial.min_score, else ``missing``. A plan that could not be read is
@@ -169,11 +172,14 @@ def assess_document(doc, tokens, checklist: Codebook, matchers: _Matchers | None
             if level:
                 score = rule["heading_score"] if segment.index in named else 0
             else:
+                under = any(i in named for i in above)
                 distinct_hits = len({segment.text[a:b].lower() for a, b in hits})
-                distinct_concrete = len({segment.text[a:b].lower() for a, b in concrete})
+                # concrete content counts only where the paragraph is about the requirement
+                distinct_concrete = len({segment.text[a:b].lower() for a, b in concrete}) \
+                    if (distinct_hits or under) else 0
                 score = (min(distinct_hits, rule["max_hits"]) * rule["per_hit"]
                          + min(distinct_concrete, rule["max_concrete"]) * rule["per_concrete"])
-                if score and any(i in named for i in above):
+                if score and under:
                     score += rule["under_heading"]
             if score <= 0:
                 continue
@@ -184,8 +190,10 @@ def assess_document(doc, tokens, checklist: Codebook, matchers: _Matchers | None
         total = sum(u[0] for u in top)
         best = top[0][0] if top else 0
         status = status_for(total, best, rule)
-        evidence = [u for u in units if u[0] >= rule["min_evidence_score"]]
-        pages = sorted({u[1].page for u in evidence if u[1].page is not None})
+        # every scoring unit is evidence; the pages column cites the strong ones when there are any
+        evidence = units
+        strong = [u for u in units if u[0] >= rule["min_evidence_score"]] or units
+        pages = sorted({u[1].page for u in strong if u[1].page is not None})
         best_text = f"{top[0][1].text} (s. {top[0][1].page})" if top else ""
         requirement_rows.append((doc.id, doc.case, code.id, code.label or code.id, status, total, len(evidence),
                                  ";".join(map(str, pages)), best_text, ""))

@@ -89,7 +89,8 @@ def xml_bytes(root: ET.Element, namespace: str) -> bytes:
     root.attrib.clear()
     root.attrib.update({"xmlns": namespace, **attributes})
     ET.indent(root, space="  ")
-    return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="utf-8", xml_declaration=False) + b"\n"
+    body = ET.tostring(root, encoding="utf-8", xml_declaration=False)
+    return b'<?xml version="1.0" encoding="utf-8"?>\n' + body + b"\n"
 
 
 # --- reading -------------------------------------------------------------------------------------------------

@@ -24,7 +24,9 @@ from pathlib import Path
 from ..codebook import Codebook
 from ..errors import CodebookError, UsageError
 from ..outputs import atomic_path
-from ._common import CODEBOOK_NS, add_codes, load_xml_source, local_name, namespace_of, origin_string, read_codes, xml_bytes
+from ._common import (
+    CODEBOOK_NS, add_codes, load_xml_source, local_name, namespace_of, origin_string, read_codes, xml_bytes,
+)
 
 
 def qdc_bytes(codebook: Codebook) -> bytes:

@@ -38,10 +38,24 @@ def read(path, root=None, *, interviewer_labels=DEFAULT_INTERVIEWER_LABELS, sha2
         doc.segments, doc.encoding = read_text(path, interviewer_labels)
         doc.format = "txt"
     else:
-        raise ReaderError(path, f"unsupported file type '{suffix}'", "use PDF, DOCX or TXT")
+        problem, hint = _UNSUPPORTED.get(suffix, (f"unsupported file type '{suffix}'", "use PDF, DOCX or TXT"))
+        raise ReaderError(path, problem, hint)
     if not doc.segments:
-        raise ReaderError(path, "no text found", "check that the file has text (not only images)")
+        if doc.format == "pdf":
+            raise ReaderError(path, "no text found", "check that the file has text (not only images)")
+        raise ReaderError(path, "no text (the document is empty)", "replace it with the transcript")
     return doc
+
+
+#: Document formats a corpus folder often holds that the readers do not read, with what to do.
+_UNSUPPORTED = {
+    ".doc": ("old Word format (.doc)", "open it in Word and save it as .docx"),
+    ".docm": ("Word file with macros (.docm)", "save it as a plain .docx"),
+    ".dotx": ("Word template (.dotx)", "save it as a .docx document"),
+    ".rtf": ("RTF file", "open it in Word and save it as .docx"),
+    ".odt": ("OpenDocument text (.odt)", "save it as .docx in Word or LibreOffice"),
+    ".pages": ("Apple Pages file", "export it as .docx or PDF"),
+}
 
 
 __all__ = ["read", "ReaderError", "DEFAULT_INTERVIEWER_LABELS"]

@@ -1,62 +1,198 @@
-"""DOCX reader (python-docx): body paragraphs, table cells and text boxes, in document order."""
+"""DOCX reader (python-docx): body paragraphs, table cells and text boxes, in document order.
+
+Transcripts delivered as a two-column table (speaker | utterance, optionally with a
+time-stamp column) are read as turns: ``Informant (leder) | Vi har …`` becomes the turn
+``Informant (leder): Vi har …``. A file that is not a usable DOCX gets a reason that
+says what it really is (a PDF, an old .doc, a password-protected file, a plain ZIP, …).
+"""
 
 from __future__ import annotations
 
+import re
 import zipfile
 from pathlib import Path
 
 from ..errors import ReaderError
-from .turns import DEFAULT_INTERVIEWER_LABELS, segments_from_paragraphs
+from .turns import DEFAULT_INTERVIEWER_LABELS, match_label, segments_from_paragraphs
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
+_P, _TBL, _TR, _TC, _T = f"{_W}p", f"{_W}tbl", f"{_W}tr", f"{_W}tc", f"{_W}t"
+_TXBX = f"{_W}txbxContent"
+_SPACE_TAGS = {f"{_W}tab", f"{_W}br", f"{_W}cr", f"{_W}ptab"}
+#: Subtrees whose text is not part of the document's current text (or is read elsewhere).
+_SKIP = {_MC_FALLBACK, f"{_W}del", f"{_W}moveFrom", f"{_W}rPr", f"{_W}pPr", f"{_W}sectPr", f"{_W}tblPr",
+         f"{_W}tcPr", f"{_W}trPr", f"{_W}tblGrid"}
+_TIME = re.compile(r"^\[?\(?\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d+)?\)?\]?$")
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_HINT = "open it in Word and save it as .docx"
 
 
 def _paragraph_text(p) -> str:
-    """Text of one w:p from its own runs (not nested text boxes), with tabs and breaks as spaces."""
-    parts = []
-    for node in p.iter():
-        if node.tag == f"{_W}p" and node is not p:
-            break  # a nested paragraph (text box) is read on its own
-        if node.tag == f"{_W}t":
-            parts.append(node.text or "")
-        elif node.tag in (f"{_W}tab", f"{_W}br", f"{_W}cr"):
-            parts.append(" ")
+    """Text of one w:p from its own runs, skipping text boxes inside it (they are read on their own)."""
+    parts: list[str] = []
+
+    def walk(node):
+        for child in node:
+            tag = child.tag
+            if tag == _T:
+                parts.append(child.text or "")
+            elif tag in _SPACE_TAGS:
+                parts.append(" ")
+            elif tag == f"{_W}noBreakHyphen":
+                parts.append("-")
+            elif tag == f"{_W}softHyphen":
+                parts.append("\u00ad")
+            elif tag in _SKIP or tag == _TXBX or tag == _P:
+                continue
+            else:
+                walk(child)
+
+    walk(p)
     return "".join(parts)
 
 
-def _paragraphs(body):
-    for p in body.iter(f"{_W}p"):
-        ancestor = p.getparent()
-        skip = False
-        while ancestor is not None:
-            if ancestor.tag == _MC_FALLBACK:  # the VML copy of a text box
-                skip = True
-                break
-            ancestor = ancestor.getparent()
-        if not skip:
-            yield _paragraph_text(p)
+def _text_boxes(node):
+    """The w:txbxContent elements inside ``node`` (not inside the VML fallback copy, not nested in another)."""
+    for child in node:
+        if child.tag == _TXBX:
+            yield child
+        elif child.tag not in _SKIP and child.tag != _P:
+            yield from _text_boxes(child)
+
+
+def _blocks(node, labels):
+    """Paragraph texts below ``node`` in document order: paragraphs, their text boxes, tables."""
+    for child in node:
+        tag = child.tag
+        if tag == _P:
+            yield _paragraph_text(child)
+            for box in _text_boxes(child):
+                yield from _blocks(box, labels)
+        elif tag == _TBL:
+            yield from _table(child, labels)
+        elif tag in _SKIP:
+            continue
+        else:  # w:sdt, w:sdtContent, w:customXml, w:ins, …
+            yield from _blocks(child, labels)
+
+
+def _rows(tbl):
+    for child in tbl:
+        if child.tag == _TR:
+            yield child
+        elif child.tag not in _SKIP and child.tag != _TBL:
+            yield from _rows(child)
+
+
+def _cells(tr):
+    for child in tr:
+        if child.tag == _TC:
+            yield child
+        elif child.tag not in _SKIP and child.tag != _TBL:
+            yield from _cells(child)
+
+
+def _speaker_row(cells: list[list[str]]):
+    """(time stamp or '', label, paragraphs) when a table row is one speaker turn, else None."""
+    filled = [[t for t in cell if t.strip()] for cell in cells]
+    filled = [cell for cell in filled if cell]
+    stamp = ""
+    if len(filled) == 3 and len(filled[0]) == 1 and _TIME.match(filled[0][0].strip()):
+        stamp = filled[0][0].strip()
+        filled = filled[1:]
+    if len(filled) != 2 or len(filled[0]) != 1:
+        return None
+    label = filled[0][0].strip().rstrip(":").strip()
+    if not label or ":" in label:
+        return None
+    found = match_label(f"{label}: x")
+    if found is None or found[2] != "x":
+        return None
+    return stamp, label, filled[1]
+
+
+def _table(tbl, labels):
+    """A table's paragraphs; a speaker | utterance table gives one labelled paragraph per row."""
+    rows = [[list(_blocks(tc, labels)) for tc in _cells(tr)] for tr in _rows(tbl)]
+    turns = [_speaker_row(cells) for cells in rows]
+    speakers = [t[1] for t in turns if t]
+    names = [match_label(f"{s}: x")[0].lower() for s in speakers]
+    is_transcript = len(speakers) >= 2 and len(speakers) * 2 >= len(rows) and (
+        len(set(speakers)) < len(speakers) or any(n in labels for n in names))
+    for cells, turn in zip(rows, turns):
+        if is_transcript and turn:
+            stamp, label, paragraphs = turn
+            yield f"{stamp} {label}: {paragraphs[0]}".strip()
+            yield from paragraphs[1:]
+        else:
+            for cell in cells:
+                yield from cell
+
+
+def _identify(path: Path, head: bytes) -> ReaderError | None:
+    """A reason when the bytes are clearly not a DOCX package (checked before python-docx sees them)."""
+    if head.startswith(b"%PDF"):
+        return ReaderError(path, "a PDF with a .docx name", "rename it to .pdf")
+    if head.startswith(_OLE):
+        data = path.read_bytes()
+        if "EncryptedPackage".encode("utf-16-le") in data:
+            return ReaderError(path, "password-protected Word file",
+                               "remove the password in Word (File > Info > Protect Document) and save again")
+        return ReaderError(path, "an old Word .doc file with a .docx name", _HINT)
+    if head.startswith(b"{\\rtf"):
+        return ReaderError(path, "an RTF file with a .docx name", _HINT)
+    if not zipfile.is_zipfile(path):
+        if head.startswith(b"PK"):
+            return ReaderError(path, "damaged DOCX (the ZIP container is truncated or corrupt)",
+                               "get a new copy of the file, or let Word repair it and save again")
+        return ReaderError(path, "not a Word document (not a DOCX package)", _HINT)
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+            mimetype = archive.read("mimetype")[:100] if "mimetype" in names else b""
+    except (zipfile.BadZipFile, OSError, KeyError, RuntimeError, NotImplementedError):
+        return ReaderError(path, "damaged DOCX (the ZIP container is corrupt)",
+                           "get a new copy of the file, or let Word repair it and save again")
+    if b"opendocument.text" in mimetype:
+        return ReaderError(path, "an OpenDocument text (.odt) with a .docx name",
+                           "save it as .docx in Word or LibreOffice")
+    if "[Content_Types].xml" not in names:
+        if any(n.startswith("xl/") for n in names):
+            return ReaderError(path, "an Excel workbook with a .docx name", "export the transcript as .docx or .txt")
+        return ReaderError(path, "a ZIP archive, not a Word document (no [Content_Types].xml)",
+                           "unpack it and put the documents inside in the corpus")
+    return None
 
 
 def read_docx(path: Path, interviewer_labels=DEFAULT_INTERVIEWER_LABELS):
     """Segments (turns) of a Word transcript; ReaderError when the file is not a usable DOCX."""
     import docx
+    from lxml import etree
 
     path = Path(path)
     if path.stat().st_size == 0:
         raise ReaderError(path, "empty file (0 bytes)", "replace it with the real document")
     with open(path, "rb") as handle:
-        head = handle.read(5)
-    if head.startswith(b"%PDF"):
-        raise ReaderError(path, "a PDF with a .docx name", "rename it to .pdf")
-    if not zipfile.is_zipfile(path):
-        raise ReaderError(path, "not a Word document (not a DOCX zip)", "open it in Word and save as .docx")
+        head = handle.read(8)
+    problem = _identify(path, head)
+    if problem is not None:
+        raise problem
     try:
         document = docx.Document(str(path))
+    except etree.XMLSyntaxError:
+        raise ReaderError(path, "damaged DOCX (broken XML inside)",
+                          "let Word repair it (File > Open > Open and Repair) and save again") from None
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError):
+        raise ReaderError(path, "damaged DOCX (the ZIP container is corrupt)",
+                          "get a new copy of the file, or let Word repair it and save again") from None
+    except ValueError as exc:
+        if "content type is" in str(exc):
+            kind = str(exc).rsplit("content type is", 1)[1].strip(" '\"")
+            raise ReaderError(path, f"not a Word document (content type {kind})", _HINT) from None
+        raise ReaderError(path, f"not a readable DOCX (ValueError: {exc})", _HINT) from None
     except Exception as exc:  # python-docx raises several unrelated types for broken packages
-        kind = type(exc).__name__
-        raise ReaderError(
-            path, f"not a readable DOCX ({kind})", "open it in Word and save as .docx (a .doc must be converted)"
-        ) from None
-    texts = [t for t in _paragraphs(document.element.body) if t.strip()]
+        raise ReaderError(path, f"not a readable DOCX ({type(exc).__name__})", _HINT) from None
+    labels = {label.lower() for label in interviewer_labels}
+    texts = [t for t in _blocks(document.element.body, labels) if t.strip()]
     return segments_from_paragraphs(texts, interviewer_labels)

@@ -40,9 +40,8 @@ def match_label(paragraph: str) -> tuple[str, str | None, str] | None:
 def segments_from_paragraphs(paragraphs, interviewer_labels=DEFAULT_INTERVIEWER_LABELS) -> list[Segment]:
     """Turn paragraphs into segments; a labelled paragraph starts a turn, the rest continue it.
 
-    ``paragraphs`` yields (text, label_is_bold) pairs; a bold label is trusted even when it
-    would not look like one by its text alone (that case needs no special handling here:
-    the text rule already accepts it).
+    ``paragraphs`` yields strings; a paragraph may hold several lines (a wrapped .txt paragraph):
+    its label, if any, is on the first line, and the lines are joined with spaces.
     """
     interviewer_labels = {l.lower() for l in interviewer_labels}
     segments: list[Segment] = []
@@ -50,16 +49,19 @@ def segments_from_paragraphs(paragraphs, interviewer_labels=DEFAULT_INTERVIEWER_
     speaker = role = None
     interviewer = False
     for paragraph in paragraphs:
-        found = match_label(paragraph)
+        # A label is only ever on the first line of a paragraph (a wrapped .txt paragraph has several).
+        first, newline, rest = paragraph.partition("\n")
+        found = match_label(first)
         if found:
             speaker, role, text = found
+            text = f"{text}{newline}{rest}"
             turn += 1
             interviewer = speaker.lower() in interviewer_labels
             if interviewer and role is None:
                 role = "intervjuer"
         else:
             text = paragraph
-        text = normalize_text(text)
+        text = normalize_text(text.replace("\r", " ").replace("\n", " "))
         if not text:
             continue
         segments.append(
