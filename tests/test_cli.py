@@ -59,3 +59,28 @@ def test_wordcount_command(tiny_corpus, tmp_path):
     frame = pd.read_csv(tmp_path / "word_counts.csv")
     assert list(frame.columns) == ["group", "lemma", "count", "share", "rank"]
     assert frame[["group", "lemma", "count"]].values.tolist() == [["barnevernleder", "barn", 3], ["koordinator", "barn", 1]]
+
+
+def test_interrupted_run_leaves_previous_outputs_intact(tiny_corpus, tmp_path, monkeypatch):
+    from casestudy import pipeline
+
+    out = tmp_path / "out"
+    args = ["run", str(tiny_corpus), "--out", str(out), "--jobs", "1", "--no-clouds"]
+    assert CliRunner().invoke(main, args).exit_code == 0
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file() and ".cache" not in p.parts}
+    (tiny_corpus / "interviews" / "ny.txt").write_text("Informant: Forebygging er viktig.\n", encoding="utf-8")
+
+    def interrupted(*a, **k):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(pipeline, "profile_frames", interrupted)  # a late stage, after the CSVs are staged
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code != 0
+    after = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file() and ".cache" not in p.parts}
+    assert after == before
+    assert not list(out.glob(".run-*"))
+    monkeypatch.undo()
+    assert CliRunner().invoke(main, args).exit_code == 0  # the rerun finishes, reusing the cache
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["options"]["cache_hits"] == 4
+    assert "interviews/ny.txt" in pd.read_csv(out / "documents.csv")["document"].tolist()

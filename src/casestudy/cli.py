@@ -338,5 +338,18 @@ def codebook_export(path, fmt, out):
     click.echo(f"wrote {out}", err=True)
 
 
+def _terminate(signum, frame):
+    """SIGTERM ends the run like Ctrl-C: clean-up code runs and previous outputs stay intact."""
+    raise KeyboardInterrupt
+
+
+def entry_point():
+    """The console script: installs the SIGTERM handler, then runs the click group."""
+    import signal
+
+    signal.signal(signal.SIGTERM, _terminate)
+    return main()
+
+
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    sys.exit(entry_point())

@@ -8,8 +8,11 @@ Every file is written atomically, and the CSVs are byte-identical for identical 
 from __future__ import annotations
 
 import datetime as _dt
+import os
 import platform
+import shutil
 import sys
+import tempfile
 import time
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -146,11 +149,45 @@ def write_profiles(corpus: Corpus, out: Path, requirements=None) -> list[Path]:
             for name, frame in profile_frames(corpus, requirements).items()]
 
 
-def run(corpus: Corpus, out: str | Path, *, by: str | None = "role", top: int | None = None,
-        stopwords=None, clouds: bool = True, codebooks: list[Path] = (), unit: str = "sentence",
-        lang: str = "nb", appendix: bool = True, options: dict | None = None,
-        started: float | None = None) -> dict:
-    """Write every output of the pipeline for an already read corpus into ``out``; returns the manifest."""
+STAGING_PREFIX = ".run-"
+
+
+def run(corpus: Corpus, out: str | Path, **options) -> dict:
+    """Write every output of the pipeline for an already read corpus into ``out``; returns the manifest.
+
+    The run writes into a staging folder inside ``out`` and moves its files into place
+    only when every stage has succeeded, so an interrupted or failed run leaves the
+    previous outputs as they were. See :func:`write_all` for the options.
+    """
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    for stale in out.glob(f"{STAGING_PREFIX}*"):  # left by a run that was killed outright
+        shutil.rmtree(stale, ignore_errors=True)
+    stage = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out))
+    try:
+        data = write_all(corpus, stage, **options)
+        publish(stage, out)
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+    return data
+
+
+def publish(stage: Path, out: Path) -> None:
+    """Move every file of ``stage`` to the same place under ``out``; the manifest last, as the mark of a
+    complete run."""
+    files = sorted(p for p in stage.rglob("*") if p.is_file())
+    files.sort(key=lambda p: p.name == "manifest.json")
+    for path in files:
+        target = out / path.relative_to(stage)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(path, target)
+
+
+def write_all(corpus: Corpus, out: Path, *, by: str | None = "role", top: int | None = None,
+              stopwords=None, clouds: bool = True, codebooks: list[Path] = (), unit: str = "sentence",
+              lang: str = "nb", appendix: bool = True, options: dict | None = None,
+              started: float | None = None) -> dict:
+    """Every output of the pipeline, written into ``out`` (no staging: see :func:`run`)."""
     from .tables import appendix_tables, write_docx, write_markdown, write_xlsx
 
     started = started or time.perf_counter()

@@ -154,10 +154,15 @@ def read_corpus(
     args = [(str(p), str(root), labels, model, str(cache) if cache else None) for p in files]
     hits = 0
     if jobs > 1 and len(files) > 1:
-        with ProcessPoolExecutor(max_workers=min(jobs, len(files))) as pool:
+        pool = ProcessPoolExecutor(max_workers=min(jobs, len(files)))
+        try:
             results = pool.map(_process_file, *zip(*args), chunksize=max(1, len(args) // (jobs * 8)))
             with progressbar(results, length=len(args), label="Reading", silent=silent) as bar:
                 hits = _collect(corpus, bar, table)
+        except BaseException:  # interrupted: drop the queued files instead of finishing them
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        pool.shutdown()
     else:
         results = (_process_file(*a) for a in args)
         with progressbar(results, length=len(args), label="Reading", silent=silent) as bar:
