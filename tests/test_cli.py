@@ -84,3 +84,28 @@ def test_interrupted_run_leaves_previous_outputs_intact(tiny_corpus, tmp_path, m
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["options"]["cache_hits"] == 4
     assert "interviews/ny.txt" in pd.read_csv(out / "documents.csv")["document"].tolist()
+
+
+def test_export_formats(tiny_corpus, tmp_path):
+    import zipfile
+
+    for fmt in ("xlsx", "docx", "md", "qdpx"):
+        target = tmp_path / f"appendix.{fmt}"
+        result = CliRunner().invoke(main, ["export", str(tiny_corpus), "--format", fmt, "--out", str(target),
+                                           "--jobs", "1", "--no-cache"])
+        assert result.exit_code == 0, result.output
+        assert target.stat().st_size > 0
+    assert "project.qde" in zipfile.ZipFile(tmp_path / "appendix.qdpx").namelist()
+    assert "| Kommune 1 |" in (tmp_path / "appendix.md").read_text(encoding="utf-8")
+
+
+def test_codebook_qdc_round_trip_through_the_cli(tmp_path):
+    qdc = tmp_path / "b.qdc"
+    assert CliRunner().invoke(main, ["codebook", "export", "barnevern", "--format", "qdc", "--out", str(qdc)]).exit_code == 0
+    result = CliRunner().invoke(main, ["codebook", "import", str(qdc), "--out", str(tmp_path / "b.yaml"),
+                                       "--like", "barnevern"])
+    assert result.exit_code == 0, result.output
+    from casestudy.codebook import load_codebook
+    from casestudy.pipeline import resolve_codebook
+
+    assert load_codebook(tmp_path / "b.yaml").ids == load_codebook(resolve_codebook("barnevern")).ids

@@ -14,6 +14,7 @@ from .coding import code_corpus, code_matrix, code_texts, kwic
 from .corpus import Document, Segment
 from .errors import CasestudyError, CodebookError, ReaderError, UsageError
 from .discover import discover
+from .exchange import export_qdc, export_qdpx, import_qdc, import_qdpx
 from .frequency import word_counts, wordclouds
 from .nlp import lemmatize, load_stopwords
 from .process import Corpus, read_corpus
@@ -25,6 +26,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "CasestudyError", "Code", "Codebook", "CodebookError", "Corpus", "Document", "ReaderError", "Segment",
-    "UsageError", "assess", "code_corpus", "code_matrix", "code_texts", "discover", "kwic", "lemmatize", "load_codebook",
+    "UsageError", "assess", "code_corpus", "code_matrix", "code_texts", "discover", "export_qdc", "export_qdpx",
+    "import_qdc", "import_qdpx", "kwic", "lemmatize", "load_codebook",
     "load_stopwords", "profiles", "read", "read_corpus", "word_counts", "wordclouds",
 ]

@@ -291,6 +291,29 @@ def profile(corpus, out, **options):
         click.echo(f"wrote {path}", err=True)
 
 
+@main.command()
+@click.argument("corpus", type=click.Path(exists=True))
+@click.option("--format", "fmt", type=click.Choice(pipeline.EXPORT_FORMATS), required=True,
+              help="xlsx, docx or md: the appendix tables; qdpx: a REFI-QDA project; qdc: a REFI-QDA codebook.")
+@click.option("--out", "-o", "path", type=click.Path(dir_okay=False), required=True, help="File to write.")
+@click.option("--codebook", default="barnevern", show_default=True, help="Codebook for coding and REFI-QDA.")
+@click.option("--checklist", default="krav_15-1", show_default=True, help="Checklist for the requirement table.")
+@click.option("--by", default="role", show_default=True, help="Groups of the word table.")
+@click.option("--lang", type=click.Choice(["nb", "en"]), default="nb", show_default=True,
+              help="Language of the labels.")
+@unit_option
+@corpus_options
+@handle_errors
+def export(corpus, fmt, path, codebook, checklist, by, lang, unit, **options):
+    """Export the appendix (XLSX, DOCX, Markdown) or a REFI-QDA project/codebook for NVivo, ATLAS.ti, MAXQDA,
+    QualCoder."""
+    book = load_codebook(pipeline.resolve_codebook(codebook)) if codebook else None
+    check = load_codebook(pipeline.resolve_codebook(checklist)) if checklist and fmt not in ("qdpx", "qdc") else None
+    data = load(corpus, Path(path).parent, **options)
+    written = pipeline.export(data, fmt, path, codebook=book, checklist=check, by=by, lang=lang, unit=unit)
+    click.echo(f"wrote {written}", err=True)
+
+
 @main.group(name="codebook")
 def codebook_group():
     """Validate, show or export a codebook."""
@@ -322,20 +345,49 @@ def codebook_show(path):
 
 @codebook_group.command("export")
 @click.argument("path")
-@click.option("--format", "fmt", type=click.Choice(["yaml", "csv"]), default="yaml", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["yaml", "csv", "qdc"]), default="yaml", show_default=True,
+              help="yaml: normalised YAML; csv: one row per code; qdc: REFI-QDA codebook for QDA programs.")
 @click.option("--out", "-o", type=click.Path(dir_okay=False), required=True, help="File to write.")
 @handle_errors
 def codebook_export(path, fmt, out):
-    """Write the codebook as normalised YAML or as a CSV table (one row per code)."""
+    """Write the codebook as normalised YAML, a CSV table (one row per code) or a REFI-QDA .qdc file."""
     source = pipeline.resolve_codebook(path)
     if Path(out).resolve() == Path(source).resolve():
         raise CasestudyError(f"{out}: will not overwrite the codebook being exported; choose another file")
     book = load_codebook(source)
     if fmt == "yaml":
         book.save(out)
+    elif fmt == "qdc":
+        from .exchange import export_qdc
+
+        export_qdc(book, out)
     else:
         write_csv(pipeline.codebook_table(book), out)
     click.echo(f"wrote {out}", err=True)
+
+
+@codebook_group.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--out", "-o", type=click.Path(dir_okay=False), required=True, help="YAML codebook to write.")
+@click.option("--like", default=None,
+              help="Codebook the codes came from: matching codes keep its ids and patterns.")
+@click.option("--origin", type=click.Choice(["deductive", "inductive"]), default="inductive", show_default=True,
+              help="Origin given to codes that are new.")
+@handle_errors
+def codebook_import(path, out, like, origin):
+    """Read a REFI-QDA codebook (.qdc, or the codebook of a .qdpx project) from NVivo, ATLAS.ti, MAXQDA or
+    QualCoder into a YAML codebook."""
+    from .exchange import import_qdc, import_qdpx
+
+    if Path(out).exists() and like and Path(out).resolve() == pipeline.resolve_codebook(like).resolve():
+        raise CasestudyError(f"{out}: will not overwrite the codebook given with --like; choose another file")
+    base = load_codebook(pipeline.resolve_codebook(like)) if like else None
+    if str(path).lower().endswith(".qdpx"):
+        _, book = import_qdpx(path, codebook=base, origin=origin)
+    else:
+        book = import_qdc(path, codebook=base, origin=origin)
+    book.save(out)
+    click.echo(f"wrote {out} ({len(book.flat())} codes)", err=True)
 
 
 def _terminate(signum, frame):

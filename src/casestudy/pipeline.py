@@ -245,3 +245,45 @@ def write_exchange(corpus: Corpus, coded: pd.DataFrame | None, codebook: Codeboo
     folder.mkdir(parents=True, exist_ok=True)
     return [Path(export_qdpx(corpus, coded, codebook, folder / "project.qdpx")),
             Path(export_qdc(codebook, folder / "codebook.qdc"))]
+
+
+EXPORT_FORMATS = ("xlsx", "docx", "md", "qdpx", "qdc")
+
+
+def export(corpus: Corpus, fmt: str, path: str | Path, *, codebook: Codebook | None = None,
+           checklist: Codebook | None = None, by: str | None = "role", lang: str = "nb",
+           unit: str = "sentence") -> Path:
+    """Write one export: the appendix as xlsx/docx/md, or a REFI-QDA project (qdpx) or codebook (qdc)."""
+    from .errors import check_choice
+    from .tables import appendix_tables, write_docx, write_markdown, write_xlsx
+
+    check_choice("format", fmt, EXPORT_FORMATS)
+    path = Path(path)
+    if fmt in ("qdpx", "qdc"):
+        if codebook is None:
+            raise CasestudyError("a REFI-QDA export needs a codebook (--codebook)")
+        from .exchange import export_qdc, export_qdpx
+
+        if fmt == "qdc":
+            return Path(export_qdc(codebook, path))
+        return Path(export_qdpx(corpus, code_corpus(corpus, codebook, unit=unit), codebook, path))
+    frames: dict[str, pd.DataFrame] = {}
+    if codebook is not None:
+        frames.update(coding_frames(corpus, codebook, unit=unit))
+    if checklist is not None:
+        frames.update(requirement_frames(corpus, checklist))
+    if corpus.subset("plan"):
+        frames.update(profile_frames(corpus, frames.get("requirements")))
+    counts = word_counts(corpus, by=by)
+    tables = appendix_tables(
+        requirements_matrix=frames.get("requirements_matrix"), checklist=checklist,
+        profiles=frames.get("plan_profiles"), code_matrix=frames.get("code_matrix"), codebook=codebook,
+        word_counts=counts, coded=frames.get("coded_segments"), lang=lang,
+    )
+    if fmt == "xlsx":
+        return write_xlsx(tables, path)
+    if fmt == "md":
+        return write_markdown(tables, path, lang=lang)
+    with tempfile.TemporaryDirectory() as folder:
+        images = wordclouds(counts, folder)
+        return write_docx(tables, path, images=images, lang=lang)

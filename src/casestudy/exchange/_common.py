@@ -155,12 +155,15 @@ def read_codes(codes: ET.Element | None, ns: str, *, reference: Codebook | None,
         children = [build(child) for child in element.findall(f"{ns}Code")]
         code_id = ids[id(element)]
         ref = matches.get(id(element))
+        starting = [name_pattern(name) or code_id.replace("_", " ")]
         if ref is not None:
+            # a parent that lost its children in the other program still needs something to match
+            patterns = list(ref.patterns) or ([] if children or ref.regex else starting)
             return Code(id=code_id, label=name, description=description or ref.description, origin=ref.origin,
-                        patterns=list(ref.patterns), exclude=list(ref.exclude), examples=list(ref.examples),
+                        patterns=patterns, exclude=list(ref.exclude), examples=list(ref.examples),
                         regex=list(ref.regex), negation=ref.negation, extra=dict(ref.extra), children=children)
-        return Code(id=code_id, label=name, description=description, origin=origin,
-                    patterns=[name_pattern(name) or code_id.replace("_", " ")], children=children)
+        return Code(id=code_id, label=name, description=description, origin=origin, patterns=starting,
+                    children=children)
 
     return [build(element) for element in codes.findall(f"{ns}Code")], guids
 
