@@ -62,3 +62,15 @@ def test_markdown_escapes_pipes(tables, tmp_path):
     text = write_markdown(tables, tmp_path / "a.md").read_text(encoding="utf-8")
     assert "| Forebygging | «Forebygging \\| virker.» | Kommune 1 | plans/a.pdf, s. 2 |" in text
     assert markdown_table(pd.DataFrame({"a": [1, None]})) == "| a |\n|---|\n| 1.0 |\n|  |"
+
+
+def test_wide_few_row_tables_are_turned_for_the_page():
+    from casestudy.tables import for_page
+
+    wide = pd.DataFrame([["Kommune 1"] + list(range(9)), ["Kommune 2"] + list(range(9))],
+                        columns=["Kommune"] + [f"f{i}" for i in range(9)])
+    turned = for_page(wide)
+    assert list(turned.columns) == ["", "Kommune 1", "Kommune 2"]
+    assert turned.iloc[0].tolist() == ["f0", 0, 0]
+    narrow = wide.iloc[:, :4]
+    assert for_page(narrow) is narrow

@@ -102,7 +102,9 @@ def appendix_tables(*, requirements_matrix=None, checklist=None, profiles=None, 
     if coded is not None and not coded.empty:
         rows = []
         labels = {c.id: c.label or c.id for c in codebook.flat()} if codebook else {}
-        for code_id, part in coded.groupby("code", sort=False):
+        order = [c.id for c in codebook.flat()] if codebook else list(dict.fromkeys(coded["code"]))
+        for code_id in order:
+            part = coded[coded["code"] == code_id]
             for row in part.head(excerpts_per_code).itertuples():
                 where = (f"{text['page']} {row.page}" if pd.notna(row.page) else
                          f"{text['turn']} {row.turn}" if pd.notna(row.turn) else "")
@@ -137,19 +139,49 @@ def _cell(value) -> str:
     return str(value)
 
 
+MAX_PORTRAIT_COLUMNS = 7
+
+
+def for_page(frame: pd.DataFrame) -> pd.DataFrame:
+    """A wide table with few rows reads better turned: its columns become rows (first column as header)."""
+    if len(frame.columns) > MAX_PORTRAIT_COLUMNS and len(frame) + 1 < len(frame.columns):
+        turned = frame.set_index(frame.columns[0]).T.reset_index()
+        turned.columns = [""] + [str(c) for c in turned.columns[1:]]
+        return turned
+    return frame
+
+
+def _set_landscape(section, landscape: bool):
+    from docx.enum.section import WD_ORIENT
+
+    width, height = sorted((section.page_width, section.page_height))
+    section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = (height, width) if landscape else (width, height)
+
+
 def write_docx(tables: list[Table], path, *, images: list[Path] = (), lang: str = "nb") -> Path:
-    """A Word appendix: a numbered heading and a captioned Word table per table, then the word clouds."""
+    """A Word appendix: a numbered heading and a captioned Word table per table, then the word clouds.
+
+    A wide table with few rows is turned (its columns become rows); a table still wider
+    than the page allows gets a landscape section of its own.
+    """
     import docx
+    from docx.enum.section import WD_SECTION
     from docx.shared import Cm, Pt
 
     document = docx.Document()
     document.core_properties.author = "casestudy"
     document.add_heading(TEXT[lang]["appendix"], level=1)
+    landscape = False
     for number, table in enumerate(tables, start=1):
+        frame = for_page(table.frame)
+        wide = len(frame.columns) > MAX_PORTRAIT_COLUMNS
+        if wide != landscape:
+            _set_landscape(document.add_section(WD_SECTION.NEW_PAGE), wide)
+            landscape = wide
         document.add_heading(f"{number} {table.title}", level=2)
         document.add_paragraph(f"{'Tabell' if lang == 'nb' else 'Table'} {number}: {table.caption}",
                                style="Caption")
-        frame = table.frame
         word_table = document.add_table(rows=1, cols=len(frame.columns))
         word_table.style = "Table Grid"
         for cell, column in zip(word_table.rows[0].cells, frame.columns):
@@ -165,6 +197,8 @@ def write_docx(tables: list[Table], path, *, images: list[Path] = (), lang: str 
                 for paragraph in cell.paragraphs:
                     for run in paragraph.runs:
                         run.font.size = Pt(8)
+    if landscape and images:
+        _set_landscape(document.add_section(WD_SECTION.NEW_PAGE), False)
     for number, image in enumerate(images, start=1):
         document.add_picture(str(image), width=Cm(16))
         label = Path(image).stem.replace("wordcloud_", "").replace("wordcloud", "alle" if lang == "nb" else "all")
