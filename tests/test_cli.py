@@ -109,3 +109,31 @@ def test_codebook_qdc_round_trip_through_the_cli(tmp_path):
     from casestudy.pipeline import resolve_codebook
 
     assert load_codebook(tmp_path / "b.yaml").ids == load_codebook(resolve_codebook("barnevern")).ids
+
+
+def test_agreement_command_and_run_reference(tiny_corpus, tmp_path):
+    book = tmp_path / "book.yaml"
+    book.write_text("codes:\n  - id: prevention\n    patterns: [forebygging]\n"
+                    "  - id: cooperation\n    patterns: [samarbeide]\n", encoding="utf-8")
+    human = tmp_path / "human.csv"
+    # the human coder agrees on forebygging in the leader interview, misses the plan and adds a code
+    human.write_text("document,text,code\n"
+                     "interviews/testby_leder.docx,Forebygging handler om barna og familiene.,prevention\n"
+                     "interviews/testby_leder.docx,Barna må få hjelp tidlig.,prevention\n"
+                     "interviews/testby_koord.txt,Tjenestene samarbeider godt om barna.,cooperation\n",
+                     encoding="utf-8")
+    out = tmp_path / "agr"
+    result = CliRunner().invoke(main, ["agreement", str(human), str(tiny_corpus), "--codebook", str(book),
+                                       "--out", str(out), "--no-cache", "--jobs", "1"])
+    assert result.exit_code == 0, result.output
+    per_code = pd.read_csv(out / "agreement.csv").set_index("code")
+    assert per_code.loc["cooperation", ["human", "auto", "both"]].tolist() == [1, 1, 1]
+    assert per_code.loc["prevention", ["human", "auto", "both"]].tolist() == [2, 1, 1]
+    disagreements = pd.read_csv(out / "disagreements.csv")
+    assert disagreements[["text", "code", "human", "auto"]].values.tolist() == [
+        ["Barna må få hjelp tidlig.", "prevention", 1, 0]]
+    run_out = tmp_path / "run"
+    result = CliRunner().invoke(main, ["run", str(tiny_corpus), "--out", str(run_out), "--codebook", str(book),
+                                       "--reference", str(human), "--no-clouds", "--no-cache", "--jobs", "1"])
+    assert result.exit_code == 0, result.output
+    assert pd.read_csv(run_out / "agreement.csv").equals(pd.read_csv(out / "agreement.csv"))

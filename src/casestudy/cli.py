@@ -105,10 +105,12 @@ def unit_option(fn):
 @click.option("--no-clouds", is_flag=True, help="Skip the word-cloud images.")
 @click.option("--lang", type=click.Choice(["nb", "en"]), default="nb", show_default=True,
               help="Language of the appendix labels.")
+@click.option("--reference", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="A human coding (CSV, XLSX or .qdpx) to measure the coding against → agreement.csv.")
 @stopword_option
 @corpus_options
 @handle_errors
-def run(corpus, out, codebooks, no_code, unit, by, top, no_clouds, lang, stopwords, **options):
+def run(corpus, out, codebooks, no_code, unit, by, top, no_clouds, lang, reference, stopwords, **options):
     """Run the whole pipeline on CORPUS and write every result into OUT."""
     started = time.perf_counter()
     if no_code:
@@ -124,7 +126,9 @@ def run(corpus, out, codebooks, no_code, unit, by, top, no_clouds, lang, stopwor
     by = None if by.lower() == "none" else by
     settings = {k: v for k, v in data.options.items()}
     result = pipeline.run(data, out, by=by, top=top, stopwords=stopwords, clouds=not no_clouds, codebooks=paths,
-                          unit=unit, lang=lang, options=settings, started=started)
+                          unit=unit, lang=lang, reference=reference, options=settings, started=started)
+    if result.get("agreement"):
+        click.echo(result["agreement"], err=True)
     n_ok = len(data.documents)
     click.echo(
         f"{n_ok} documents read, {len(data.skipped)} skipped; wrote {len(result['outputs']) + 1} files to {out}/ "
@@ -312,6 +316,56 @@ def export(corpus, fmt, path, codebook, checklist, by, lang, unit, **options):
     data = load(corpus, Path(path).parent, **options)
     written = pipeline.export(data, fmt, path, codebook=book, checklist=check, by=by, lang=lang, unit=unit)
     click.echo(f"wrote {written}", err=True)
+
+
+def _split(values) -> list[str] | None:
+    items = [v.strip() for value in values for v in value.split(",") if v.strip()]
+    return items or None
+
+
+@main.command()
+@click.argument("human", type=click.Path(exists=True, dir_okay=False))
+@click.argument("auto", type=click.Path(exists=True))
+@click.option("--codebook", default="barnevern", show_default=True,
+              help="Codebook of the automatic coding (used to code AUTO when it is a corpus folder).")
+@click.option("--corpus", "corpus_path", type=click.Path(exists=True, file_okay=False), default=None,
+              help="The corpus, when AUTO is a coded_segments.csv (default: the corpus in its manifest.json).")
+@unit_option
+@click.option("--codes", multiple=True, help="Only these codes (comma-separated or repeated).")
+@click.option("--documents", multiple=True, help="Only these documents (comma-separated or repeated).")
+@click.option("--count-uncoded", is_flag=True,
+              help="Count units that neither coder coded (raises agreement; off by default).")
+@click.option("--coder", default=None, help="The human coder to compare with when HUMAN has several.")
+@out_option()
+@corpus_options
+@handle_errors
+def agreement(human, auto, codebook, corpus_path, unit, codes, documents, count_uncoded, coder, out, **options):
+    """Agreement of the automatic coding (AUTO: a corpus folder or a coded_segments.csv) with a human coding
+    (HUMAN: CSV, XLSX or .qdpx) → agreement.csv (κ, α, precision/recall per code), disagreements.csv,
+    unaligned.csv."""
+    import json
+
+    import pandas as pd
+
+    book = load_codebook(pipeline.resolve_codebook(codebook))
+    if Path(auto).is_dir():
+        data = load(auto, out, **options)
+        coded = coding.code_corpus(data, book, unit=unit)
+    else:
+        if corpus_path is None:
+            manifest = Path(auto).parent / "manifest.json"
+            if not manifest.exists():
+                raise CasestudyError(f"{auto}: give the corpus with --corpus (no manifest.json beside it)")
+            corpus_path = json.loads(manifest.read_text(encoding="utf-8"))["corpus"]
+        data = load(corpus_path, out, **options)
+        coded = pd.read_csv(auto, dtype={"code": str, "document": str})
+    frames, summary = pipeline.agreement_frames(
+        human, coded, data, book, unit=unit, codes=_split(codes), documents=_split(documents),
+        count_uncoded=count_uncoded, reference=coder,
+    )
+    for name, frame in frames.items():
+        click.echo(f"wrote {write_csv(frame, Path(out) / f'{name}.csv')}", err=True)
+    click.echo(summary)
 
 
 @main.group(name="codebook")

@@ -183,10 +183,22 @@ def publish(stage: Path, out: Path) -> None:
         os.replace(path, target)
 
 
+def agreement_frames(human, coded: pd.DataFrame, corpus: Corpus, codebook: Codebook, *, unit: str = "sentence",
+                     **options) -> tuple[dict, str]:
+    """agreement (per code), disagreements and unaligned human rows, plus the summary line."""
+    from .agreement import agreement, read_coding
+
+    if not isinstance(human, pd.DataFrame):
+        human = read_coding(human, codebook=codebook)
+    result = agreement(human, coded, corpus, unit=unit, rollup_codebook=codebook, **options)
+    return ({"agreement": result.per_code, "disagreements": result.disagreements, "unaligned": result.unaligned},
+            result.summary)
+
+
 def write_all(corpus: Corpus, out: Path, *, by: str | None = "role", top: int | None = None,
               stopwords=None, clouds: bool = True, codebooks: list[Path] = (), unit: str = "sentence",
-              lang: str = "nb", appendix: bool = True, options: dict | None = None,
-              started: float | None = None) -> dict:
+              lang: str = "nb", appendix: bool = True, reference: str | Path | None = None,
+              options: dict | None = None, started: float | None = None) -> dict:
     """Every output of the pipeline, written into ``out`` (no staging: see :func:`run`)."""
     from .tables import appendix_tables, write_docx, write_markdown, write_xlsx
 
@@ -204,6 +216,12 @@ def write_all(corpus: Corpus, out: Path, *, by: str | None = "role", top: int | 
     for i, codebook in enumerate(coding_books):
         suffix = "" if i == 0 else f"_{codebook.path.stem}"
         frames.update({f"{k}{suffix}": v for k, v in coding_frames(corpus, codebook, unit=unit, by=by).items()})
+    summary = None
+    if reference is not None:
+        if not coding_books:
+            raise CasestudyError("--reference needs a codebook to compare with (--codebook)")
+        found, summary = agreement_frames(reference, frames["coded_segments"], corpus, coding_books[0], unit=unit)
+        frames.update(found)
     if checklists:
         frames.update(requirement_frames(corpus, checklists[0]))
     if corpus.subset("plan"):
@@ -228,8 +246,11 @@ def write_all(corpus: Corpus, out: Path, *, by: str | None = "role", top: int | 
                     write_markdown(tables, out / "appendix" / "appendix.md", lang=lang)]
         written += write_exchange(corpus, frames.get("coded_segments"), coding_books[0] if coding_books else None,
                                   out / "exchange")
-    data = manifest(corpus, dict(options or {}, by=by, top=top, unit=unit, lang=lang), written, out, started,
+    data = manifest(corpus, dict(options or {}, by=by, top=top, unit=unit, lang=lang,
+                                 reference=str(reference) if reference else None), written, out, started,
                     [c.path for c in loaded])
+    if summary:
+        data["agreement"] = summary
     write_json(data, out / "manifest.json")
     return data
 
