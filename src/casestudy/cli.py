@@ -64,6 +64,11 @@ def handle_errors(fn):
     return wrapper
 
 
+def report_written(paths) -> None:
+    for path in paths:
+        click.echo(f"wrote {path}", err=True)
+
+
 def load(corpus, out, cases, jobs, cache_dir, no_cache, interviewer, model, silent):
     """Read the corpus with the shared options and report skipped files on stderr."""
     cache = None if no_cache else (cache_dir or Path(out or "outputs") / ".cache")
@@ -144,8 +149,7 @@ def run(corpus, out, codebooks, no_code, unit, by, top, no_clouds, lang, referen
 def ingest(corpus, out, **options):
     """Read CORPUS and write documents.csv and segments.csv."""
     data = load(corpus, out, **options)
-    for path in pipeline.write_ingest(data, Path(out)):
-        click.echo(f"wrote {path}", err=True)
+    report_written(pipeline.write_ingest(data, Path(out)))
 
 
 @main.command()
@@ -187,8 +191,7 @@ def wordcloud(corpus, out, by, max_words, size, include_interviewer, kind, stopw
     data = load(corpus, out, **options)
     counts = frequency.word_counts(data, by=by, stopwords=stopwords, include_interviewer=include_interviewer,
                                    kind=kind)
-    for path in frequency.wordclouds(counts, out, max_words=max_words, width=width, height=height):
-        click.echo(f"wrote {path}", err=True)
+    report_written(frequency.wordclouds(counts, out, max_words=max_words, width=width, height=height))
 
 
 @main.command()
@@ -203,8 +206,7 @@ def code(corpus, codebook, unit, by, out, **options):
     """Code CORPUS with a codebook → coded_segments.csv and code_matrix.csv."""
     book = load_codebook(pipeline.resolve_codebook(codebook))
     data = load(corpus, out, **options)
-    for path in pipeline.write_coding(data, book, Path(out), unit=unit, by=by):
-        click.echo(f"wrote {path}", err=True)
+    report_written(pipeline.write_coding(data, book, Path(out), unit=unit, by=by))
 
 
 @main.command()
@@ -279,8 +281,7 @@ def requirements(corpus, checklist, out, **options):
     if book.extra.get("kind") != "checklist":
         raise CasestudyError(f"{checklist}: not a checklist (the file needs 'kind: checklist')")
     data = load(corpus, out, **options)
-    for path in pipeline.write_requirements(data, book, Path(out)):
-        click.echo(f"wrote {path}", err=True)
+    report_written(pipeline.write_requirements(data, book, Path(out)))
 
 
 @main.command()
@@ -291,8 +292,7 @@ def requirements(corpus, checklist, out, **options):
 def profile(corpus, out, **options):
     """Profile each plan → plan_profiles.csv (+ evidence), plan_similarity.csv, plan_comparison.csv."""
     data = load(corpus, out, **options)
-    for path in pipeline.write_profiles(data, Path(out)):
-        click.echo(f"wrote {path}", err=True)
+    report_written(pipeline.write_profiles(data, Path(out)))
 
 
 @main.command()

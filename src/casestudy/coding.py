@@ -245,10 +245,7 @@ def code_corpus(corpus, codebook: Codebook, *, unit: Unit = "sentence", include_
     matcher = matcher or Matcher(codebook, model)
     labels = {c.id: c.label or c.id for c in codebook.flat()}
     rows = []
-    for doc in corpus.subset(kind):
-        tokens = corpus.tokens.get(doc.id)
-        if tokens is None:
-            continue
+    for doc, tokens in corpus.tokenized(kind):
         texts = [s.text for s in doc.segments]
         interviewer = {s.index for s in doc.segments if s.interviewer} if not include_interviewer else set()
         sentences = sentence_bounds(tokens) if unit == "sentence" else {}
@@ -341,10 +338,7 @@ def kwic(corpus, pattern: str, *, codebook: Codebook | None = None, window: int 
         sub = Codebook(name="kwic", codes=[Code(id="kwic", label=pattern, patterns=[pattern])])
     matcher = Matcher(sub, model)
     rows = []
-    for doc in corpus:
-        tokens = corpus.tokens.get(doc.id)
-        if tokens is None:
-            continue
+    for doc, tokens in corpus.tokenized():
         texts = [s.text for s in doc.segments]
         for _, seg, start, end, _, _ in sorted(set(matcher.matches(tokens, texts)), key=lambda m: (m[1], m[2])):
             segment = doc.segments[seg]

@@ -43,9 +43,8 @@ def units(corpus, *, by: str | None = "kind", stopwords=None, ngrams: tuple[int,
     """Sentence units of the corpus (interviewer turns left out) with lemmas and n-grams of content words."""
     stop = stopwords if isinstance(stopwords, frozenset) else load_stopwords(stopwords)
     table = UnitTable([], [], [], [], [])
-    for doc in corpus:
-        tokens = corpus.tokens.get(doc.id)
-        if tokens is None or not len(tokens):
+    for doc, tokens in corpus.tokenized():
+        if not len(tokens):
             continue
         keep = countable(tokens, stop) & speech_mask(doc, tokens)
         groups = group_keys(doc, by)

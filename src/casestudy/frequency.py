@@ -68,9 +68,8 @@ def word_counts(
     if not isinstance(stopwords, frozenset):
         stopwords = load_stopwords(stopwords)
     counters: dict[str, Counter] = {}
-    for doc in corpus.subset(kind):
-        tokens = corpus.tokens.get(doc.id)
-        if tokens is None or not len(tokens):
+    for doc, tokens in corpus.tokenized(kind):
+        if not len(tokens):
             continue
         mask = countable(tokens, stopwords) & speech_mask(doc, tokens, include_interviewer)
         keys = np.array(group_keys(doc, by), dtype=object)

@@ -51,6 +51,13 @@ class Corpus:
     def subset(self, kind: str | None = None) -> list[Document]:
         return [d for d in self.documents if kind is None or d.kind == kind]
 
+    def tokenized(self, kind: str | None = None):
+        """(document, tokens) for every document of ``kind`` (all kinds when None) that has tokens."""
+        for doc in self.subset(kind):
+            tokens = self.tokens.get(doc.id)
+            if tokens is not None:
+                yield doc, tokens
+
     def documents_frame(self) -> pd.DataFrame:
         """One row per file, read or skipped: document, case, kind, format, pages, segments, tokens, status, reason."""
         rows = []

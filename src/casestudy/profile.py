@@ -179,10 +179,7 @@ def profiles(corpus, *, kind: str = "plan") -> tuple[pd.DataFrame, pd.DataFrame]
     book, names = _feature_book()
     matcher = Matcher(book)
     rows, evidence = [], []
-    for doc in corpus.subset(kind):
-        tokens = corpus.tokens.get(doc.id)
-        if tokens is None:
-            continue
+    for doc, tokens in corpus.tokenized(kind):
         row, found = profile_document(doc, tokens, matcher, names)
         rows.append(row)
         evidence += found
@@ -200,10 +197,7 @@ def similarity(corpus, *, kind: str = "plan", stopwords=None) -> pd.DataFrame:
 
     stop = stopwords if isinstance(stopwords, frozenset) else load_stopwords(stopwords)
     ids, docs = [], []
-    for doc in corpus.subset(kind):
-        tokens = corpus.tokens.get(doc.id)
-        if tokens is None:
-            continue
+    for doc, tokens in corpus.tokenized(kind):
         mask = countable(tokens, stop)
         ids.append(doc.id)
         docs.append([tokens.strings[i] for i in tokens.lemma[mask]])

@@ -212,10 +212,7 @@ def assess(corpus, checklist: Codebook, *, kind: str = "plan") -> Assessment:
         raise UsageError(f"{checklist.path or checklist.name}: not a checklist (the file needs 'kind: checklist')")
     matchers = _matchers(checklist)
     requirement_rows, evidence_rows = [], []
-    for doc in corpus.subset(kind):
-        tokens = corpus.tokens.get(doc.id)
-        if tokens is None:
-            continue
+    for doc, tokens in corpus.tokenized(kind):
         rows, evidence = assess_document(doc, tokens, checklist, matchers)
         requirement_rows += rows
         evidence_rows += evidence
