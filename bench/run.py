@@ -1,0 +1,513 @@
+"""Benchmark ``casestudy run`` against bare PDFium and a hand-written pdfplumber + spaCy baseline, in one process.
+
+Stages, all on the same corpus:
+
+  (a) floor: bare PDFium text of every plan page (``get_textpage().get_text_range()``);
+  (b) baseline: what a researcher would script by hand: per-page pdfplumber ``extract_text()``,
+      spaCy ``blank("nb")`` tokens and a simplemma lemma per token (no cache, no parallelism), over the
+      plans, plus python-docx paragraphs through the same pipeline for the interviews; on a large corpus
+      the plans are timed on a sample and extrapolated linearly by pages (the output says so);
+  (c) ``casestudy run CORPUS --out OUT`` end to end as a subprocess (default jobs = all cores, empty cache);
+  (d) the same command again with unchanged inputs (warm cache).
+
+Prints a table (wall s, pages/s, tokens/s, peak memory) and the ratios c/a, b/c, d/c; writes
+``bench/results.json``. Tokens are the tokens casestudy counted (sum of ``tokens`` in OUT/documents.csv);
+for (a), which reads only the plans, the plans' tokens.
+
+Peak memory: for in-process stages the process's high-water mark (VmHWM, reset before each stage);
+for (c)/(d) the peak of the summed RSS of the whole process tree, sampled every 50 ms from /proc, and
+the largest single process's max RSS from ``os.wait4`` (stdlib, exact).
+
+Usage::
+
+    python bench/run.py [--corpus bench/corpus] [--out bench/out] [--results bench/results.json]
+                        [--baseline-sample K | --baseline-full | --no-baseline] [--jobs N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import hashlib
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+TARGETS = {"c_over_a_max": 3.0, "b_over_c_min": 30.0, "d_over_c_max": 0.10, "peak_mb_max": 2048}
+
+# --------------------------------------------------------------------------- memory
+
+
+def _status_kb(pid: int | str, key: str) -> int:
+    try:
+        with open(f"/proc/{pid}/status") as handle:
+            for line in handle:
+                if line.startswith(key + ":"):
+                    return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
+def reset_peak() -> bool:
+    """Reset this process's VmHWM (Linux ≥ 4.0); False when not possible."""
+    try:
+        with open("/proc/self/clear_refs", "w") as handle:
+            handle.write("5")
+        return True
+    except OSError:
+        return False
+
+
+def self_peak_mb() -> float:
+    kb = _status_kb("self", "VmHWM")
+    if not kb:
+        import resource
+
+        kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return kb / 1024
+
+
+def _descendants(pid: int) -> list[int]:
+    found, stack = [], [pid]
+    while stack:
+        current = stack.pop()
+        found.append(current)
+        try:
+            for tid in os.listdir(f"/proc/{current}/task"):
+                with open(f"/proc/{current}/task/{tid}/children") as handle:
+                    stack.extend(int(c) for c in handle.read().split())
+        except OSError:
+            continue
+    return found
+
+
+class TreeSampler(threading.Thread):
+    """Peak of the summed VmRSS of a process and its descendants, sampled every ``interval`` s."""
+
+    def __init__(self, pid: int, interval: float = 0.05):
+        super().__init__(daemon=True)
+        self.pid, self.interval = pid, interval
+        self.peak_kb = 0
+        self.peak_processes = 0
+        self._halt = threading.Event()
+
+    def run(self):
+        while not self._halt.is_set():
+            pids = _descendants(self.pid)
+            total = sum(_status_kb(p, "VmRSS") for p in pids)
+            if total > self.peak_kb:
+                self.peak_kb, self.peak_processes = total, len(pids)
+            self._halt.wait(self.interval)
+
+    def stop(self):
+        self._halt.set()
+        self.join()
+
+
+# --------------------------------------------------------------------------- stages
+
+
+def files_of(corpus: Path) -> tuple[list[Path], list[Path]]:
+    plans = sorted((corpus / "plans").glob("*.pdf"))
+    interviews = sorted((corpus / "interviews").glob("*.docx"))
+    return plans, interviews
+
+
+def warm_os_cache(paths: list[Path]) -> int:
+    """Read every file once so all stages start with the same (warm) page cache."""
+    total = 0
+    for path in paths:
+        total += len(path.read_bytes())
+    return total
+
+
+def stage_a(plans: list[Path]) -> dict:
+    """Bare PDFium: text of every page, nothing else."""
+    import pypdfium2 as pdfium
+
+    reset_peak()
+    pages = chars = 0
+    started = time.perf_counter()
+    for path in plans:
+        pdf = pdfium.PdfDocument(str(path))
+        for page in pdf:
+            textpage = page.get_textpage()
+            chars += len(textpage.get_text_range())
+            textpage.close()
+            page.close()
+            pages += 1
+        pdf.close()
+    seconds = time.perf_counter() - started
+    return {"seconds": seconds, "pages": pages, "chars": chars, "peak_mb": self_peak_mb()}
+
+
+def stage_a_docx(interviews: list[Path]) -> dict:
+    """For reference: bare python-docx paragraph text of the interviews (not part of the ratios)."""
+    import docx
+
+    started = time.perf_counter()
+    chars = 0
+    for path in interviews:
+        chars += sum(len(p.text) for p in docx.Document(str(path)).paragraphs)
+    return {"seconds": time.perf_counter() - started, "files": len(interviews), "chars": chars}
+
+
+def sample_evenly(items: list, k: int) -> list:
+    if k >= len(items):
+        return list(items)
+    return [items[int(i * len(items) / k)] for i in range(k)]
+
+
+def stage_b(plans: list[Path], interviews: list[Path], sample: int | None, total_pages: int) -> dict:
+    """pdfplumber per page + spaCy blank('nb') + simplemma per token; plans sampled and extrapolated by pages."""
+    import docx
+    import pdfplumber
+    import simplemma
+    import spacy
+
+    reset_peak()
+    started_setup = time.perf_counter()
+    nlp = spacy.blank("nb")
+    setup = time.perf_counter() - started_setup
+    chosen = plans if sample is None else sample_evenly(plans, sample)
+    pages = tokens = 0
+    started = time.perf_counter()
+    for path in chosen:
+        with pdfplumber.open(str(path)) as pdf:
+            for page in pdf.pages:
+                text = page.extract_text() or ""
+                doc = nlp(text)
+                lemmas = [simplemma.lemmatize(token.text, lang="nb") for token in doc]
+                tokens += len(lemmas)
+                pages += 1
+    plan_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    interview_tokens = 0
+    for path in interviews:
+        text = "\n".join(p.text for p in docx.Document(str(path)).paragraphs)
+        doc = nlp(text)
+        lemmas = [simplemma.lemmatize(token.text, lang="nb") for token in doc]
+        interview_tokens += len(lemmas)
+    interview_seconds = time.perf_counter() - started
+    extrapolated = sample is not None and len(chosen) < len(plans)
+    plan_seconds_full = plan_seconds * total_pages / pages if extrapolated and pages else plan_seconds
+    return {
+        "seconds": setup + plan_seconds_full + interview_seconds,
+        "extrapolated": extrapolated,
+        "sample_plans": len(chosen), "sample_pages": pages, "sample_seconds": plan_seconds,
+        "plan_seconds": plan_seconds_full, "interview_seconds": interview_seconds, "setup_seconds": setup,
+        "baseline_tokens_sample": tokens, "baseline_tokens_interviews": interview_tokens,
+        "seconds_per_page": plan_seconds / pages if pages else None,
+        "peak_mb": self_peak_mb(), "peak_note": "measured on the timed sample, not extrapolated" if extrapolated else "",
+    }
+
+
+def casestudy_command(corpus: Path, out: Path, jobs: int | None, extra: list[str] = ()) -> list[str]:
+    exe = Path(sys.executable).parent / "casestudy"
+    command = [str(exe)] if exe.exists() else [sys.executable, "-m", "casestudy.cli"]
+    command += ["run", str(corpus), "--out", str(out)]
+    if jobs:
+        command += ["--jobs", str(jobs)]
+    return command + list(extra)
+
+
+def snapshot_source(dest: Path) -> tuple[dict, str]:
+    """Copy src/casestudy and codebooks/ to ``dest``; return (environment that imports the copy, its hash).
+
+    The cache key hashes casestudy's reader/NLP source, so an edit to src/ between runs (c) and (d) — other
+    work in the same checkout — would make (d) a cold run. Both runs use the same frozen copy instead.
+    """
+    shutil.rmtree(dest, ignore_errors=True)
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+    shutil.copytree(ROOT / "src" / "casestudy", dest / "src" / "casestudy", ignore=ignore)
+    if (ROOT / "codebooks").is_dir():
+        shutil.copytree(ROOT / "codebooks", dest / "codebooks", ignore=ignore)
+    digest = hashlib.sha256()
+    for path in sorted(dest.rglob("*")):
+        if path.is_file():
+            digest.update(path.relative_to(dest).as_posix().encode())
+            digest.update(path.read_bytes())
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(dest / "src"), env.get("PYTHONPATH")]))
+    return env, digest.hexdigest()[:16]
+
+
+def stage_casestudy(command: list[str], log: Path, env: dict | None = None) -> dict:
+    """One ``casestudy run`` as a subprocess: wall time, peak tree RSS (sampled), max single-process RSS."""
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with open(log, "wb") as handle:
+        started = time.perf_counter()
+        proc = subprocess.Popen(command, stdout=handle, stderr=subprocess.STDOUT, cwd=ROOT, env=env)
+        sampler = TreeSampler(proc.pid)
+        sampler.start()
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - started
+        sampler.stop()
+        proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        tail = log.read_text(encoding="utf-8", errors="replace")[-3000:]
+        raise SystemExit(f"casestudy failed (exit {proc.returncode}): {' '.join(command)}\n{tail}")
+    return {
+        "seconds": seconds,
+        "peak_mb": sampler.peak_kb / 1024,
+        "peak_processes": sampler.peak_processes,
+        "max_process_mb": usage.ru_maxrss / 1024,
+        "cpu_seconds": usage.ru_utime + usage.ru_stime,
+    }
+
+
+def documents_tokens(out: Path) -> tuple[int, int, int, int]:
+    """(all tokens, plan tokens, documents ok, pages) from OUT/documents.csv."""
+    total = plans = ok = pages = 0
+    with open(out / "documents.csv", encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            if row.get("status", "ok") != "ok":
+                continue
+            ok += 1
+            n = int(row["tokens"] or 0)
+            total += n
+            if row.get("kind") == "plan":
+                plans += n
+                pages += int(row["pages"] or 0)
+    return total, plans, ok, pages
+
+
+def output_digests(out: Path) -> dict[str, str]:
+    """Hash per output file, to compare run (c) with (d): the manifest (times) and the cache are left out, and
+    of a DOCX/XLSX only the zip members other than docProps/ (which hold the creation time) count."""
+    import zipfile
+
+    digests = {}
+    for path in sorted(out.rglob("*")):
+        rel = path.relative_to(out).as_posix()
+        if not path.is_file() or rel.startswith(".cache") or rel == "manifest.json":
+            continue
+        digest = hashlib.sha256()
+        if path.suffix.lower() in (".docx", ".xlsx", ".qdpx"):
+            try:
+                with zipfile.ZipFile(path) as archive:
+                    for name in sorted(archive.namelist()):
+                        if not name.startswith("docProps/"):
+                            digest.update(name.encode())
+                            digest.update(archive.read(name))
+            except zipfile.BadZipFile:
+                digest.update(path.read_bytes())
+        else:
+            digest.update(path.read_bytes())
+        digests[rel] = digest.hexdigest()
+    return digests
+
+
+def cache_hits(out: Path) -> int | None:
+    try:
+        return json.loads((out / "manifest.json").read_text(encoding="utf-8"))["options"].get("cache_hits")
+    except (OSError, KeyError, ValueError):
+        return None
+
+
+# --------------------------------------------------------------------------- report
+
+
+def machine() -> dict:
+    model = ""
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem_kb = 0
+    try:
+        for line in open("/proc/meminfo"):
+            if line.startswith("MemTotal:"):
+                mem_kb = int(line.split()[1])
+    except OSError:
+        pass
+    return {
+        "cores": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count(),
+        "cpu": model, "memory_gb": round(mem_kb / 1024 ** 2, 1), "python": platform.python_version(),
+        "platform": platform.platform(), "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+    }
+
+
+def git_head() -> str | None:
+    try:
+        return subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True,
+                              timeout=10).stdout.strip() or None
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
+def fmt(value, digits=1):
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        return f"{value:,.{digits}f}"
+    return f"{value:,}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--corpus", type=Path, default=HERE / "corpus",
+                        help="corpus folder (default bench/corpus; generated with the defaults when missing)")
+    parser.add_argument("--out", type=Path, default=HERE / "out", help="work folder for casestudy's outputs")
+    parser.add_argument("--results", type=Path, default=HERE / "results.json")
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--baseline-sample", type=int, default=None, metavar="K",
+                       help="time the baseline on K plans and extrapolate by pages "
+                            "(default: all plans when ≤ 40, else 30)")
+    group.add_argument("--baseline-full", action="store_true", help="time the baseline on every plan")
+    group.add_argument("--no-baseline", action="store_true", help="skip stage (b)")
+    parser.add_argument("--jobs", type=int, default=None, help="pass --jobs to casestudy (default: not passed = all cores)")
+    parser.add_argument("--live-src", action="store_true",
+                        help="run the live src/ instead of a frozen copy (an edit between (c) and (d) then "
+                             "invalidates the cache)")
+    parser.add_argument("--casestudy-arg", action="append", default=[], metavar="ARG",
+                        help="extra argument for casestudy run (repeatable), e.g. --casestudy-arg=--no-clouds")
+    args = parser.parse_args(argv)
+
+    corpus, out = args.corpus.resolve(), args.out.resolve()
+    if not (corpus / "plans").is_dir():
+        if corpus != (HERE / "corpus").resolve():
+            parser.error(f"--corpus {corpus}: no plans/ folder there (make one with bench/make_corpus.py)")
+        print(f"{corpus} missing: generating the default corpus (bench/make_corpus.py) …", file=sys.stderr)
+        subprocess.run([sys.executable, str(HERE / "make_corpus.py"), "--out", str(corpus)], check=True)
+    plans, interviews = files_of(corpus)
+    if not plans:
+        parser.error(f"{corpus}/plans: no PDF files")
+    if args.no_baseline:
+        sample = 0
+    elif args.baseline_full:
+        sample = None
+    elif args.baseline_sample is not None:
+        sample = max(1, args.baseline_sample)
+    else:
+        sample = None if len(plans) <= 40 else 30
+    info = machine()
+    load_start = os.getloadavg()
+    print(f"corpus {corpus}: {len(plans)} plans, {len(interviews)} interviews; {info['cores']} cores, "
+          f"Python {info['python']}", file=sys.stderr)
+    corpus_bytes = warm_os_cache(plans + interviews)
+
+    print("(a) bare PDFium …", file=sys.stderr)
+    a = stage_a(plans)
+    a_docx = stage_a_docx(interviews)
+
+    run_out = out / "run"
+    shutil.rmtree(run_out, ignore_errors=True)
+    command = casestudy_command(corpus, run_out, args.jobs, args.casestudy_arg)
+    env, source_hash = (None, None) if args.live_src else snapshot_source(out / "snapshot")
+    if env:
+        where = subprocess.run([sys.executable, "-c", "import casestudy; print(casestudy.__file__)"], env=env,
+                               capture_output=True, text=True, cwd=ROOT).stdout.strip()
+        if not where.startswith(str(out / "snapshot")):
+            raise SystemExit(f"the source snapshot is not the casestudy that gets imported ({where})")
+    print(f"(c) {' '.join(command)} (empty cache) …", file=sys.stderr)
+    c = stage_casestudy(command, out / "casestudy_c.log", env)
+    tokens, plan_tokens, n_docs, cs_pages = documents_tokens(run_out)
+    digests_c = output_digests(run_out)
+    print("(d) same command, warm cache …", file=sys.stderr)
+    d = stage_casestudy(command, out / "casestudy_d.log", env)
+    d["cache_hits"] = cache_hits(run_out)
+    digests_d = output_digests(run_out)
+    differing = sorted(k for k in digests_c.keys() | digests_d.keys() if digests_c.get(k) != digests_d.get(k))
+    same = not differing
+
+    b = None
+    if sample != 0:
+        what = "all plans" if sample is None or sample >= len(plans) else f"a sample of {sample} plans"
+        print(f"(b) pdfplumber + spaCy + simplemma baseline on {what} …", file=sys.stderr)
+        b = stage_b(plans, interviews, sample, a["pages"])
+
+    pages = a["pages"]
+    rows = [("a", "bare PDFium text (plans only)", a, plan_tokens)]
+    if b:
+        rows.append(("b", "pdfplumber + spaCy nb + simplemma" + (" *" if b["extrapolated"] else ""), b, tokens))
+    rows += [("c", "casestudy run (cold cache)", c, tokens), ("d", "casestudy run (warm cache)", d, tokens)]
+    stages = {}
+    for key, label, data, n_tokens in rows:
+        data.update(label=label, pages_per_s=pages / data["seconds"], tokens_per_s=n_tokens / data["seconds"],
+                    tokens=n_tokens)
+        stages[key] = data
+    ratios = {"c_over_a": c["seconds"] / a["seconds"], "d_over_c": d["seconds"] / c["seconds"],
+              "b_over_c": b["seconds"] / c["seconds"] if b else None}
+    for stage in (c, d):  # sampling can miss the exact top; a single process's exact max is a lower bound
+        stage["peak_mb"] = max(stage["peak_mb"], stage["max_process_mb"])
+    peak = max(c["peak_mb"], d["peak_mb"], a["peak_mb"], b["peak_mb"] if b else 0)
+    checks = {
+        "c_le_3a": ratios["c_over_a"] <= TARGETS["c_over_a_max"],
+        "b_over_c_ge_30": None if b is None else ratios["b_over_c"] >= TARGETS["b_over_c_min"],
+        "d_le_10pct_c": ratios["d_over_c"] <= TARGETS["d_over_c_max"],
+        "peak_lt_2gb": peak < TARGETS["peak_mb_max"],
+    }
+
+    print()
+    print(f"Corpus: {len(plans)} plans ({pages:,} pages), {len(interviews)} interviews; {tokens:,} tokens "
+          f"({plan_tokens:,} in plans) counted by casestudy; machine: {info['cores']} cores, {info['cpu']}")
+    header = f"{'':2} {'stage':40} {'wall s':>9} {'pages/s':>9} {'tokens/s':>11} {'peak MB':>9}"
+    print(header)
+    print("-" * len(header))
+    for key, label, data, _ in rows:
+        print(f"{key:2} {label:40} {fmt(data['seconds'], 2):>9} {fmt(data['pages_per_s'], 0):>9} "
+              f"{fmt(data['tokens_per_s'], 0):>11} {fmt(data['peak_mb'], 0):>9}")
+    if b and b["extrapolated"]:
+        print(f"   * plans timed on {b['sample_plans']} of {len(plans)} ({b['sample_pages']} pages, "
+              f"{b['sample_seconds']:.1f} s) and extrapolated linearly by pages; interviews timed in full "
+              f"({b['interview_seconds']:.1f} s); peak memory is the sample's")
+    print(f"   (c)/(d) peak = summed RSS of the process tree (sampled); largest single process: "
+          f"{c['max_process_mb']:.0f} / {d['max_process_mb']:.0f} MB; (c) CPU {c['cpu_seconds']:.1f} s")
+    print(f"   reference: python-docx paragraphs of the {len(interviews)} interviews: {a_docx['seconds']:.2f} s")
+    print()
+
+    def verdict(ok):
+        return "n/a" if ok is None else ("PASS" if ok else "FAIL")
+
+    print(f"c/a = {ratios['c_over_a']:.2f}   (target ≤ 3)      {verdict(checks['c_le_3a'])}")
+    if b:
+        print(f"b/c = {ratios['b_over_c']:.1f}   (target ≥ 30)     {verdict(checks['b_over_c_ge_30'])}")
+    print(f"d/c = {ratios['d_over_c']:.3f}  (target ≤ 0.10)   {verdict(checks['d_le_10pct_c'])}   "
+          f"cache hits {d.get('cache_hits')}/{n_docs}; outputs identical to (c): {same}"
+          + (f" (differ: {', '.join(differing[:5])})" if differing else ""))
+    print(f"peak memory = {peak:.0f} MB (target < 2048 MB) {verdict(checks['peak_lt_2gb'])}")
+    load_end = os.getloadavg()
+    print(f"machine load average (1 min) at start {load_start[0]:.2f}, at end {load_end[0]:.2f} "
+          f"on {info['cores']} cores" + ("  – other work was running: numbers are pessimistic"
+                                         if max(load_start[0], load_end[0]) > 0.5 * info["cores"] + 1 else ""))
+
+    results = {
+        "machine": info,
+        "corpus": {"path": str(corpus), "plans": len(plans), "interviews": len(interviews), "pages": pages,
+                   "bytes": corpus_bytes, "documents_read": n_docs, "tokens": tokens, "plan_tokens": plan_tokens,
+                   "casestudy_pages": cs_pages},
+        "command": command,
+        "source": {"snapshot": not args.live_src, "sha256_16": source_hash, "git_head": git_head()},
+        "load_note": "load average of the whole machine: other work running at the same time slows every stage",
+        "stages": stages,
+        "reference": {"docx_paragraphs": a_docx},
+        "ratios": ratios,
+        "peak_mb": peak,
+        "targets": TARGETS,
+        "checks": checks,
+        "warm_outputs_identical": same,
+        "warm_outputs_differing": differing,
+        "load_average": {"start": load_start, "end": os.getloadavg()},
+    }
+    args.results.parent.mkdir(parents=True, exist_ok=True)
+    args.results.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"wrote {args.results}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
