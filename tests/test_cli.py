@@ -34,10 +34,28 @@ def test_second_run_uses_cache_and_gives_identical_csvs(tiny_corpus, tmp_path):
     args = ["run", str(tiny_corpus), "--out", str(out), "--jobs", "1", "--no-clouds"]
     assert CliRunner().invoke(main, args).exit_code == 0
     first = {p.name: p.read_bytes() for p in out.glob("*.csv")}
-    assert CliRunner().invoke(main, args).exit_code == 0
+    assert CliRunner().invoke(main, args + ["--force"]).exit_code == 0
     assert {p.name: p.read_bytes() for p in out.glob("*.csv")} == first
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["options"]["cache_hits"] == 3
+
+
+def test_unchanged_rerun_is_up_to_date_and_any_change_reruns(tiny_corpus, tmp_path):
+    out = tmp_path / "out"
+    args = ["run", str(tiny_corpus), "--out", str(out), "--jobs", "1", "--no-clouds"]
+    assert CliRunner().invoke(main, args).exit_code == 0
+    stamp = (out / "manifest.json").read_bytes()
+    again = CliRunner().invoke(main, args)
+    assert again.exit_code == 0
+    assert "is up to date" in again.stderr
+    assert (out / "manifest.json").read_bytes() == stamp
+    for change in (["--unit", "turn"], []):
+        if not change:  # an edited input file
+            (tiny_corpus / "interviews" / "testby_koord.txt").write_text("Koordinator: Nytt.\n", encoding="utf-8")
+        result = CliRunner().invoke(main, args + change)
+        assert result.exit_code == 0 and "is up to date" not in result.stderr, change
+    (out / "segments.csv").unlink()  # a missing output also means a rerun
+    assert "is up to date" not in CliRunner().invoke(main, args).stderr
 
 
 def test_missing_corpus_is_a_clear_error(tmp_path):

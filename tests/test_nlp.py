@@ -50,3 +50,11 @@ def test_stopwords_keep_domain_content_words(tmp_path):
     own = tmp_path / "stopp.txt"
     own.write_text("# mine\nbarn\nSkole  # kommentar\n", encoding="utf-8")
     assert load_stopwords(own) == frozenset({"barn", "skole"})
+
+
+def test_sentences_after_whitespace_and_empty_segments():
+    table = tokenize_segments(["  Ny  tekst her.  To setninger.", "", "Én."])
+    words = [table.strings[i] for i in table.lower]
+    assert list(zip(words, table.segment.tolist(), table.sent.tolist())) == [
+        ("ny", 0, 0), ("tekst", 0, 0), ("her", 0, 0), (".", 0, 0), ("to", 0, 1), ("setninger", 0, 1), (".", 0, 1),
+        ("én", 2, 0), (".", 2, 0)]

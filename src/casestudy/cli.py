@@ -112,10 +112,11 @@ def unit_option(fn):
               help="Language of the appendix labels.")
 @click.option("--reference", type=click.Path(exists=True, dir_okay=False), default=None,
               help="A human coding (CSV, XLSX or .qdpx) to measure the coding against → agreement.csv.")
+@click.option("--force", is_flag=True, help="Run even when the outputs are up to date.")
 @stopword_option
 @corpus_options
 @handle_errors
-def run(corpus, out, codebooks, no_code, unit, by, top, no_clouds, lang, reference, stopwords, **options):
+def run(corpus, out, codebooks, no_code, unit, by, top, no_clouds, lang, reference, force, stopwords, **options):
     """Run the whole pipeline on CORPUS and write every result into OUT."""
     started = time.perf_counter()
     if no_code:
@@ -127,11 +128,26 @@ def run(corpus, out, codebooks, no_code, unit, by, top, no_clouds, lang, referen
                  if pipeline.shipped_exists(n)]
     for path in paths:
         load_codebook(path)  # a bad codebook stops the run before any output is written
+    from .corpus import find_files
+
+    settings_for_key = {
+        "codebooks": [str(p) for p in paths], "unit": unit, "by": by, "top": top, "clouds": not no_clouds,
+        "lang": lang, "interviewer": sorted(options["interviewer"]), "model": options["model"],
+    }
+    cases_file = options["cases"] or (Path(corpus) / "cases.csv" if Path(corpus).is_dir() else None)
+    key = pipeline.run_key(corpus, files=find_files(Path(corpus)), codebooks=paths, options=settings_for_key,
+                           extra_files=[cases_file if cases_file and Path(cases_file).exists() else None,
+                                        stopwords, reference])
+    if not force and pipeline.up_to_date(out, key):
+        click.echo(f"{out}/ is up to date: inputs, codebooks, options and casestudy are unchanged since its "
+                   f"last run (use --force to run again)", err=True)
+        return
     data = load(corpus, out, **options)
     by = None if by.lower() == "none" else by
     settings = {k: v for k, v in data.options.items()}
     result = pipeline.run(data, out, by=by, top=top, stopwords=stopwords, clouds=not no_clouds, codebooks=paths,
-                          unit=unit, lang=lang, reference=reference, options=settings, started=started)
+                          unit=unit, lang=lang, reference=reference, options=settings, started=started,
+                          key=key)
     if result.get("agreement"):
         click.echo(result["agreement"], err=True)
     n_ok = len(data.documents)

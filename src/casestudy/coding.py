@@ -107,43 +107,47 @@ class Matcher:
                 code.negation,
             ))
         terms = {t for c in self.codes for p in c.patterns + c.exclude for t in p.terms}
+        self._exact: dict[str, list[Term]] = {}
+        for term in terms:
+            if term.glob is None:
+                for form in {term.lemma, term.lower}:
+                    self._exact.setdefault(form, []).append(term)
         self._globs = [t for t in terms if t.glob is not None]
         self._any_glob = re.compile("|".join(f"(?:{t.glob.pattern})" for t in self._globs)) if self._globs else None
-        self._glob_memo: dict[str, tuple[Term, ...]] = {}
+        # string → the terms it satisfies, shared by every document the matcher sees
+        self._memo: dict[str, tuple[Term, ...]] = {}
+
+    def _terms_of(self, string: str) -> tuple[Term, ...]:
+        hits = self._memo.get(string)
+        if hits is None:
+            found = list(self._exact.get(string, ()))
+            if self._any_glob is not None and self._any_glob.match(string):
+                found += [t for t in self._globs if t.glob.match(string)]
+            hits = self._memo[string] = tuple(found)
+        return hits
 
     def _term_masks(self, tokens: TokenTable) -> dict[Term, np.ndarray]:
-        """For every term, which tokens of the document it matches (by lemma or by lower-cased form)."""
+        """For each term that occurs in the document, which tokens it matches (by lemma or lower-cased form).
+
+        Terms absent from the document get no entry, so a pattern that cannot match costs nothing.
+        """
+        present: dict[Term, list[int]] = {}
+        for i, string in enumerate(tokens.strings):
+            for term in self._terms_of(string):
+                present.setdefault(term, []).append(i)
+        masks = {}
         n_strings = len(tokens.strings)
-        index = {s: i for i, s in enumerate(tokens.strings)}
-        vocab: dict[Term, np.ndarray] = {}
-        for code in self.codes:
-            for pattern in code.patterns + code.exclude:
-                for term in pattern.terms:
-                    if term.glob is None and term not in vocab:
-                        mask = np.zeros(n_strings, bool)
-                        for s in (term.lemma, term.lower):
-                            if s in index:
-                                mask[index[s]] = True
-                        vocab[term] = mask
-        if self._globs:
-            glob_masks = {t: np.zeros(n_strings, bool) for t in self._globs}
-            for i, s in enumerate(tokens.strings):
-                hits = self._glob_memo.get(s)
-                if hits is None:
-                    hits = ()
-                    if self._any_glob.match(s):
-                        hits = tuple(t for t in self._globs if t.glob.match(s))
-                    self._glob_memo[s] = hits
-                for term in hits:
-                    glob_masks[term][i] = True
-            vocab.update(glob_masks)
-        return {term: mask[tokens.lemma] | mask[tokens.lower] for term, mask in vocab.items()}
+        for term, ids in present.items():
+            mask = np.zeros(n_strings, bool)
+            mask[ids] = True
+            masks[term] = mask[tokens.lemma] | mask[tokens.lower]
+        return masks
 
     def _find(self, pattern: Pattern, masks, tokens: TokenTable) -> list[tuple[int, int]]:
         """Token ranges [i, j) where the pattern's terms match consecutive tokens of one sentence."""
         n = len(pattern.terms)
         length = len(tokens)
-        if n == 0 or length < n:
+        if n == 0 or length < n or any(t not in masks for t in pattern.terms):
             return []
         hit = masks[pattern.terms[0]][: length - n + 1].copy()
         for k in range(1, n):
@@ -159,8 +163,7 @@ class Matcher:
         if not len(tokens):
             return []
         masks = self._term_masks(tokens)
-        negator_vocab = np.fromiter((s in NEGATORS for s in tokens.strings), bool, len(tokens.strings))
-        negator = negator_vocab[tokens.lemma] | negator_vocab[tokens.lower]
+        negated_at = _negated_tokens(tokens)
         found = []
         for code in self.codes:
             excluded = [span for p in code.exclude for span in self._find(p, masks, tokens)]
@@ -171,7 +174,7 @@ class Matcher:
                         continue
                     spans.add((i, j))
             for i, j in sorted(spans):
-                negated = _negated(i, tokens, negator)
+                negated = bool(negated_at[i])
                 if negated and code.negation == "drop":
                     continue
                 found.append((code.id, int(tokens.segment[i]), int(tokens.start[i]), int(tokens.end[j - 1]), negated,
@@ -185,11 +188,18 @@ class Matcher:
         return found
 
 
-def _negated(i: int, tokens: TokenTable, negator: np.ndarray) -> bool:
-    lo = max(0, i - NEGATION_WINDOW)
-    window = slice(lo, i)
-    same = (tokens.segment[window] == tokens.segment[i]) & (tokens.sent[window] == tokens.sent[i])
-    return bool((negator[window] & same).any())
+def _negated_tokens(tokens: TokenTable) -> np.ndarray:
+    """For every token: does a negation stand within NEGATION_WINDOW words before it in its sentence?"""
+    vocab = np.fromiter((s in NEGATORS for s in tokens.strings), bool, len(tokens.strings))
+    negator = (vocab[tokens.lemma] | vocab[tokens.lower]).astype(np.int32)
+    n = len(negator)
+    index = np.arange(n)
+    new_sentence = np.ones(n, bool)
+    new_sentence[1:] = (tokens.segment[1:] != tokens.segment[:-1]) | (tokens.sent[1:] != tokens.sent[:-1])
+    sentence_start = np.maximum.accumulate(np.where(new_sentence, index, 0))
+    before = np.concatenate(([0], np.cumsum(negator)))  # before[i] = negators among tokens < i
+    lo = np.maximum(index - NEGATION_WINDOW, sentence_start)
+    return (before[index] - before[lo]) > 0
 
 
 def _sentence_at(tokens: TokenTable, segment: int, offset: int) -> int:

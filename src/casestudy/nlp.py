@@ -24,7 +24,7 @@ import numpy as np
 from .errors import CasestudyError
 
 #: Bumped whenever tokens or lemmas for the same text can change; part of the cache key.
-PIPELINE_VERSION = "nlp-1"
+PIPELINE_VERSION = "nlp-2"
 LANGS = ("nb", "nn")
 
 # Flags per token, as bits.
@@ -159,45 +159,62 @@ class TokenTable:
 
 
 def tokenize_segments(texts: list[str], model: str | None = None, batch_size: int = 256) -> TokenTable:
-    """Tokenize, sentence-split and lemmatize the segment texts of one document."""
+    """Tokenize, sentence-split and lemmatize the segment texts of one document.
+
+    With the built-in pipeline, lemmas are looked up once per distinct lower-cased form
+    (the same function the ``simplemma_lemmatizer`` component uses), not once per token;
+    a trained ``model`` keeps its own lemmas.
+    """
+    from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LEMMA, LENGTH, LIKE_NUM, LOWER, SENT_START
+
     nlp = get_nlp(model)
+    attrs = [LOWER, IDX, LENGTH, IS_SPACE, IS_PUNCT, LIKE_NUM, SENT_START, LEMMA]
+    disable = ["simplemma_lemmatizer"] if model is None else []
+    parts, seg_parts = [], []
+    for index, doc in enumerate(nlp.pipe(texts, batch_size=batch_size, disable=disable)):
+        if len(doc):
+            array = doc.to_array(attrs)
+            parts.append(array)
+            seg_parts.append(np.full(len(doc), index, np.int32))
+    if not parts:
+        empty = np.zeros(0, np.int32)
+        return TokenTable([], empty, empty, empty, empty, empty, empty, np.zeros(0, np.uint8))
+    array = np.concatenate(parts)
+    segment = np.concatenate(seg_parts)
+    # sentence number within each segment, counted before whitespace tokens are dropped (the
+    # sentencizer may mark a whitespace token as a sentence's start)
+    first = np.ones(len(segment), bool)
+    first[1:] = segment[1:] != segment[:-1]
+    running = np.cumsum((array[:, 6].astype(np.int64) == 1) | first)
+    keep = array[:, 3] == 0  # drop whitespace tokens
+    array, segment, running = array[keep], segment[keep], running[keep]
+    first = np.ones(len(segment), bool)
+    first[1:] = segment[1:] != segment[:-1]
+    sent = (running - running[np.flatnonzero(first)][np.cumsum(first) - 1]).astype(np.int32)
+    strings_of = nlp.vocab.strings
+    lower_hashes, lower_ids = np.unique(array[:, 0], return_inverse=True)
+    lower_strings = [strings_of[int(h)] for h in lower_hashes]
+    if model is None:
+        lemma_strings = [lemmatize(w) for w in lower_strings]
+    else:
+        lemma_of = {}
+        for h, l in zip(array[:, 0].tolist(), array[:, 7].tolist()):
+            lemma_of.setdefault(h, l)
+        lemma_strings = [(strings_of[int(lemma_of[int(h)])] or strings_of[int(h)]).lower() for h in lower_hashes]
     ids: dict[str, int] = {}
     strings: list[str] = []
-
-    def intern(s: str) -> int:
-        i = ids.get(s)
-        if i is None:
-            i = ids[s] = len(strings)
-            strings.append(s)
-        return i
-
-    seg, sent, start, end, lower, lemma, flags = [], [], [], [], [], [], []
-    for index, doc in enumerate(nlp.pipe(texts, batch_size=batch_size)):
-        sentence = -1
-        for token in doc:
-            if token.is_space:
-                continue
-            if token.is_sent_start or sentence < 0:
-                sentence += 1
-            text = token.text
-            seg.append(index)
-            sent.append(sentence)
-            start.append(token.idx)
-            end.append(token.idx + len(text))
-            lower.append(intern(token.lower_))
-            lemma.append(intern(token.lemma_.lower() if token.lemma_ else token.lower_))
-            flag = 0
-            if any(c.isalpha() for c in text):
-                flag |= ALPHA
-            if token.like_num:
-                flag |= NUM
-            if token.is_punct:
-                flag |= PUNCT
-            flags.append(flag)
-    i32 = np.int32
+    for w in lower_strings + lemma_strings:
+        if w not in ids:
+            ids[w] = len(strings)
+            strings.append(w)
+    lower_map = np.array([ids[w] for w in lower_strings], np.int32)
+    lemma_map = np.array([ids[w] for w in lemma_strings], np.int32)
+    alpha_of = np.array([any(c.isalpha() for c in w) for w in lower_strings], bool)
+    start = array[:, 1].astype(np.int32)
+    flags = (alpha_of[lower_ids] * ALPHA | (array[:, 5] != 0) * NUM | (array[:, 4] != 0) * PUNCT).astype(np.uint8)
     return TokenTable(
-        strings, np.array(seg, i32), np.array(sent, i32), np.array(start, i32), np.array(end, i32),
-        np.array(lower, i32), np.array(lemma, i32), np.array(flags, np.uint8),
+        strings, segment.astype(np.int32), sent, start, (start + array[:, 2]).astype(np.int32),
+        lower_map[lower_ids].astype(np.int32), lemma_map[lower_ids].astype(np.int32), flags,
     )
 
 

@@ -152,6 +152,42 @@ def write_profiles(corpus: Corpus, out: Path, requirements=None) -> list[Path]:
 STAGING_PREFIX = ".run-"
 
 
+def run_key(root: str | Path, *, files: list[Path], codebooks: list[Path] = (), extra_files: list = (),
+            options: dict | None = None) -> str:
+    """A hash of everything a run's outputs depend on: every input file's content, the codebooks,
+    cases.csv and other named files, the options, and casestudy's own source and version."""
+    import hashlib
+    import json
+
+    digest = hashlib.sha256()
+    package = Path(__file__).parent
+    for path in sorted(package.rglob("*.py")) + sorted(package.rglob("data/*")):
+        digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
+    digest.update(json.dumps(package_versions(), sort_keys=True).encode())
+    digest.update(json.dumps(options or {}, sort_keys=True, default=str).encode())
+    root = Path(root)
+    for path in list(files) + [Path(p) for p in codebooks] + [Path(p) for p in extra_files if p]:
+        try:
+            stamp = file_sha256(path)
+        except OSError as exc:
+            stamp = f"unreadable:{exc.errno}"
+        name = path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
+        digest.update(f"{name}\0{stamp}\n".encode())
+    return digest.hexdigest()
+
+
+def up_to_date(out: str | Path, key: str) -> bool:
+    """True when ``out`` holds a complete run made with the same run key (see :func:`run_key`)."""
+    import json
+
+    manifest_path = Path(out) / "manifest.json"
+    try:
+        data = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return data.get("run_key") == key and all((Path(out) / name).exists() for name in data.get("outputs", []))
+
+
 def run(corpus: Corpus, out: str | Path, **options) -> dict:
     """Write every output of the pipeline for an already read corpus into ``out``; returns the manifest.
 
@@ -198,7 +234,7 @@ def agreement_frames(human, coded: pd.DataFrame, corpus: Corpus, codebook: Codeb
 def write_all(corpus: Corpus, out: Path, *, by: str | None = "role", top: int | None = None,
               stopwords=None, clouds: bool = True, codebooks: list[Path] = (), unit: str = "sentence",
               lang: str = "nb", appendix: bool = True, reference: str | Path | None = None,
-              options: dict | None = None, started: float | None = None) -> dict:
+              options: dict | None = None, started: float | None = None, key: str | None = None) -> dict:
     """Every output of the pipeline, written into ``out`` (no staging: see :func:`run`)."""
     from .tables import appendix_tables, write_docx, write_markdown, write_xlsx
 
@@ -251,6 +287,8 @@ def write_all(corpus: Corpus, out: Path, *, by: str | None = "role", top: int | 
                     [c.path for c in loaded])
     if summary:
         data["agreement"] = summary
+    if key:
+        data["run_key"] = key
     write_json(data, out / "manifest.json")
     return data
 
