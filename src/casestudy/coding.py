@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
@@ -57,6 +57,8 @@ class CompiledCode:
     exclude: list[Pattern]
     regex: list[re.Pattern]
     negation: str
+    pattern_ids: list[tuple[int, ...]] = field(default_factory=list)
+    exclude_ids: list[tuple[int, ...]] = field(default_factory=list)
 
 
 def _word_terms(words: list[str], model: str | None = None) -> dict[str, tuple[Term, ...]]:
@@ -106,52 +108,73 @@ class Matcher:
                 [re.compile(r, re.IGNORECASE) for r in code.regex],
                 code.negation,
             ))
-        terms = {t for c in self.codes for p in c.patterns + c.exclude for t in p.terms}
-        self._exact: dict[str, list[Term]] = {}
-        for term in terms:
+        terms = sorted({t for c in self.codes for p in c.patterns + c.exclude for t in p.terms},
+                       key=lambda t: (t.lower, t.lemma, t.glob is not None))
+        # terms are numbered: dictionaries keyed by int are far cheaper than by dataclass
+        self._term_id = {term: i for i, term in enumerate(terms)}
+        self._exact: dict[str, list[int]] = {}
+        for term, i in self._term_id.items():
             if term.glob is None:
                 for form in {term.lemma, term.lower}:
-                    self._exact.setdefault(form, []).append(term)
-        self._globs = [t for t in terms if t.glob is not None]
-        self._any_glob = re.compile("|".join(f"(?:{t.glob.pattern})" for t in self._globs)) if self._globs else None
-        # string → the terms it satisfies, shared by every document the matcher sees
-        self._memo: dict[str, tuple[Term, ...]] = {}
+                    self._exact.setdefault(form, []).append(i)
+        self._globs = [(i, t.glob) for t, i in self._term_id.items() if t.glob is not None]
+        self._any_glob = re.compile("|".join(f"(?:{g.pattern})" for _, g in self._globs)) if self._globs else None
+        # string → the term ids it satisfies, shared by every document the matcher sees
+        self._memo: dict[str, tuple[int, ...]] = {}
+        for code in self.codes:
+            code.pattern_ids = [tuple(self._term_id[t] for t in p.terms) for p in code.patterns]
+            code.exclude_ids = [tuple(self._term_id[t] for t in p.terms) for p in code.exclude]
 
-    def _terms_of(self, string: str) -> tuple[Term, ...]:
-        hits = self._memo.get(string)
-        if hits is None:
-            found = list(self._exact.get(string, ()))
-            if self._any_glob is not None and self._any_glob.match(string):
-                found += [t for t in self._globs if t.glob.match(string)]
-            hits = self._memo[string] = tuple(found)
+    def _terms_of(self, string: str) -> tuple[int, ...]:
+        found = list(self._exact.get(string, ()))
+        if self._any_glob is not None and self._any_glob.match(string):
+            found += [i for i, glob in self._globs if glob.match(string)]
+        hits = self._memo[string] = tuple(found)
         return hits
 
-    def _term_masks(self, tokens: TokenTable) -> dict[Term, np.ndarray]:
-        """For each term that occurs in the document, which tokens it matches (by lemma or lower-cased form).
+    def _term_masks(self, tokens: TokenTable) -> dict[int, np.ndarray]:
+        """For each term (by id) that occurs in the document, which tokens it matches (by lemma or form).
 
         Terms absent from the document get no entry, so a pattern that cannot match costs nothing.
         """
-        present: dict[Term, list[int]] = {}
+        memo, lookup = self._memo, self._terms_of
+        present: dict[int, list[int]] = {}
         for i, string in enumerate(tokens.strings):
-            for term in self._terms_of(string):
-                present.setdefault(term, []).append(i)
+            hits = memo.get(string)
+            if hits is None:
+                hits = lookup(string)
+            for term in hits:
+                if term in present:
+                    present[term].append(i)
+                else:
+                    present[term] = [i]
+        if not present:
+            return {}
+        # token positions of each string, as lemma and as form: one sort each, then slices
+        n_strings, n_tokens = len(tokens.strings), len(tokens)
+        positions = []
+        for column in (tokens.lemma, tokens.lower):
+            order = np.argsort(column, kind="stable")
+            bounds = np.concatenate(([0], np.cumsum(np.bincount(column, minlength=n_strings))))
+            positions.append((order, bounds))
         masks = {}
-        n_strings = len(tokens.strings)
         for term, ids in present.items():
-            mask = np.zeros(n_strings, bool)
-            mask[ids] = True
-            masks[term] = mask[tokens.lemma] | mask[tokens.lower]
+            mask = np.zeros(n_tokens, bool)
+            for order, bounds in positions:
+                for i in ids:
+                    mask[order[bounds[i]:bounds[i + 1]]] = True
+            masks[term] = mask
         return masks
 
-    def _find(self, pattern: Pattern, masks, tokens: TokenTable) -> list[tuple[int, int]]:
-        """Token ranges [i, j) where the pattern's terms match consecutive tokens of one sentence."""
-        n = len(pattern.terms)
+    def _find(self, pattern: tuple[int, ...], masks, tokens: TokenTable) -> list[tuple[int, int]]:
+        """Token ranges [i, j) where the pattern's terms (ids) match consecutive tokens of one sentence."""
+        n = len(pattern)
         length = len(tokens)
-        if n == 0 or length < n or any(t not in masks for t in pattern.terms):
+        if n == 0 or length < n or any(t not in masks for t in pattern):
             return []
-        hit = masks[pattern.terms[0]][: length - n + 1].copy()
+        hit = masks[pattern[0]][: length - n + 1].copy()
         for k in range(1, n):
-            hit &= masks[pattern.terms[k]][k: length - n + 1 + k]
+            hit &= masks[pattern[k]][k: length - n + 1 + k]
         if n > 1:
             hit &= tokens.segment[: length - n + 1] == tokens.segment[n - 1:]
             hit &= tokens.sent[: length - n + 1] == tokens.sent[n - 1:]
@@ -166,9 +189,9 @@ class Matcher:
         negated_at = _negated_tokens(tokens)
         found = []
         for code in self.codes:
-            excluded = [span for p in code.exclude for span in self._find(p, masks, tokens)]
+            excluded = [span for p in code.exclude_ids for span in self._find(p, masks, tokens)]
             spans = set()
-            for pattern in code.patterns:
+            for pattern in code.pattern_ids:
                 for i, j in self._find(pattern, masks, tokens):
                     if any(a < j and i < b for a, b in excluded):
                         continue
@@ -213,12 +236,16 @@ def _sentence_at(tokens: TokenTable, segment: int, offset: int) -> int:
 
 def sentence_bounds(tokens: TokenTable) -> dict[tuple[int, int], tuple[int, int]]:
     """(segment, sentence) → (start, end) offsets of the sentence in its segment's text."""
-    bounds: dict[tuple[int, int], list[int]] = {}
-    for seg, sent, start, end in zip(tokens.segment.tolist(), tokens.sent.tolist(), tokens.start.tolist(),
-                                     tokens.end.tolist()):
-        b = bounds.setdefault((seg, sent), [start, end])
-        b[1] = end
-    return {k: (a, b) for k, (a, b) in bounds.items()}
+    n = len(tokens)
+    if not n:
+        return {}
+    change = np.ones(n, bool)
+    change[1:] = (tokens.segment[1:] != tokens.segment[:-1]) | (tokens.sent[1:] != tokens.sent[:-1])
+    first = np.flatnonzero(change)
+    last = np.append(first[1:] - 1, n - 1)
+    return {(seg, sent): (a, b) for seg, sent, a, b in zip(
+        tokens.segment[first].tolist(), tokens.sent[first].tolist(), tokens.start[first].tolist(),
+        tokens.end[last].tolist())}
 
 
 class CodebookComponent:

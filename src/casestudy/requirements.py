@@ -74,23 +74,21 @@ def status_for(total: float, best: float, rule: dict) -> str:
     return "missing"
 
 
-@dataclass
-class _Matchers:
-    headings: Matcher
-    evidence: Matcher
-    concrete: Matcher
+_KEYS = ("headings", "patterns", "concrete")
 
 
-def _matchers(checklist: Codebook) -> _Matchers:
-    def book(key):
-        codes = []
+def _matcher(checklist: Codebook) -> Matcher:
+    """One matcher for the three pattern lists of every requirement (codes '<key>:<id>'), so each plan's
+    vocabulary is indexed once."""
+    codes = []
+    for key in _KEYS:
         for code in checklist.codes:
-            patterns = code.extra.get(key, []) if key != "patterns" else code.patterns
-            codes.append(Code(id=code.id, patterns=list(patterns) or ["\u0000never"],
-                              exclude=code.exclude if key == "patterns" else []))
-        return Codebook(name=f"{checklist.name}:{key}", codes=codes)
-
-    return _Matchers(Matcher(book("headings")), Matcher(book("patterns")), Matcher(book("concrete")))
+            patterns = code.patterns if key == "patterns" else code.extra.get(key, [])
+            if patterns:
+                codes.append(Code(id=f"{key}__{code.id}", patterns=list(patterns),
+                                  exclude=code.exclude if key == "patterns" else [],
+                                  negation=code.negation if key == "patterns" else "keep"))
+    return Matcher(Codebook(name=f"{checklist.name}:assessment", codes=codes))
 
 
 def is_heading(segment) -> int:
@@ -140,20 +138,15 @@ def _sections(doc) -> list[tuple[int, list[int]]]:
     return out
 
 
-def assess_document(doc, tokens, checklist: Codebook, matchers: _Matchers | None = None) -> tuple[list, list]:
+def assess_document(doc, tokens, checklist: Codebook, matcher: Matcher | None = None) -> tuple[list, list]:
     """Requirement rows and evidence rows for one plan."""
-    matchers = matchers or _matchers(checklist)
+    matcher = matcher or _matcher(checklist)
     texts = [s.text for s in doc.segments]
-
-    def by_segment(matcher):
-        found: dict[tuple[str, int], list[tuple[int, int]]] = {}
-        for code_id, seg, start, end, _, _ in matcher.matches(tokens, texts):
-            found.setdefault((code_id, seg), []).append((start, end))
-        return found
-
-    heading_hits = by_segment(matchers.headings)
-    evidence_hits = by_segment(matchers.evidence)
-    concrete_hits = by_segment(matchers.concrete)
+    found: dict[str, dict[tuple[str, int], list[tuple[int, int]]]] = {key: {} for key in _KEYS}
+    for code_id, seg, start, end, _, _ in matcher.matches(tokens, texts):
+        key, _, requirement = code_id.partition("__")
+        found[key].setdefault((requirement, seg), []).append((start, end))
+    heading_hits, evidence_hits, concrete_hits = found["headings"], found["patterns"], found["concrete"]
     sections = _sections(doc)
     definition_section = {
         s.index for s, (level, _) in zip(doc.segments, sections) if level and DEFINITION_HEADINGS.search(s.text)
@@ -210,10 +203,10 @@ def assess(corpus, checklist: Codebook, *, kind: str = "plan") -> Assessment:
     """Check every document of ``kind`` against the checklist; unreadable plans are listed as not_assessed."""
     if checklist.extra.get("kind") != "checklist":
         raise UsageError(f"{checklist.path or checklist.name}: not a checklist (the file needs 'kind: checklist')")
-    matchers = _matchers(checklist)
+    matcher = _matcher(checklist)
     requirement_rows, evidence_rows = [], []
     for doc, tokens in corpus.tokenized(kind):
-        rows, evidence = assess_document(doc, tokens, checklist, matchers)
+        rows, evidence = assess_document(doc, tokens, checklist, matcher)
         requirement_rows += rows
         evidence_rows += evidence
     for skip in corpus.skipped:
