@@ -43,11 +43,13 @@ def test_generator_and_benchmark_run_on_a_tiny_corpus(tmp_path):
     assert data["machine"]["cores"] >= 1
     assert data["corpus"]["plans"] == 5 and data["corpus"]["interviews"] == 2
     assert data["corpus"]["pages"] > 0 and data["corpus"]["tokens"] > 0
-    for key in "abcd":
+    for key in "abcde":
         stage = data["stages"][key]
         for field in ("seconds", "pages_per_s", "tokens_per_s", "peak_mb"):
             assert stage[field] > 0, (key, field, stage[field])
     assert data["stages"]["b"]["extrapolated"] is True
-    for ratio in ("c_over_a", "b_over_c", "d_over_c"):
+    for ratio in ("c_over_a", "b_over_c", "d_over_c", "e_over_c"):
         assert data["ratios"][ratio] > 0
-    assert data["stages"]["d"]["cache_hits"] == 7
+    # (d) finds the outputs up to date and reads nothing; (e) forces the analysis on cached documents
+    assert data["stages"]["d"]["cache_hits"] == 0
+    assert data["stages"]["e"]["cache_hits"] == 7
