@@ -18,6 +18,10 @@ SUSPENSION_WORDS = frozenset({"og", "eller", "til", "samt", "enn", "som", "and",
 _LIGATURES = str.maketrans({"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl", "ﬅ": "st", "ﬆ": "st"})
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _INVISIBLE = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff\u00ad\ufffe]")
+# Control characters (a damaged text layer, a stray byte in a transcript), noncharacters and lone
+# surrogates: never text, and they break XLSX and UTF-8 output. Form feed and vertical tab are spaces.
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef\uffff\ud800-\udfff]")
+_CONTROL_SPACE = re.compile(r"[\x0b\x0c\x1c-\x1f\x85\u2028\u2029]")
 _HYPHEN_MARKS = "\ufffe\u00ad-‐"
 _INLINE_BREAK = re.compile(r"(\S*?)\ufffe\s*(\S*)")
 _PAGE_NUMBER = re.compile(
@@ -26,9 +30,13 @@ _PAGE_NUMBER = re.compile(
 
 
 def normalize_text(text: str) -> str:
-    """NFC, ligatures spelled out, invisible marks dropped, runs of spaces folded; idempotent."""
-    text = unicodedata.normalize("NFC", text).translate(_LIGATURES)
-    text = _INVISIBLE.sub("", text)
+    """NFC, ligatures spelled out, invisible marks and control characters dropped, runs of spaces folded;
+    idempotent. Line breaks are kept (a paragraph's lines are joined by :func:`join_lines`)."""
+    # Drop and replace first, compose after: a mark dropped between a letter and a combining
+    # accent would otherwise leave an uncomposed pair that a second call would compose.
+    text = _CONTROL_SPACE.sub(" ", text.translate(_LIGATURES))
+    text = _CONTROL.sub("", _INVISIBLE.sub("", text))
+    text = unicodedata.normalize("NFC", text)
     text = _SPACES.sub(" ", text)
     return text.strip()
 

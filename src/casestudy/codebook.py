@@ -21,6 +21,7 @@ CODE_KEYS = {"id", "label", "description", "origin", "patterns", "exclude", "exa
 TOP_KEYS = {"name", "language", "version", "description", "codes", "kind", "assessment"}
 ORIGINS = ("deductive", "inductive")
 NEGATION = ("keep", "drop")
+KINDS = ("codebook", "checklist")
 _ID = re.compile(r"^[A-Za-z][A-Za-z0-9_\-]*$")
 _NESTED_QUANTIFIER = re.compile(r"\((?:[^()\\]|\\.)*[+*](?:[^()\\]|\\.)*\)\s*(?:[+*]|\{\d*,\d*\})")
 
@@ -165,21 +166,59 @@ def _construct_mapping(loader, node, deep=False):
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
+def _compose_node(self, parent, index):
+    """Refuse aliases: a codebook never needs them, and nested aliases blow up to exponential size."""
+    if self.check_event(yaml.events.AliasEvent):
+        event = self.peek_event()
+        raise yaml.composer.ComposerError(None, None, f"alias *{event.anchor} is not allowed", event.start_mark)
+    return yaml.SafeLoader.compose_node(self, parent, index)
+
+
+_LineLoader.compose_node = _compose_node
+
+
 def parse_yaml(text: str, path=None):
-    """Parse YAML safely; syntax errors, tabs and object tags become CodebookError with the line."""
+    """Parse YAML safely; syntax errors, tabs, aliases and object tags become CodebookError with the line."""
     try:
         return yaml.load(text, Loader=_LineLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
-        problem = exc.problem or str(exc)
+        problem = " ".join(str(exc.problem or exc).split())
         if "could not determine a constructor" in problem:
-            problem = "YAML tags that construct objects are not allowed (" + problem.split("for the tag")[-1].strip().strip("'") + ")"
+            tag = problem.split("for the tag")[-1].strip().strip("'")
+            problem = f"YAML tags that construct objects are not allowed ({tag})"
+        elif "alias" in problem and "not allowed" in problem:
+            problem = f"YAML aliases are not allowed ({problem.split()[1]}): write the value out in full"
         elif "\\t" in problem or "tab" in problem.lower():
             problem = "tab character: indent YAML with spaces"
+        near = _code_before(text, line)
+        if near:
+            problem += f" (in or just after code '{near}')"
         raise CodebookError(f"invalid YAML: {problem}", path=path, line=line) from None
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1 if isinstance(exc.position, int) else None
+        character = exc.character if isinstance(exc.character, int) else ord(exc.character or "\0")
+        raise CodebookError(f"invalid YAML: character U+{character:04X} is not allowed in YAML; remove it",
+                            path=path, line=line) from None
     except yaml.YAMLError as exc:
-        raise CodebookError(f"invalid YAML: {exc}", path=path) from None
+        raise CodebookError(f"invalid YAML: {' '.join(str(exc).split())}", path=path) from None
+    except RecursionError:
+        raise CodebookError("invalid YAML: nested too deeply", path=path) from None
+
+
+_ID_LINE = re.compile(r"^\s*(?:-\s+)?id\s*:\s*['\"]?([A-Za-z][A-Za-z0-9_\-]*)")
+
+
+def _code_before(text: str, line: int | None) -> str | None:
+    """The id of the last code that starts before ``line``: where a YAML syntax error most likely is."""
+    if not line:
+        return None
+    for previous in reversed(text.splitlines()[: line - 1]):
+        match = _ID_LINE.match(previous)
+        if match:
+            return match.group(1)
+    return None
 
 
 def load_codebook(path: str | Path) -> Codebook:
@@ -191,7 +230,11 @@ def load_codebook(path: str | Path) -> Codebook:
         raise CodebookError("file not found", path=path) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise CodebookError(f"cannot read as UTF-8 text ({exc.__class__.__name__})", path=path) from None
-    codebook = codebook_from_data(parse_yaml(text, path), path)
+    data = parse_yaml(text, path)
+    try:
+        codebook = codebook_from_data(data, path)
+    except RecursionError:
+        raise CodebookError("codes are nested too deeply", path=path) from None
     codebook.path = path
     return codebook
 
@@ -203,12 +246,18 @@ def codebook_from_data(data, path=None) -> Codebook:
     if "codes" not in data:
         return _from_dictionary(data, path)
     line = data.get("__line__")
-    unknown = sorted(set(data) - TOP_KEYS - {"__line__"})
+    unknown = sorted(repr(k) if not isinstance(k, str) or not k.isprintable() else k
+                     for k in set(data) - TOP_KEYS - {"__line__"})
     if unknown:
         raise CodebookError(f"unknown key(s) {', '.join(unknown)} at the top level (allowed: "
                             f"{', '.join(sorted(TOP_KEYS))})", path=path, line=line)
     if not isinstance(data["codes"], list) or not data["codes"]:
         raise CodebookError("'codes' must be a non-empty list of codes", path=path, line=line)
+    kind = data.get("kind", "codebook")
+    if kind not in KINDS:
+        raise CodebookError(f"kind must be 'codebook' or 'checklist', not {kind!r}", path=path, line=line)
+    if "assessment" in data:
+        _check_assessment(data["assessment"], path, line, None)
     seen: dict[str, int | None] = {}
     codes = [_code(item, path, seen, line) for item in data["codes"]]
     extra = {k: _strip_lines(v) for k, v in data.items() if k in ("kind", "assessment")}
@@ -251,7 +300,8 @@ def _code(item, path, seen: dict, parent_line) -> Code:
         raise CodebookError(f"duplicate code id (first defined on line {seen[code_id]})", path=path, line=line,
                             code=code_id)
     seen[code_id] = line
-    unknown = sorted(set(item) - CODE_KEYS - {"__line__"})
+    unknown = sorted(repr(k) if not isinstance(k, str) or not k.isprintable() else k
+                     for k in set(item) - CODE_KEYS - {"__line__"})
     if unknown:
         raise CodebookError(f"unknown key(s) {', '.join(unknown)} (allowed: {', '.join(sorted(CODE_KEYS))})",
                             path=path, line=line, code=code_id)
@@ -277,7 +327,17 @@ def _code(item, path, seen: dict, parent_line) -> Code:
     if not patterns and not regex and not children:
         raise CodebookError("code has no patterns (give 'patterns', 'regex' or 'children')", path=path, line=line,
                             code=code_id)
+    for key in ("headings", "concrete"):
+        for pattern in _string_list(item, key, path, code_id, line):
+            _check_pattern(pattern, path, line, code_id)
+    if "weight" in item and not _is_number(item["weight"]):
+        raise CodebookError(f"'weight' must be a number, not {item['weight']!r}", path=path, line=line, code=code_id)
+    if "assessment" in item:
+        _check_assessment(item["assessment"], path, line, code_id)
     extra = {k: _strip_lines(item[k]) for k in ("assessment", "headings", "concrete", "weight") if k in item}
+    for key in ("headings", "concrete"):
+        if key in extra:
+            extra[key] = _string_list(item, key, path, code_id, line)
     return Code(
         id=code_id, label=str(item.get("label") or ""), description=str(item.get("description") or "").strip(),
         origin=origin, patterns=patterns, exclude=exclude, examples=_string_list(item, "examples", path, code_id, line),
@@ -294,15 +354,137 @@ def _check_pattern(pattern: str, path, line, code_id) -> None:
                                 code=code_id)
 
 
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _check_assessment(value, path, line, code_id) -> None:
+    """A checklist's assessment rule: known keys (see requirements.DEFAULT_RULE) with numbers as values."""
+    from .requirements import DEFAULT_RULE
+
+    where = value.get("__line__", line) if isinstance(value, dict) else line
+    if not isinstance(value, dict):
+        raise CodebookError(f"'assessment' must be a mapping of rule names to numbers, not {value!r}", path=path,
+                            line=where, code=code_id)
+    for key, setting in value.items():
+        if key == "__line__":
+            continue
+        if key not in DEFAULT_RULE:
+            raise CodebookError(f"unknown assessment key {key!r} (known: {', '.join(DEFAULT_RULE)})", path=path,
+                                line=where, code=code_id)
+        default = DEFAULT_RULE[key]
+        if isinstance(default, dict):
+            if not isinstance(setting, dict):
+                raise CodebookError(f"assessment '{key}' must be a mapping such as {default}, not {setting!r}",
+                                    path=path, line=where, code=code_id)
+            for sub, number in setting.items():
+                if sub == "__line__":
+                    continue
+                if sub not in ("min_score", "min_best"):
+                    raise CodebookError(f"unknown key {sub!r} in assessment '{key}' (known: min_score, min_best)",
+                                        path=path, line=where, code=code_id)
+                if not _is_number(number):
+                    raise CodebookError(f"assessment '{key}.{sub}' must be a number, not {number!r}", path=path,
+                                        line=where, code=code_id)
+        elif not _is_number(setting):
+            raise CodebookError(f"assessment '{key}' must be a number, not {setting!r}", path=path, line=where,
+                                code=code_id)
+
+
 def _check_regex(expression: str, path, line, code_id) -> None:
     try:
         re.compile(expression)
-    except re.error as exc:
+    except (re.error, OverflowError, RecursionError) as exc:
         raise CodebookError(f"regex {expression!r} does not compile ({exc})", path=path, line=line,
                             code=code_id) from None
-    if _NESTED_QUANTIFIER.search(expression):
-        raise CodebookError(f"regex {expression!r} has a nested quantifier that can take exponential time; "
-                            "rewrite it without repeating a repeated group", path=path, line=line, code=code_id)
+    problem = _catastrophic(expression)
+    if problem:
+        raise CodebookError(f"regex {expression!r} {problem} that can take exponential time; {_REWRITE[problem]}",
+                            path=path, line=line, code=code_id)
+
+
+_REWRITE = {
+    "has a nested quantifier": "rewrite it without repeating a repeated group",
+    "has overlapping alternatives in a repeat": "make the alternatives exclusive",
+}
+
+
+def _catastrophic(expression: str) -> str | None:
+    """Why a regex can backtrack exponentially (or with a huge polynomial), or None.
+
+    Refused: a repeated group that holds another repeat (``(a+)+``, ``(\\w+\\s?)*``), an unbounded
+    repeat inside a group repeated ten times or more (``(.*a){20}``), and repeated literal
+    alternatives where one can be spelled with the others (``(a|a)*``, ``(a|aa)+``). Atomic groups
+    and possessive quantifiers do not backtrack and are allowed.
+    """
+    try:
+        try:
+            from re import _constants as c, _parser as parser  # Python 3.11+
+        except ImportError:  # pragma: no cover
+            import sre_constants as c
+            import sre_parse as parser
+        tree = parser.parse(expression)
+    except Exception:  # the private parser changed: fall back to a textual check
+        return "has a nested quantifier" if _NESTED_QUANTIFIER.search(expression) else None
+    repeats = {c.MAX_REPEAT, c.MIN_REPEAT}
+    unbounded = c.MAXREPEAT
+
+    def language(items, cap=64):
+        """The strings a group of literals and alternatives matches (with repeats), or None."""
+        out = [""]
+        for op, av in items:
+            if op is c.LITERAL:
+                parts = [chr(av)]
+            elif op is c.SUBPATTERN:
+                parts = language(av[-1], cap)
+            elif op is c.BRANCH:
+                alternatives = [language(alt, cap) for alt in av[1]]
+                parts = None if any(a is None for a in alternatives) else [x for a in alternatives for x in a]
+            else:
+                return None
+            if parts is None:
+                return None
+            out = [w + x for w in out for x in parts]
+            if len(out) > cap:
+                return None
+        return out
+
+    def spelled(word, parts):
+        """Whether ``word`` is a concatenation of two or more of ``parts``."""
+        return bool(word) and any(word.startswith(p) and (word[len(p):] in parts or spelled(word[len(p):], parts))
+                                  for p in parts if p and p != word)
+
+    def walk(items, outer):
+        for op, av in items:
+            if op in repeats:
+                low, high, sub = av
+                if high > 1:
+                    if outer == "unbounded" or (outer == "large" and high == unbounded):
+                        return "has a nested quantifier"
+                    words = language(sub) if high == unbounded or high >= 10 else None
+                    if words and len(words) > 1 and (
+                            len(set(words)) < len(words) or any(spelled(w, set(words) - {w}) for w in words)):
+                        return "has overlapping alternatives in a repeat"
+                    level = "unbounded" if high == unbounded else "large" if high >= 10 else outer
+                    found = walk(sub, level)
+                else:
+                    found = walk(sub, outer)
+            elif op is c.SUBPATTERN:
+                found = walk(av[-1], outer)
+            elif op is c.BRANCH:
+                found = next((f for f in (walk(alt, outer) for alt in av[1]) if f), None)
+            elif op in (c.ASSERT, c.ASSERT_NOT):
+                found = walk(av[1], outer)
+            else:  # literals, classes, atomic groups and possessive repeats (no backtracking)
+                found = None
+            if found:
+                return found
+        return None
+
+    try:
+        return walk(list(tree), None)
+    except RecursionError:
+        return "has a nested quantifier"
 
 
 def _from_dictionary(data: dict, path) -> Codebook:
@@ -310,10 +492,16 @@ def _from_dictionary(data: dict, path) -> Codebook:
     seen: dict[str, int | None] = {}
 
     def build(key, value, line):
+        if not isinstance(key, str) or not _ID.match(key):
+            raise CodebookError(f"code id must be a word of letters, digits and _ (got {key!r})", path=path,
+                                line=line)
         if key in seen:
             raise CodebookError("duplicate code id", path=path, line=line, code=key)
         seen[key] = line
         if isinstance(value, list):
+            if not all(isinstance(v, (str, int, float)) and not isinstance(v, bool) for v in value):
+                raise CodebookError("a dictionary entry must be a list of patterns (strings)", path=path, line=line,
+                                    code=str(key))
             items = [str(v) for v in value]
             for pattern in items:
                 _check_pattern(pattern, path, line, key)
@@ -323,6 +511,8 @@ def _from_dictionary(data: dict, path) -> Codebook:
         if isinstance(value, dict):
             sub_line = value.get("__line__", line)
             children = [build(k, v, sub_line) for k, v in value.items() if k != "__line__"]
+            if not children:
+                raise CodebookError("code has no patterns", path=path, line=sub_line, code=str(key))
             return Code(id=str(key), label=str(key), children=children, line=sub_line)
         if isinstance(value, str):
             return build(key, [value], line)

@@ -6,6 +6,7 @@ import csv
 import hashlib
 import io
 import re
+import unicodedata
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
@@ -77,19 +78,89 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def find_files(root: Path) -> list[Path]:
-    """Source files below ``root`` in a stable order; hidden folders and cases.csv are passed over."""
+#: Document formats that are not read but are reported (with what to do) rather than passed over in silence.
+REPORTED_SUFFIXES = (".doc", ".docm", ".dotx", ".rtf", ".odt", ".pages")
+
+
+def _listed(name: str) -> bool:
+    """A file name find_files returns: a source or reported format, not hidden, not a Word lock file (~$…)."""
+    if name.startswith((".", "~$")):
+        return False
+    suffix = PurePosixPath(name).suffix.lower()
+    return suffix in SUPPORTED_SUFFIXES or suffix in REPORTED_SUFFIXES
+
+
+def find_files(root: Path, problems: list | None = None) -> list[Path]:
+    """Source files below ``root`` in a stable order; hidden folders, Word lock files (~$…) and cases.csv
+    are passed over.
+
+    Links are followed: a linked file is read under its link's name, a linked folder is walked
+    unless it is (or contains) a folder already walked, so a link loop ends and no file is
+    found twice through a folder link. A broken link is returned, so the reader reports it.
+    Old formats (.doc, .rtf, .odt, …) are returned too, so the reader reports them instead of
+    passing over them in silence. Folders that cannot be listed are appended to ``problems``
+    as (relative path, reason) when a list is given.
+    """
+    import os
+
     root = Path(root)
     if root.is_file():
         return [root]
-    found = []
-    for path in root.rglob("*"):
-        parts = path.relative_to(root).parts
-        if any(p.startswith(".") for p in parts):
+    found: list[Path] = []
+    seen: set[tuple[int, int]] = set()
+    pending = [root]
+
+    def note(folder: Path, exc: OSError):
+        if problems is not None:
+            rel = folder.relative_to(root).as_posix() + "/"
+            reason = ("folder not readable (permission denied): make it readable (chmod +rx)"
+                      if isinstance(exc, PermissionError) else f"folder not readable ({exc.strerror})")
+            problems.append((rel, reason))
+
+    while pending:
+        top = pending.pop(0)
+        try:
+            info = top.stat()
+        except OSError:
             continue
-        if path.suffix.lower() in SUPPORTED_SUFFIXES and not path.is_dir():
-            found.append(path)
-    return sorted(found, key=lambda p: p.relative_to(root).as_posix())
+        key = (info.st_dev, info.st_ino)
+        if key in seen:
+            continue
+        seen.add(key)
+        links: list[Path] = []
+        for folder, dirnames, filenames in os.walk(top, onerror=lambda exc: note(Path(exc.filename), exc)):
+            base = Path(folder)
+            keep = []
+            for name in sorted(dirnames):
+                if name.startswith("."):
+                    continue
+                if (base / name).is_symlink():
+                    links.append(base / name)  # walked after every real folder, so it never shadows one
+                else:
+                    keep.append(name)
+                    try:
+                        sub = (base / name).stat()
+                        seen.add((sub.st_dev, sub.st_ino))
+                    except OSError:
+                        pass
+            dirnames[:] = keep
+            for name in filenames:
+                if _listed(name) and not (base / name).is_dir():
+                    found.append(base / name)
+        for link in links:
+            try:
+                target = link.resolve(strict=True)
+            except (OSError, RuntimeError):
+                continue  # a broken or looping folder link holds no files
+            if not target.is_dir():
+                continue
+            # A link to a folder that holds the corpus (or is in it) is a loop or a second path to files.
+            real_root = root.resolve()
+            if real_root == target or real_root.is_relative_to(target) or target.is_relative_to(real_root):
+                continue
+            pending.append(link)
+    unique = list(dict.fromkeys(found))
+    return sorted(unique, key=lambda p: p.relative_to(root).as_posix())
 
 
 def document_id(path: Path, root: Path) -> str:
@@ -137,31 +208,71 @@ class CaseTable:
         return row
 
 
+#: Values of the 'kind' column, lower-cased, and the kind they mean.
+KIND_VALUES = {"plan": "plan", "planer": "plan", "plandokument": "plan", "interview": "interview",
+               "intervju": "interview", "intervjuer": "interview", "transcript": "interview",
+               "transkripsjon": "interview"}
+
+
 def read_cases(path: Path | None) -> CaseTable:
-    """Read cases.csv (file, case, kind, role, region, size_class, …); a missing file gives an empty table."""
+    """Read cases.csv (file, case, kind, role, region, size_class, …); a missing file gives an empty table.
+
+    Odd rows are warnings, never errors: a duplicate row (the first one is used), a row without
+    a file name, a short row (its missing values are empty), an unknown kind. Only a table
+    without a 'file' column is an error, since none of its rows could be used.
+    """
     table = CaseTable(path=path)
     if path is None or not Path(path).exists():
         return table
+    name_of_table = Path(path).name
     raw = Path(path).read_bytes()
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        text = raw.decode("cp1252")
-        table.warnings.append(f"{path}: not UTF-8, read as cp1252 (save it as UTF-8 to be sure)")
+        text = raw.decode("cp1252", errors="replace")
+        table.warnings.append(f"{name_of_table}: not UTF-8, read as cp1252 (save it as UTF-8 to be sure)")
     sample = text[:4096]
     delimiter = ";" if sample.count(";") > sample.count(",") else ","
-    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
-    if not reader.fieldnames or "file" not in [f.strip().lower() for f in reader.fieldnames]:
-        raise CasestudyError(f"{path}: cases.csv needs a 'file' column (found: {', '.join(reader.fieldnames or [])})")
-    for lineno, row in enumerate(reader, start=2):
-        row = {(k or "").strip().lower(): (v or "").strip() for k, v in row.items() if k is not None}
-        name = row.get("file", "").replace("\\", "/")
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        fieldnames = reader.fieldnames
+    except csv.Error as exc:
+        raise CasestudyError(f"{path}: cases.csv cannot be read as CSV ({exc})") from None
+    if not fieldnames or "file" not in [(f or "").strip().lower() for f in fieldnames]:
+        raise CasestudyError(f"{path}: cases.csv needs a 'file' column (found: {', '.join(fieldnames or [])})")
+    rows = iter(reader)
+    lineno = 1
+    while True:
+        try:
+            row = next(rows)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            table.warnings.append(f"{name_of_table}, line {reader.line_num}: not valid CSV ({exc}); the rest of "
+                                  "the file is ignored")
+            break
+        lineno = reader.line_num
+        row = {(k or "").strip().lower(): (v or "").strip() for k, v in row.items()
+               if k is not None and isinstance(v, (str, type(None)))}
+        name = unicodedata.normalize("NFC", row.get("file", "").replace("\\", "/"))
+        while name.startswith("./"):
+            name = name[2:]
         if not name:
-            table.warnings.append(f"{path}, line {lineno}: empty 'file' value, row ignored")
+            if any(row.values()):
+                table.warnings.append(f"{name_of_table}, line {lineno}: empty 'file' value, row ignored")
             continue
         if name in table.rows:
-            table.warnings.append(f"{path}, line {lineno}: duplicate row for {name}; the first one is used")
+            same = "an identical" if table.rows[name] == dict(row, file=name) else "a different"
+            table.warnings.append(f"{name_of_table}, line {lineno}: {same} second row for {name}; the first one "
+                                  "is used")
             continue
+        kind = row.get("kind", "")
+        if kind:
+            row["kind"] = KIND_VALUES.get(kind.lower(), kind)
+            if kind.lower() not in KIND_VALUES:
+                table.warnings.append(f"{name_of_table}, line {lineno}: kind '{kind}' for {name} is neither plan "
+                                      "nor interview; it is kept as written")
+        row["file"] = name
         table.rows[name] = row
     return table
 

@@ -12,6 +12,7 @@ import re
 import zipfile
 from pathlib import Path
 
+from ..clean import normalize_text
 from ..errors import ReaderError
 from .turns import DEFAULT_INTERVIEWER_LABELS, match_label, segments_from_paragraphs
 
@@ -95,7 +96,7 @@ def _cells(tr):
 
 def _speaker_row(cells: list[list[str]]):
     """(time stamp or '', label, paragraphs) when a table row is one speaker turn, else None."""
-    filled = [[t for t in cell if t.strip()] for cell in cells]
+    filled = [[t for t in cell if normalize_text(t)] for cell in cells]
     filled = [cell for cell in filled if cell]
     stamp = ""
     if len(filled) == 3 and len(filled[0]) == 1 and _TIME.match(filled[0][0].strip()):
@@ -193,6 +194,10 @@ def read_docx(path: Path, interviewer_labels=DEFAULT_INTERVIEWER_LABELS):
         raise ReaderError(path, f"not a readable DOCX (ValueError: {exc})", _HINT) from None
     except Exception as exc:  # python-docx raises several unrelated types for broken packages
         raise ReaderError(path, f"not a readable DOCX ({type(exc).__name__})", _HINT) from None
+    body = document.element.find(f"{_W}body")
+    if body is None:
+        raise ReaderError(path, "damaged DOCX (the document has no body)",
+                          "let Word repair it (File > Open > Open and Repair) and save again")
     labels = {label.lower() for label in interviewer_labels}
-    texts = [t for t in _blocks(document.element.body, labels) if t.strip()]
+    texts = [t for t in _blocks(body, labels) if t.strip()]
     return segments_from_paragraphs(texts, interviewer_labels)

@@ -36,12 +36,25 @@ def _open(path: Path):
 
     if path.stat().st_size == 0:
         raise ReaderError(path, "empty file (0 bytes)", "replace it with the real PDF")
+    with open(path, "rb") as handle:
+        head = handle.read(1024)
+    if b"%PDF" not in head:
+        start = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+        if start.startswith((b"<!doctype html", b"<html", b"<?xml", b"<head")):
+            raise ReaderError(path, "a web page saved with a .pdf name (a failed download?)", "download the PDF again")
+        if start.startswith(b"pk\x03\x04"):
+            raise ReaderError(path, "a ZIP or Word (.docx) file with a .pdf name", "rename it to .docx")
+        if start.startswith(b"\xd0\xcf\x11\xe0"):
+            raise ReaderError(path, "an old Word .doc file with a .pdf name", "open it in Word and save it as PDF")
     try:
         return pdfium.PdfDocument(str(path))
     except pdfium.PdfiumError as exc:
         message = str(exc).lower()
         if "password" in message:
             raise ReaderError(path, "encrypted PDF (needs a password)", "save an unprotected copy and rerun") from None
+        if "security" in message:
+            raise ReaderError(path, "encrypted PDF (unsupported security handler)",
+                              "save an unprotected copy and rerun") from None
         if "format" in message or "file" in message:
             raise ReaderError(
                 path, "not a readable PDF (corrupt or truncated)", "open it in a PDF viewer and save it again"
@@ -51,6 +64,7 @@ def _open(path: Path):
 
 def read_lines(path: Path) -> tuple[list[list[Line]], int]:
     """Every text line of every page, with its font size and baseline; returns (pages, page count)."""
+    import pypdfium2 as pdfium
     import pypdfium2.raw as raw
 
     pdf = _open(path)
@@ -59,8 +73,12 @@ def read_lines(path: Path) -> tuple[list[list[Line]], int]:
     try:
         n_pages = len(pdf)
         for number in range(n_pages):
-            page = pdf[number]
-            textpage = page.get_textpage()
+            try:
+                page = pdf[number]
+                textpage = page.get_textpage()
+            except pdfium.PdfiumError:
+                raise ReaderError(path, f"page {number + 1} of {n_pages} is damaged",
+                                  "open it in a PDF viewer and save it again (or print it to a new PDF)") from None
             text = textpage.get_text_range()
             handle = textpage.raw
             n_chars = textpage.count_chars()

@@ -82,12 +82,17 @@ def _identify(data: bytes, path: Path) -> None:
 
 
 def _binary(text: str) -> bool:
-    """Decoded text that is really binary data: control characters, unassigned or private-use code points."""
+    """Decoded text that is really binary data: control characters and unassigned code points.
+
+    Private-use characters (Word's symbol-font bullets), noncharacters (U+FFFE) and U+FFFD are
+    text: a U+FFFD that a strict UTF-8/UTF-16 decode gives back stands in the file itself (the
+    cp1252 fall-back refuses replacement characters of its own in ``decode``).
+    """
     sample = text[:20000]
     if not sample:
         return False
-    bad = sum(1 for c in sample if (unicodedata.category(c) in ("Cc", "Cn", "Co", "Cs") and c not in "\t\n\r\f")
-              or c == "\ufffd")
+    bad = sum(1 for c in sample
+              if unicodedata.category(c) in ("Cc", "Cn", "Cs") and c not in "\t\n\r\f\ufffe\uffff")
     return bad > max(2, len(sample) // 100)
 
 

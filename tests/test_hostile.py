@@ -1,0 +1,618 @@
+"""A hostile corpus: every kind of bad input a real corpus folder holds, and what a run does with each.
+
+The corpus is generated here (nothing binary is checked in). ``casestudy run`` must finish
+with exit 0, read every usable file exactly, skip every unusable one with a one-line reason
+(what is wrong, what to do), and list every file with its status in documents.csv and
+manifest.json. The second half covers bad codebooks: a clear error naming file, line and
+code, a non-zero exit, and no output written at all.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from casestudy.cli import main
+
+from conftest import _fonts, make_docx, make_image_pdf, make_pdf
+
+IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
+
+# ---------------------------------------------------------------------------------------------------------------
+# Builders for files fpdf2 / python-docx cannot make directly
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def make_garbled_pdf(path, lines):
+    """A PDF whose font has a broken ToUnicode map: each glyph id maps to the character id+0x20.
+
+    This is what a PDF made by a driver that embeds a subset font without a correct
+    Unicode map gives: the page looks right, but the text layer reads '!"#$%&…'.
+    """
+    from fpdf import FPDF
+
+    regular, _ = _fonts()
+    pdf = FPDF(format="A4")
+    pdf.set_compression(False)
+    pdf.add_font("dv", "", str(regular))
+    pdf.add_page()
+    pdf.set_font("dv", size=11)
+    pdf.set_xy(20, 25)
+    for line in lines:
+        pdf.set_x(20)
+        pdf.cell(0, 6, line, new_x="LMARGIN", new_y="NEXT")
+    pdf.output(str(path))
+    data = Path(path).read_bytes()
+    start = data.index(b"beginbfchar")
+    end = data.index(b"endbfchar", start)
+
+    def remap(match):
+        gid = int(match.group(1), 16)
+        if gid in (0, 0x20):
+            return match.group(0)
+        return b"<%s> <%04X>" % (match.group(1), 0x20 + gid)  # same length: offsets stay valid
+
+    table = re.sub(rb"<([0-9A-F]{4})> <([0-9A-F]{4})>", remap, data[start:end])
+    Path(path).write_bytes(data[:start] + table + data[end:])
+    return Path(path)
+
+
+_TEXTBOX_RUN = """
+<w:r xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+     xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006"
+     xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
+     xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"
+     xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape"
+     xmlns:v="urn:schemas-microsoft-com:vml">
+  <mc:AlternateContent>
+    <mc:Choice Requires="wps">
+      <w:drawing>
+        <wp:anchor distT="0" distB="0" distL="0" distR="0" simplePos="0" relativeHeight="1" behindDoc="0"
+                   locked="0" layoutInCell="1" allowOverlap="1">
+          <wp:simplePos x="0" y="0"/>
+          <wp:extent cx="2000000" cy="500000"/>
+          <wp:docPr id="1" name="Tekstboks 1"/>
+          <a:graphic>
+            <a:graphicData uri="http://schemas.microsoft.com/office/word/2010/wordprocessingShape">
+              <wps:wsp>
+                <wps:txbx>
+                  <w:txbxContent>
+                    <w:p><w:r><w:t>{box}</w:t></w:r></w:p>
+                  </w:txbxContent>
+                </wps:txbx>
+                <wps:bodyPr/>
+              </wps:wsp>
+            </a:graphicData>
+          </a:graphic>
+        </wp:anchor>
+      </w:drawing>
+    </mc:Choice>
+    <mc:Fallback>
+      <w:pict>
+        <v:shape>
+          <v:textbox>
+            <w:txbxContent>
+              <w:p><w:r><w:t>{box}</w:t></w:r></w:p>
+            </w:txbxContent>
+          </v:textbox>
+        </v:shape>
+      </w:pict>
+    </mc:Fallback>
+  </mc:AlternateContent>
+</w:r>
+"""
+
+
+def make_docx_with_tables_and_textbox(path):
+    """A transcript the way some transcribers deliver it: turns in a speaker | text table, a text box
+    (with its VML fallback copy) in the middle of a paragraph, and a plain data table."""
+    import docx
+    from docx.oxml import parse_xml
+
+    document = docx.Document()
+    document.add_paragraph("Intervju med helsesykepleier, mars 2024")
+    turns = document.add_table(rows=0, cols=2)
+    for speaker, text in [
+        ("Intervjuer", "Hvordan samarbeider dere med barnevernet?"),
+        ("Informant (helsesykepleier)", "Vi har faste møter hver måned."),
+        ("Intervjuer", "Og skolen?"),
+        ("Informant (helsesykepleier)", "Skolen er med når det trengs."),
+    ]:
+        cells = turns.add_row().cells
+        cells[0].text, cells[1].text = speaker, text
+    p = document.add_paragraph()
+    p.add_run("Informant (helsesykepleier): Vi har laget en oversikt")
+    p._p.append(parse_xml(_TEXTBOX_RUN.replace("{box}", "Merknad fra transkribent om lydopptaket")))
+    p.add_run(" som alle kan bruke.")
+    data = document.add_table(rows=2, cols=2)
+    for row, values in zip(data.rows, [("Tjeneste", "Ansatte"), ("Helsestasjonen", "12")]):
+        row.cells[0].text, row.cells[1].text = values
+    document.add_paragraph("Intervjuer: Takk for praten.")
+    document.save(str(path))
+    return Path(path)
+
+
+def make_zip(path, members):
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return Path(path)
+
+
+def make_docx_with_broken_xml(path, tmp):
+    good = make_docx(tmp / "good_for_broken.docx", ["Intervjuer: Hei.", "Informant: Hei."])
+    with zipfile.ZipFile(good) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    xml = members["word/document.xml"]
+    members["word/document.xml"] = xml[: len(xml) // 2]
+    return make_zip(path, members)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The hostile corpus
+# ---------------------------------------------------------------------------------------------------------------
+
+PLAN = [
+    "# 1 Innledning",
+    "Kommunen skal styrke det forebyggende arbeidet for barn og unge.",
+    "",
+    "Planen gjelder for perioden 2024–2027.",
+]
+TOPICS = ["helsestasjon", "barnehage", "skole", "fritid", "foreldrestøtte", "rus", "psykisk helse",
+          "bolig", "økonomi", "ettervern"]
+
+
+def build_hostile_corpus(base: Path) -> Path:
+    """Write the hostile corpus under ``base/corpus`` (plus ``base/shared``, a folder outside it)."""
+    root = base / "corpus"
+    plans, interviews = root / "plans", root / "interviews"
+    plans.mkdir(parents=True)
+    interviews.mkdir()
+    shared = base / "shared"
+    shared.mkdir()
+    scratch = base / "scratch"
+    scratch.mkdir()
+
+    # --- PDFs ---
+    make_pdf(plans / "vik_plan.pdf", [PLAN, ["# 2 Tiltak", "Helsestasjonen gir foreldreveiledning."]])
+    (plans / "tom.pdf").write_bytes(b"")
+    whole = make_pdf(scratch / "whole.pdf", [PLAN]).read_bytes()
+    (plans / "avkuttet.pdf").write_bytes(whole[: len(whole) // 3])
+    make_pdf(plans / "passord.pdf", [PLAN], encrypt="eier", user_password="hemmelig")
+    make_pdf(plans / "eierpassord.pdf", [PLAN], encrypt="eier")
+    make_image_pdf(plans / "skannet.pdf")
+    make_garbled_pdf(plans / "feilkodet.pdf", [
+        "Kommunen skal styrke det forebyggende arbeidet.",
+        "Barnevernet og helsestasjonen samarbeider om tidlig innsats.",
+    ])
+    make_pdf(plans / "lang.pdf", [[f"Tiltak {n} gjelder {TOPICS[n % 10]} og {TOPICS[(n * 3) % 10]}."]
+                                  for n in range(1, 501)])
+    (plans / "nedlastet.pdf").write_text("<!DOCTYPE html>\n<html><body>404 Finner ikke siden</body></html>\n")
+    (plans / "gammel.doc").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504)
+
+    # --- DOCX ---
+    make_zip(interviews / "arkiv.docx", {"notater.txt": "Notater fra intervjuet", "lyd/opptak.m4a": b"\x00" * 64})
+    (interviews / "egentlig_pdf.docx").write_bytes(whole)
+    make_docx_with_tables_and_textbox(interviews / "tabeller.docx")
+    good = make_docx(scratch / "good.docx", ["Intervjuer: Hei.", "Informant: Hei."]).read_bytes()
+    (interviews / "avkuttet.docx").write_bytes(good[: len(good) // 2])
+    make_docx_with_broken_xml(interviews / "skadet.docx", scratch)
+    make_docx(interviews / "tom.docx", [])
+    (interviews / "~$tabeller.docx").write_bytes(b"\x0cHelse Sykepleier" + b"\x00" * 146)  # Word's lock file
+
+    # --- TXT ---
+    (interviews / "vik_leder.txt").write_bytes(
+        "Intervjuer: Hvordan går det med økonomien?\r\nInformant (leder): Vi må spare, særlig på tiltak.\r\n"
+        .encode("cp1252"))
+    (interviews / "vik_utf16.txt").write_bytes(
+        "Intervjuer: Hva med Øya skole?\nInformant: Den får flere ressurser i år.\n".encode("utf-16"))
+    (interviews / "vik_linjer.txt").write_bytes(
+        b"I: F\xc3\xb8rste sp\xc3\xb8rsm\xc3\xa5l?\r\nInformant: Svar en.\nFortsatt svar.\rI: Neste?\r\n"
+        b"Informant: Svar to.")
+    (interviews / "Østre Åsen_leder intervju.txt").write_text(
+        "Intervjuer: Hvem har ansvaret?\nInformant: Kommunalsjefen for oppvekst.\n", encoding="utf-8")
+    (interviews / "feil_format.txt").write_bytes(good)
+    (interviews / "blandet.txt").write_bytes(
+        "Intervjuer: Hva skjer på Øya?\n".encode() + "Informant: Vi får én ny stilling på helsestasjonen.\n"
+        .encode("cp1252") + "Intervjuer: Så bra.\n".encode())
+    (interviews / "tom.txt").write_bytes(b"")
+    (interviews / "blank.txt").write_bytes(b"  \r\n\t\r\n")
+    (interviews / "uten_talere.txt").write_text(
+        "Hva tenker du om planen?\nDen er bra, men vi mangler ressurser.\n\nDet er alt.\n", encoding="utf-8")
+    nested = interviews / "2024" / "runde 2"
+    nested.mkdir(parents=True)
+    make_docx(nested / "vik_rektor.docx", ["Intervjuer: Hva gjør skolen?", "Rektor: Vi har et eget team."])
+
+    # --- links and permissions ---
+    make_pdf(shared / "fellesplan.pdf", [["Felles plan for regionen om tidlig innsats."]])
+    (plans / "felles.pdf").symlink_to(shared / "fellesplan.pdf")
+    (shared / "intervjuer").mkdir()
+    (shared / "intervjuer" / "delt_leder.txt").write_text("Intervjuer: Hei.\nInformant: Hei igjen.\n",
+                                                          encoding="utf-8")
+    (interviews / "delt").symlink_to(shared / "intervjuer", target_is_directory=True)
+    (plans / "borte.pdf").symlink_to(shared / "finnes_ikke.pdf")
+    (interviews / "løkke").symlink_to(root, target_is_directory=True)
+    locked = interviews / "låst.txt"
+    locked.write_text("Intervjuer: Hei.\nInformant: Dette er hemmelig.\n", encoding="utf-8")
+    locked.chmod(0)
+
+    # --- cases.csv: unknown files, duplicate rows, missing columns, short and empty rows ---
+    (root / "cases.csv").write_text(
+        "file,case,role\n"
+        "interviews/vik_leder.txt,Vik,leder\n"
+        "interviews/vik_leder.txt,Vik,rektor\n"
+        "interviews/finnes_ikke.docx,Vik,leder\n"
+        "Østre Åsen_leder intervju.txt,Østre Åsen,kommunalsjef\n"
+        ",Tom,leder\n"
+        "plans/vik_plan.pdf,Vik\n",
+        encoding="utf-8",
+    )
+    return root
+
+
+#: What the run does with each file: ("ok", number of segments) or ("skipped", the one-line reason).
+EXPECTED = {
+    # PDFs
+    "plans/vik_plan.pdf": ("ok", 5),
+    "plans/tom.pdf": ("skipped", "empty file (0 bytes): replace it with the real PDF"),
+    "plans/avkuttet.pdf": ("skipped", "not a readable PDF (corrupt or truncated): open it in a PDF viewer and save it "
+                                      "again"),
+    "plans/passord.pdf": ("skipped", "encrypted PDF (needs a password): save an unprotected copy and rerun"),
+    "plans/eierpassord.pdf": ("ok", 3),  # owner password only: opens without one, like in any viewer
+    "plans/skannet.pdf": ("skipped", "no text layer (scanned or image-only PDF): run OCR first, e.g. ocrmypdf"),
+    "plans/feilkodet.pdf": ("skipped", "text layer is garbled (mostly non-letters: broken font encoding): run OCR on "
+                                       "the PDF instead"),
+    "plans/lang.pdf": ("ok", 500),
+    "plans/nedlastet.pdf": ("skipped", "a web page saved with a .pdf name (a failed download?): download the PDF "
+                                       "again"),
+    "plans/gammel.doc": ("skipped", "old Word format (.doc): open it in Word and save it as .docx"),
+    "plans/felles.pdf": ("ok", 1),  # a link to a file outside the corpus: read under the link's name
+    "plans/borte.pdf": ("skipped", "cannot open (No such file or directory): check the path or link"),
+    # DOCX
+    "interviews/arkiv.docx": ("skipped", "a ZIP archive, not a Word document (no [Content_Types].xml): unpack it and "
+                                         "put the documents inside in the corpus"),
+    "interviews/egentlig_pdf.docx": ("skipped", "a PDF with a .docx name: rename it to .pdf"),
+    "interviews/tabeller.docx": ("ok", 12),
+    "interviews/avkuttet.docx": ("skipped", "damaged DOCX (the ZIP container is truncated or corrupt): get a new copy "
+                                            "of the file, or let Word repair it and save again"),
+    "interviews/skadet.docx": ("skipped", "damaged DOCX (broken XML inside): let Word repair it (File > Open > Open "
+                                          "and Repair) and save again"),
+    "interviews/tom.docx": ("skipped", "no text (the document is empty): replace it with the transcript"),
+    "interviews/2024/runde 2/vik_rektor.docx": ("ok", 2),
+    # TXT
+    "interviews/vik_leder.txt": ("ok", 2),
+    "interviews/vik_utf16.txt": ("ok", 2),
+    "interviews/vik_linjer.txt": ("ok", 5),
+    "interviews/blandet.txt": ("ok", 3),
+    "interviews/Østre Åsen_leder intervju.txt": ("ok", 2),
+    "interviews/tom.txt": ("skipped", "empty file (0 bytes): replace it with the transcript"),
+    "interviews/blank.txt": ("skipped", "no text (only blank lines or speaker labels): replace it with the transcript"),
+    "interviews/uten_talere.txt": ("ok", 2),
+    "interviews/feil_format.txt": ("skipped", "a ZIP or Word (.docx) file with a .txt name: rename it to .docx, or "
+                                              "export as .txt"),
+    "interviews/delt/delt_leder.txt": ("ok", 2),  # found through a link to a folder outside the corpus
+    # chmod 000: root reads it anyway (permissions do not stop root)
+    "interviews/låst.txt": ("ok", 2) if IS_ROOT else (
+        "skipped", "permission denied: make the file readable"),
+}
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory):
+    """The hostile corpus and one `casestudy run` over it: (corpus root, out folder, click result)."""
+    base = tmp_path_factory.mktemp("hostile")
+    root = build_hostile_corpus(base)
+    out = base / "out"
+    result = CliRunner().invoke(main, ["run", str(root), "--out", str(out), "--no-clouds", "--jobs", "2"])
+    yield root, out, result
+    (root / "interviews" / "låst.txt").chmod(0o644)
+
+
+def test_run_completes_and_reports_every_skipped_file_on_one_line(hostile):
+    _, _, result = hostile
+    assert result.exit_code == 0, result.output + repr(result.exception)
+    skipped = sorted(line for line in result.stderr.splitlines() if line.startswith("skipped "))
+    assert skipped == sorted(f"skipped {doc}: {reason}" for doc, (status, reason) in EXPECTED.items()
+                             if status == "skipped")
+    n_ok = sum(status == "ok" for status, _ in EXPECTED.values())
+    assert f"{n_ok} documents read, {len(EXPECTED) - n_ok} skipped" in result.stderr
+
+
+def test_documents_csv_lists_every_file_with_status_and_reason(hostile):
+    _, out, _ = hostile
+    documents = pd.read_csv(out / "documents.csv", keep_default_na=False)
+    got = {row.document: (row.status, int(row.segments) if row.status == "ok" else row.reason)
+           for row in documents.itertuples()}
+    assert got == EXPECTED
+    assert len(documents) == len(EXPECTED)  # the link loop and the Word lock file add nothing
+
+
+def test_manifest_lists_every_file_with_status(hostile):
+    _, out, _ = hostile
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    inputs = {row["document"]: row for row in manifest["inputs"]}
+    assert set(inputs) == set(EXPECTED)
+    for doc, (status, reason) in EXPECTED.items():
+        assert inputs[doc]["status"] == status, doc
+        if status == "skipped":
+            assert inputs[doc]["reason"] == reason
+        else:
+            assert re.fullmatch(r"[0-9a-f]{64}", inputs[doc]["sha256"])
+    assert manifest["skipped"] == [{"document": d, "reason": r} for d, (s, r) in sorted(EXPECTED.items())
+                                   if s == "skipped"]
+
+
+def test_cases_csv_with_unknown_files_duplicates_and_missing_columns(hostile):
+    _, out, result = hostile
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["warnings"] == [
+        "cases.csv, line 3: a different second row for interviews/vik_leder.txt; the first one is used",
+        "cases.csv, line 6: empty 'file' value, row ignored",
+        "cases.csv lists interviews/finnes_ikke.docx, which is not in the corpus folder",
+    ]
+    for warning in manifest["warnings"]:
+        assert f"warning: {warning}" in result.stderr
+    documents = pd.read_csv(out / "documents.csv", keep_default_na=False).set_index("document")
+    # the first of the two rows wins; a bare file name (with æøå and spaces) finds its file in a sub-folder
+    assert documents.loc["interviews/vik_leder.txt", ["case", "role"]].tolist() == ["Vik", "leder"]
+    assert documents.loc["interviews/Østre Åsen_leder intervju.txt", ["case", "role"]].tolist() == [
+        "Østre Åsen", "kommunalsjef"]
+    # a short row: the missing role is empty; files not in cases.csv take their case from the name
+    assert documents.loc["plans/vik_plan.pdf", ["case", "role"]].tolist() == ["Vik", ""]
+    assert documents.loc["interviews/vik_linjer.txt", ["case", "kind", "role"]].tolist() == ["vik", "interview", ""]
+
+
+def _segments(out, doc):
+    frame = pd.read_csv(out / "segments.csv", keep_default_na=False)
+    rows = frame[frame["document"] == doc]
+    return [(r.turn if r.turn == "" else int(r.turn), r.speaker, r.role, r.text) for r in rows.itertuples()]
+
+
+def test_transcripts_in_odd_encodings_and_line_endings_are_read_exactly(hostile):
+    _, out, _ = hostile
+    assert _segments(out, "interviews/vik_leder.txt") == [  # cp1252
+        (1, "Intervjuer", "intervjuer", "Hvordan går det med økonomien?"),
+        (2, "Informant", "leder", "Vi må spare, særlig på tiltak."),
+    ]
+    assert _segments(out, "interviews/vik_utf16.txt") == [  # UTF-16 with BOM
+        (1, "Intervjuer", "intervjuer", "Hva med Øya skole?"),
+        (2, "Informant", "", "Den får flere ressurser i år."),
+    ]
+    assert _segments(out, "interviews/vik_linjer.txt") == [  # \r\n, \n and \r in one file
+        (1, "I", "intervjuer", "Første spørsmål?"),
+        (2, "Informant", "", "Svar en."),
+        (2, "Informant", "", "Fortsatt svar."),
+        (3, "I", "intervjuer", "Neste?"),
+        (4, "Informant", "", "Svar to."),
+    ]
+    assert _segments(out, "interviews/blandet.txt") == [  # UTF-8 with one line pasted in from a cp1252 file
+        (1, "Intervjuer", "intervjuer", "Hva skjer på Øya?"),
+        (2, "Informant", "", "Vi får én ny stilling på helsestasjonen."),
+        (3, "Intervjuer", "intervjuer", "Så bra."),
+    ]
+    assert _segments(out, "interviews/Østre Åsen_leder intervju.txt") == [
+        (1, "Intervjuer", "intervjuer", "Hvem har ansvaret?"),
+        (2, "Informant", "kommunalsjef", "Kommunalsjefen for oppvekst."),  # role from cases.csv
+    ]
+    # no speaker labels: blank-line separated paragraphs, no turns
+    assert _segments(out, "interviews/uten_talere.txt") == [
+        ("", "", "", "Hva tenker du om planen? Den er bra, men vi mangler ressurser."),
+        ("", "", "", "Det er alt."),
+    ]
+    assert _segments(out, "interviews/2024/runde 2/vik_rektor.docx") == [
+        (1, "Intervjuer", "intervjuer", "Hva gjør skolen?"), (2, "Rektor", "", "Vi har et eget team.")]
+
+
+def test_docx_tables_and_text_boxes(hostile):
+    _, out, _ = hostile
+    assert _segments(out, "interviews/tabeller.docx") == [
+        ("", "", "", "Intervju med helsesykepleier, mars 2024"),
+        # a speaker | utterance table is read as turns
+        (1, "Intervjuer", "intervjuer", "Hvordan samarbeider dere med barnevernet?"),
+        (2, "Informant", "helsesykepleier", "Vi har faste møter hver måned."),
+        (3, "Intervjuer", "intervjuer", "Og skolen?"),
+        (4, "Informant", "helsesykepleier", "Skolen er med når det trengs."),
+        # the text after a text box stays in its paragraph; the box (read once, not its VML copy) follows it
+        (5, "Informant", "helsesykepleier", "Vi har laget en oversikt som alle kan bruke."),
+        (5, "Informant", "helsesykepleier", "Merknad fra transkribent om lydopptaket"),
+        # a data table is read cell by cell
+        (5, "Informant", "helsesykepleier", "Tjeneste"),
+        (5, "Informant", "helsesykepleier", "Ansatte"),
+        (5, "Informant", "helsesykepleier", "Helsestasjonen"),
+        (5, "Informant", "helsesykepleier", "12"),
+        (6, "Intervjuer", "intervjuer", "Takk for praten."),
+    ]
+
+
+def test_pdfs_pages_links_and_the_500_page_plan(hostile):
+    _, out, _ = hostile
+    frame = pd.read_csv(out / "segments.csv", keep_default_na=False)
+    long = frame[frame["document"] == "plans/lang.pdf"]
+    assert long["page"].astype(int).tolist() == list(range(1, 501))
+    assert long["text"].iloc[0] == "Tiltak 1 gjelder barnehage og fritid."
+    assert long["text"].iloc[-1] == "Tiltak 500 gjelder helsestasjon og helsestasjon."
+    owner = frame[frame["document"] == "plans/eierpassord.pdf"]
+    assert owner["text"].tolist() == [
+        "1 Innledning", "Kommunen skal styrke det forebyggende arbeidet for barn og unge.",
+        "Planen gjelder for perioden 2024–2027."]
+    linked = frame[frame["document"] == "plans/felles.pdf"]
+    assert linked["text"].tolist() == ["Felles plan for regionen om tidlig innsats."]
+    # the folder link back to the corpus root (a loop) is not followed: nothing is read twice
+    assert not frame["document"].str.contains("løkke").any()
+
+
+def test_unreadable_file(hostile):
+    root, out, _ = hostile
+    documents = pd.read_csv(out / "documents.csv", keep_default_na=False).set_index("document")
+    row = documents.loc["interviews/låst.txt"]
+    if IS_ROOT:  # chmod 000 does not stop root: the file is read like any other
+        assert (row["status"], int(row["segments"])) == ("ok", 2)
+        pytest.skip("running as root: permissions cannot make a file unreadable, so 'permission denied' is untested")
+    assert (row["status"], row["reason"]) == ("skipped", "permission denied: make the file readable")
+
+
+def test_cases_csv_without_a_file_column_is_an_error_and_writes_nothing(tmp_path, tiny_corpus):
+    (tiny_corpus / "cases.csv").write_text("fil,kommune\nplans/testby.pdf,Testby\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["run", str(tiny_corpus), "--out", str(out), "--no-clouds", "--jobs", "1"])
+    assert result.exit_code == 1
+    assert result.stderr == (f"Error: {tiny_corpus / 'cases.csv'}: cases.csv needs a 'file' column "
+                             "(found: fil, kommune)\n")
+    assert not out.exists()
+
+
+def test_a_file_the_system_refuses_to_open_is_skipped_with_its_reason(tiny_corpus, tmp_path, monkeypatch):
+    """What a non-root user gets for a chmod 000 file, simulated so that it is tested under root too."""
+    import casestudy.process
+
+    real = casestudy.process.file_sha256
+
+    def refuse(path):
+        if Path(path).name == "testby_koord.txt":
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path)
+
+    monkeypatch.setattr(casestudy.process, "file_sha256", refuse)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["run", str(tiny_corpus), "--out", str(out), "--no-clouds", "--jobs", "1",
+                                       "--no-cache"])
+    assert result.exit_code == 0, result.output
+    assert "skipped interviews/testby_koord.txt: permission denied: make the file readable\n" in result.stderr
+    documents = pd.read_csv(out / "documents.csv", keep_default_na=False)
+    assert documents[["document", "status"]].values.tolist() == [
+        ["interviews/testby_koord.txt", "skipped"], ["interviews/testby_leder.docx", "ok"], ["plans/testby.pdf", "ok"]]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Bad codebooks and checklists: one clear line naming file, line and code; exit 1; nothing written
+# (tests/test_codebook.py has the messages of the simpler cases; these go through `casestudy run`)
+# ---------------------------------------------------------------------------------------------------------------
+
+BAD_CODEBOOKS = {
+    "syntax": ("name: Test\ncodes:\n  - id: a\n    patterns: [forebygging, \n  - id: b\n",
+               "line 5: invalid YAML: expected the node content, but found '-' (in or just after code 'a')"),
+    "tab": ("codes:\n  - id: a\n\tpatterns: [x]\n",
+            "line 3: invalid YAML: tab character: indent YAML with spaces (in or just after code 'a')"),
+    "duplicate_child": ("codes:\n  - id: a\n    patterns: [x]\n    children:\n      - id: a\n        patterns: [y]\n",
+                        "line 5, code 'a': duplicate code id (first defined on line 2)"),
+    "no_patterns": ("codes:\n  - id: a\n    patterns: [x]\n  - id: b\n    label: B\n    patterns: []\n",
+                    "line 4, code 'b': code has no patterns (give 'patterns', 'regex' or 'children')"),
+    "regex": ("codes:\n  - id: a\n    regex: ['[æøå']\n",
+              "line 2, code 'a': regex '[æøå' does not compile (unterminated character set at position 0)"),
+    "nested_quantifier": ("codes:\n  - id: a\n    regex: ['(\\w+\\s?)+$']\n",
+                          "line 2, code 'a': regex '(\\\\w+\\\\s?)+$' has a nested quantifier that can take "
+                          "exponential time; rewrite it without repeating a repeated group"),
+    "bounded_nested_quantifier": ("codes:\n  - id: a\n    regex: ['(.*a){20}']\n",
+                                  "line 2, code 'a': regex '(.*a){20}' has a nested quantifier that can take "
+                                  "exponential time; rewrite it without repeating a repeated group"),
+    "overlapping_alternatives": ("codes:\n  - id: a\n    regex: ['(a|aa)*b']\n",
+                                 "line 2, code 'a': regex '(a|aa)*b' has overlapping alternatives in a repeat that "
+                                 "can take exponential time; make the alternatives exclusive"),
+    "object_tag": ("codes:\n  - id: a\n    patterns: !!python/object/new:subprocess.Popen [['touch', 'pwned']]\n",
+                   "line 3: invalid YAML: YAML tags that construct objects are not allowed "
+                   "(tag:yaml.org,2002:python/object/new:subprocess.Popen) (in or just after code 'a')"),
+    "name_tag": ("codes:\n  - id: a\n    patterns: [!!python/name:os.system x]\n",
+                 "line 3: invalid YAML: YAML tags that construct objects are not allowed "
+                 "(tag:yaml.org,2002:python/name:os.system) (in or just after code 'a')"),
+    "local_tag": ("codes:\n  - !Code {id: a}\n",
+                  "line 2: invalid YAML: YAML tags that construct objects are not allowed (!Code)"),
+    "alias_bomb": ("codes:\n  - id: a\n    patterns: &a [x, x, x, x, x, x, x, x, x]\n  - id: b\n"
+                   "    patterns: [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n",
+                   "line 5: invalid YAML: YAML aliases are not allowed (*a): write the value out in full "
+                   "(in or just after code 'b')"),
+    "nested_too_deeply": ("codes: " + "[" * 3000 + "]" * 3000 + "\n", "invalid YAML: nested too deeply"),
+    "nul_character": ("codes:\n  - id: a\n    patterns: [\"x\x00\"]\n",
+                      "line 3: invalid YAML: character U+0000 is not allowed in YAML; remove it"),
+    "checklist_kind": ("kind: sjekkliste\ncodes:\n  - id: a\n    patterns: [x]\n",
+                       "line 1: kind must be 'codebook' or 'checklist', not 'sjekkliste'"),
+    "checklist_rule_value": ("kind: checklist\nassessment:\n  met: {min_score: mange}\ncodes:\n  - id: R1\n"
+                             "    patterns: [x]\n", "line 3: assessment 'met.min_score' must be a number, not 'mange'"),
+    "checklist_rule_key": ("kind: checklist\ncodes:\n  - id: R1\n    patterns: [x]\n    assessment: {min_evidence: 2}\n",
+                           "line 5, code 'R1': unknown assessment key 'min_evidence' (known: met, partial, "
+                           "heading_score, under_heading, per_hit, max_hits, per_concrete, max_concrete, top_units, "
+                           "min_evidence_score)"),
+    "checklist_headings": ("kind: checklist\ncodes:\n  - id: R1\n    patterns: [x]\n    headings: {mål: 1}\n",
+                           "line 3, code 'R1': 'headings' must be a list of strings"),
+    "checklist_heading_glob": ("kind: checklist\ncodes:\n  - id: R1\n    patterns: [x]\n    headings: ['*']\n",
+                               "line 3, code 'R1': pattern '*' has a glob that matches every word"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_CODEBOOKS))
+def test_bad_codebook_stops_the_run_before_any_output(name, tiny_corpus, tmp_path):
+    text, message = BAD_CODEBOOKS[name]
+    bad = tmp_path / f"{name}.yaml"
+    bad.write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["run", str(tiny_corpus), "--codebook", "barnevern", "--codebook", str(bad),
+                                       "--out", str(out), "--no-clouds", "--jobs", "1"])
+    assert result.exit_code == 1
+    separator = ": " if message.startswith("invalid") else ", "
+    assert result.stderr == f"Error: {bad}{separator}{message}\n"
+    assert not out.exists()  # not even the cache folder
+    assert not (tmp_path / "pwned").exists() and not Path("pwned").exists()
+    validate = CliRunner().invoke(main, ["codebook", "validate", str(bad)])
+    assert (validate.exit_code, validate.stderr) == (1, result.stderr)
+
+
+def test_bad_codebook_leaves_the_previous_outputs_untouched(tiny_corpus, tmp_path):
+    out = tmp_path / "out"
+    args = ["run", str(tiny_corpus), "--out", str(out), "--no-clouds", "--jobs", "1"]
+    assert CliRunner().invoke(main, args).exit_code == 0
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(BAD_CODEBOOKS["duplicate_child"][0], encoding="utf-8")
+    for command in (args + ["--codebook", str(bad)],
+                    ["code", str(tiny_corpus), "--codebook", str(bad), "--out", str(out), "--jobs", "1"],
+                    ["requirements", str(tiny_corpus), "--checklist", str(bad), "--out", str(out), "--jobs", "1"]):
+        result = CliRunner().invoke(main, command)
+        assert result.exit_code == 1, command
+        assert result.stderr == f"Error: {bad}, {BAD_CODEBOOKS['duplicate_child'][1]}\n"
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# No network at run time
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def test_run_needs_no_network(tiny_corpus, tmp_path, monkeypatch):
+    """Every network socket and name lookup raises; the whole pipeline (with word clouds) still runs.
+
+    Local (AF_UNIX) sockets stay allowed: they are not network, and process pools may use them.
+    """
+    attempts = []
+    real_socket = socket.socket
+
+    class NoNetwork(real_socket):
+        def __init__(self, family=socket.AF_INET, type=socket.SOCK_STREAM, proto=0, fileno=None):
+            if fileno is None and family != getattr(socket, "AF_UNIX", None):
+                attempts.append(("socket", family))
+                raise OSError("network access attempted during a run")
+            super().__init__(family, type, proto, fileno)
+
+    def refuse(*args, **kwargs):
+        attempts.append(args[:1])
+        raise OSError("network access attempted during a run")
+
+    monkeypatch.setattr(socket, "socket", NoNetwork)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    with pytest.raises(OSError):
+        socket.create_connection(("example.org", 80))
+    attempts.clear()
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["run", str(tiny_corpus), "--out", str(out), "--jobs", "2"])
+    assert result.exit_code == 0, result.output + repr(result.exception)
+    assert attempts == []
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert [row["status"] for row in manifest["inputs"]] == ["ok", "ok", "ok"]
+    assert (out / "figures" / "wordcloud.png").exists()
