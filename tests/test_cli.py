@@ -155,3 +155,17 @@ def test_agreement_command_and_run_reference(tiny_corpus, tmp_path):
                                        "--reference", str(human), "--no-clouds", "--no-cache", "--jobs", "1"])
     assert result.exit_code == 0, result.output
     assert pd.read_csv(run_out / "agreement.csv").equals(pd.read_csv(out / "agreement.csv"))
+
+
+def test_outputs_identical_across_jobs_and_cache(tiny_corpus, tmp_path):
+    def csvs(*extra):
+        out = tmp_path / "_".join(extra).replace("-", "")
+        args = ["run", str(tiny_corpus), "--out", str(out), "--no-clouds", *extra]
+        assert CliRunner().invoke(main, args).exit_code == 0
+        return {p.name: p.read_bytes() for p in out.glob("*.csv")}
+
+    serial = csvs("--jobs", "1", "--no-cache")
+    assert csvs("--jobs", "2", "--no-cache") == serial
+    cache = str(tmp_path / "cache")
+    assert csvs("--jobs", "2", "--cache", cache) == serial  # fills the cache
+    assert csvs("--jobs", "1", "--cache", cache, "--force") == serial  # reads from it
