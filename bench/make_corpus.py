@@ -44,63 +44,6 @@ def _load_renderer():
 
 
 R = _load_renderer()
-_WIDTHS: dict[tuple, dict[str, float]] = {}
-
-
-def _fast_wrap(width_of, text: str, width: float) -> list[str]:
-    """The renderer's ``_wrap`` with the same line breaks, but each word's width measured once.
-
-    The original measures the whole growing line for every word (about half of the render time);
-    a line's width is the sum of its words' and spaces' widths (fpdf2 does no kerning here).
-    """
-    pdf = width_of.__self__
-    cache = _WIDTHS.setdefault((pdf.font_family, pdf.font_style, pdf.font_size_pt), {})
-
-    def w(s: str) -> float:
-        value = cache.get(s)
-        if value is None:
-            value = cache[s] = width_of(s)
-        return value
-
-    plain, hint = R._plain, R.HYPHEN_HINT
-    space = w(" ")
-    lines: list[str] = []
-    current, current_w = "", 0.0
-    words: list[str] = []
-    for word in text.split():
-        if words and words[-1] in ("§", "§§"):  # keep "§ 15-1" on one line
-            words[-1] += " " + word
-        else:
-            words.append(word)
-    for word in words:
-        rest = word
-        while rest:
-            rest_w = w(plain(rest))
-            candidate_w = rest_w if not current else current_w + space + rest_w
-            if candidate_w <= width:
-                current = plain(rest) if not current else f"{current} {plain(rest)}"
-                current_w, rest = candidate_w, ""
-                break
-            parts = rest.split(hint)
-            for k in range(len(parts) - 1, 0, -1):  # longest prefix that fits first
-                head = "".join(parts[:k]) + "-"
-                head_w = w(head) if not current else current_w + space + w(head)
-                if head_w <= width:
-                    lines.append(head if not current else f"{current} {head}")
-                    current, current_w, rest = "", 0.0, hint.join(parts[k:])
-                    break
-            else:
-                if current:
-                    lines.append(current)
-                    current, current_w = "", 0.0
-                else:  # a word wider than the line: let it overflow
-                    current, current_w, rest = plain(rest), rest_w, ""
-    if current:
-        lines.append(current)
-    return lines
-
-
-R._wrap = _fast_wrap
 DEMO_SRC = ROOT / "scripts" / "demo_src"
 CASES_COLUMNS = ["file", "case", "kind", "role", "region", "size_class", "inter_municipal", "year", "pseudonym"]
 ROLES = ("barnevernleder", "koordinator")

@@ -139,10 +139,28 @@ def _plain(text: str) -> str:
     return text.replace(HYPHEN_HINT, "")
 
 
+_WIDTHS: dict[tuple, dict[str, float]] = {}
+
+
 def _wrap(width_of, text: str, width: float) -> list[str]:
-    """Greedy line breaking that hyphenates at ``~`` hints when a word meets the margin."""
+    """Greedy line breaking that hyphenates at ``~`` hints when a word meets the margin.
+
+    Each word's width is measured once (cached per font): a line's width is the sum of its
+    words' and spaces' widths, as fpdf2 does no kerning here.
+    """
+    pdf = width_of.__self__
+    cache = _WIDTHS.setdefault((pdf.font_family, pdf.font_style, pdf.font_size_pt), {})
+
+    def w(s: str) -> float:
+        value = cache.get(s)
+        if value is None:
+            value = cache[s] = width_of(s)
+        return value
+
+    plain, hint = _plain, HYPHEN_HINT
+    space = w(" ")
     lines: list[str] = []
-    current = ""
+    current, current_w = "", 0.0
     words: list[str] = []
     for word in text.split():
         if words and words[-1] in ("§", "§§"):  # keep "§ 15-1" on one line
@@ -152,24 +170,26 @@ def _wrap(width_of, text: str, width: float) -> list[str]:
     for word in words:
         rest = word
         while rest:
-            candidate = _plain(rest) if not current else f"{current} {_plain(rest)}"
-            if width_of(candidate) <= width:
-                current, rest = candidate, ""
+            rest_w = w(plain(rest))
+            candidate_w = rest_w if not current else current_w + space + rest_w
+            if candidate_w <= width:
+                current = plain(rest) if not current else f"{current} {plain(rest)}"
+                current_w, rest = candidate_w, ""
                 break
-            parts = rest.split(HYPHEN_HINT)
+            parts = rest.split(hint)
             for k in range(len(parts) - 1, 0, -1):  # longest prefix that fits first
                 head = "".join(parts[:k]) + "-"
-                candidate = head if not current else f"{current} {head}"
-                if width_of(candidate) <= width:
-                    lines.append(candidate)
-                    current, rest = "", HYPHEN_HINT.join(parts[k:])
+                head_w = w(head) if not current else current_w + space + w(head)
+                if head_w <= width:
+                    lines.append(head if not current else f"{current} {head}")
+                    current, current_w, rest = "", 0.0, hint.join(parts[k:])
                     break
             else:
                 if current:
                     lines.append(current)
-                    current = ""
+                    current, current_w = "", 0.0
                 else:  # a word wider than the line: let it overflow
-                    current, rest = _plain(rest), ""
+                    current, current_w, rest = plain(rest), rest_w, ""
     if current:
         lines.append(current)
     return lines
