@@ -488,3 +488,26 @@ def test_match_offsets_slice_out_the_matched_word(texts, data):
     coded = code_texts(texts, book, matcher=matcher)
     for k, i in enumerate(chosen):
         assert f"c{k}" in coded[int(tokens.segment[i])]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Sentences: the array rule is spaCy's sentencizer
+# ---------------------------------------------------------------------------------------------------------------
+
+@FUZZ
+@given(st.lists(_text(piece), min_size=1, max_size=4))
+def test_sentence_numbers_equal_spacys_sentencizer(texts):
+    from casestudy.nlp import get_nlp
+
+    table = tokenize_segments(texts)
+    nlp = get_nlp()
+    expected = []
+    for index, doc in enumerate(nlp.pipe(texts, disable=["simplemma_lemmatizer"])):
+        sentence = -1
+        for token in doc:
+            if token.is_sent_start or token.i == 0:
+                sentence += 1
+            if not token.is_space:
+                expected.append((index, sentence, token.idx))
+    got = list(zip(table.segment.tolist(), table.sent.tolist(), table.start.tolist()))
+    assert got == expected

@@ -16,6 +16,7 @@ from collections import Counter
 SUSPENSION_WORDS = frozenset({"og", "eller", "til", "samt", "enn", "som", "and", "or"})
 
 _LIGATURES = str.maketrans({"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl", "ﬅ": "st", "ﬆ": "st"})
+_LIGATURE_CHARS = re.compile("[ﬀﬁﬂﬃﬄﬅﬆ]")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _INVISIBLE = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff\u00ad\ufffe]")
 # Control characters (a damaged text layer, a stray byte in a transcript), noncharacters and lone
@@ -34,7 +35,9 @@ def normalize_text(text: str) -> str:
     idempotent. Line breaks are kept (a paragraph's lines are joined by :func:`join_lines`)."""
     # Drop and replace first, compose after: a mark dropped between a letter and a combining
     # accent would otherwise leave an uncomposed pair that a second call would compose.
-    text = _CONTROL_SPACE.sub(" ", text.translate(_LIGATURES))
+    if _LIGATURE_CHARS.search(text):  # str.translate is slow on non-ASCII text: only when needed
+        text = text.translate(_LIGATURES)
+    text = _CONTROL_SPACE.sub(" ", text)
     text = _CONTROL.sub("", _INVISIBLE.sub("", text))
     text = unicodedata.normalize("NFC", text)
     text = _SPACES.sub(" ", text)

@@ -165,11 +165,13 @@ def tokenize_segments(texts: list[str], model: str | None = None, batch_size: in
     (the same function the ``simplemma_lemmatizer`` component uses), not once per token;
     a trained ``model`` keeps its own lemmas.
     """
-    from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LEMMA, LENGTH, LIKE_NUM, LOWER, SENT_START
+    from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LEMMA, LENGTH, LIKE_NUM, LOWER, ORTH, SENT_START
 
     nlp = get_nlp(model)
-    attrs = [LOWER, IDX, LENGTH, IS_SPACE, IS_PUNCT, LIKE_NUM, SENT_START, LEMMA]
-    disable = ["simplemma_lemmatizer"] if model is None else []
+    attrs = [LOWER, IDX, LENGTH, IS_SPACE, IS_PUNCT, LIKE_NUM, SENT_START, LEMMA, ORTH]
+    # the built-in pipeline's sentences and lemmas are computed here on arrays, which is
+    # several times faster than spaCy's per-token Python loops and gives the same result
+    disable = ["sentencizer", "simplemma_lemmatizer"] if model is None else []
     parts, seg_parts = [], []
     for index, doc in enumerate(nlp.pipe(texts, batch_size=batch_size, disable=disable)):
         if len(doc):
@@ -181,11 +183,15 @@ def tokenize_segments(texts: list[str], model: str | None = None, batch_size: in
         return TokenTable([], empty, empty, empty, empty, empty, empty, np.zeros(0, np.uint8))
     array = np.concatenate(parts)
     segment = np.concatenate(seg_parts)
-    # sentence number within each segment, counted before whitespace tokens are dropped (the
-    # sentencizer may mark a whitespace token as a sentence's start)
     first = np.ones(len(segment), bool)
     first[1:] = segment[1:] != segment[:-1]
-    running = np.cumsum((array[:, 6].astype(np.int64) == 1) | first)
+    if model is None:
+        sent_start = sentence_starts(array[:, 8], array[:, 4] != 0, first, nlp.vocab.strings)
+    else:
+        sent_start = array[:, 6].astype(np.int64) == 1
+    # sentence number within each segment, counted before whitespace tokens are dropped (the
+    # sentencizer may mark a whitespace token as a sentence's start)
+    running = np.cumsum(sent_start | first)
     keep = array[:, 3] == 0  # drop whitespace tokens
     array, segment, running = array[keep], segment[keep], running[keep]
     first = np.ones(len(segment), bool)
@@ -216,6 +222,36 @@ def tokenize_segments(texts: list[str], model: str | None = None, batch_size: in
         strings, segment.astype(np.int32), sent, start, (start + array[:, 2]).astype(np.int32),
         lower_map[lower_ids].astype(np.int32), lemma_map[lower_ids].astype(np.int32), flags,
     )
+
+
+def sentence_starts(orth: np.ndarray, is_punct: np.ndarray, first: np.ndarray, strings) -> np.ndarray:
+    """Which tokens start a sentence, by the rule of spaCy's ``sentencizer`` (default punctuation),
+    for the tokens of several texts at once (``first`` marks each text's first token).
+
+    The rule: after a sentence-final character (. ! ? and the like), the next token that is
+    neither punctuation nor such a character starts a sentence; so does each text's first token.
+    """
+    final_chars = _sentence_final_chars()
+    hashes, inverse = np.unique(orth, return_inverse=True)
+    final = np.array([strings[int(h)] in final_chars for h in hashes], bool)[inverse]
+    normal = ~final & ~is_punct
+    n = len(orth)
+    index = np.arange(n)
+    text_start = np.maximum.accumulate(np.where(first, index, 0))
+    # the last "normal" token before each token, within its text (text start - 1 when none)
+    marked = np.where(normal, index, -1)
+    previous = np.concatenate(([-1], np.maximum.accumulate(marked)[:-1]))
+    previous = np.maximum(previous, text_start - 1)
+    finals_before = np.concatenate(([0], np.cumsum(final)))  # finals_before[i] = finals among tokens < i
+    seen_final = finals_before[index] - finals_before[previous + 1] > 0
+    return first | (normal & seen_final)
+
+
+@functools.lru_cache(maxsize=1)
+def _sentence_final_chars() -> frozenset[str]:
+    from spacy.pipeline import Sentencizer
+
+    return frozenset(Sentencizer.default_punct_chars)
 
 
 _COMMENT = re.compile(r"#.*$")

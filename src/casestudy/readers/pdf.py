@@ -18,6 +18,7 @@ from ..errors import ReaderError
 
 _BULLET = re.compile(r"^\s*(?:[•·▪◦●■\-–*]|\d{1,2}[.)]|[a-z][.)])\s+")
 _FALLBACK_BODY_SIZE = 11.0
+_SPACE = re.compile(r"\s+")
 
 
 @dataclass(slots=True)
@@ -182,12 +183,12 @@ def read_pdf(path: Path) -> tuple[list[Segment], int]:
     path = Path(path)
     pages, n_pages = read_lines(path)
     chars = "".join(l.text for lines in pages for l in lines)
-    visible = [c for c in chars if not c.isspace()]
+    visible = _SPACE.sub("", chars)
     if n_pages == 0:
         raise ReaderError(path, "PDF has no pages", "check the file")
     if not visible:
         raise ReaderError(path, "no text layer (scanned or image-only PDF)", "run OCR first, e.g. ocrmypdf")
-    letters = sum(c.isalpha() for c in visible)
+    letters = sum(map(str.isalpha, visible))
     if letters / len(visible) < 0.5 or chars.count("\ufffd") > len(visible) * 0.05:
         raise ReaderError(
             path, "text layer is garbled (mostly non-letters: broken font encoding)", "run OCR on the PDF instead"
