@@ -51,6 +51,8 @@ def main(argv=None) -> int:
     parser.add_argument("--jobs", type=int, default=None)
     parser.add_argument("--json", type=Path, default=None, help="also write the times here")
     parser.add_argument("--keep", action="store_true", help="keep the outputs (default: delete them)")
+    parser.add_argument("--no-tasks", action="store_true",
+                        help="analyse in the main process after reading, not in the reading workers")
     args = parser.parse_args(argv)
 
     with timed("import casestudy (+spaCy etc.)"):
@@ -61,10 +63,11 @@ def main(argv=None) -> int:
         from casestudy.process import read_corpus
         from casestudy.tables import appendix_tables, write_docx, write_markdown, write_xlsx
     print(f"casestudy from {casestudy.__file__}", file=sys.stderr)
-    with timed("read_corpus"):
-        corpus = read_corpus(args.corpus, jobs=args.jobs, cache=args.cache)
-    print(f"  {len(corpus.documents)} documents, cache hits {corpus.options.get('cache_hits')}", file=sys.stderr)
     books = [load_codebook(pipeline.resolve_codebook(n)) for n in pipeline.DEFAULT_RUN_CODEBOOKS]
+    tasks = [] if args.no_tasks else pipeline.document_tasks(books)
+    with timed("read_corpus" + ("" if args.no_tasks else " (+ coding, check, profile per document)")):
+        corpus = read_corpus(args.corpus, jobs=args.jobs, cache=args.cache, tasks=tasks)
+    print(f"  {len(corpus.documents)} documents, cache hits {corpus.options.get('cache_hits')}", file=sys.stderr)
     codebook = next(b for b in books if b.extra.get("kind") != "checklist")
     checklist = next(b for b in books if b.extra.get("kind") == "checklist")
     out = Path(tempfile.mkdtemp(prefix="casestudy-stages-"))

@@ -69,12 +69,13 @@ def report_written(paths) -> None:
         click.echo(f"wrote {path}", err=True)
 
 
-def load(corpus, out, cases, jobs, cache_dir, no_cache, interviewer, model, silent):
-    """Read the corpus with the shared options and report skipped files on stderr."""
+def load(corpus, out, cases, jobs, cache_dir, no_cache, interviewer, model, silent, tasks=()):
+    """Read the corpus with the shared options and report skipped files on stderr; ``tasks`` are the
+    per-document analyses the command will need, run by the reading workers."""
     cache = None if no_cache else (cache_dir or Path(out or "outputs") / ".cache")
     labels = frozenset(interviewer) if interviewer else DEFAULT_INTERVIEWER_LABELS
     result = read_corpus(corpus, cases=cases, interviewer_labels=labels, model=model, jobs=jobs, cache=cache,
-                         silent=silent)
+                         silent=silent, tasks=tasks)
     for skip in result.skipped:
         click.echo(f"skipped {skip.document}: {skip.reason}", err=True)
     for warning in result.warnings:
@@ -126,8 +127,7 @@ def run(corpus, out, codebooks, no_code, unit, by, top, no_clouds, lang, referen
     else:
         paths = [pipeline.resolve_codebook(n) for n in pipeline.DEFAULT_RUN_CODEBOOKS
                  if pipeline.shipped_exists(n)]
-    for path in paths:
-        load_codebook(path)  # a bad codebook stops the run before any output is written
+    books = [load_codebook(path) for path in paths]  # a bad codebook stops the run before any output is written
     from .corpus import find_files
 
     settings_for_key = {
@@ -142,7 +142,7 @@ def run(corpus, out, codebooks, no_code, unit, by, top, no_clouds, lang, referen
         click.echo(f"{out}/ is up to date: inputs, codebooks, options and casestudy are unchanged since its "
                    f"last run (use --force to run again)", err=True)
         return
-    data = load(corpus, out, **options)
+    data = load(corpus, out, **options, tasks=pipeline.document_tasks(books, unit=unit))
     by = None if by.lower() == "none" else by
     settings = {k: v for k, v in data.options.items()}
     result = pipeline.run(data, out, by=by, top=top, stopwords=stopwords, clouds=not no_clouds, codebooks=paths,
@@ -221,7 +221,7 @@ def wordcloud(corpus, out, by, max_words, size, include_interviewer, kind, stopw
 def code(corpus, codebook, unit, by, out, **options):
     """Code CORPUS with a codebook → coded_segments.csv and code_matrix.csv."""
     book = load_codebook(pipeline.resolve_codebook(codebook))
-    data = load(corpus, out, **options)
+    data = load(corpus, out, **options, tasks=pipeline.document_tasks([book], unit=unit, profiles=False))
     report_written(pipeline.write_coding(data, book, Path(out), unit=unit, by=by))
 
 
@@ -296,7 +296,7 @@ def requirements(corpus, checklist, out, **options):
     book = load_codebook(pipeline.resolve_codebook(checklist))
     if book.extra.get("kind") != "checklist":
         raise CasestudyError(f"{checklist}: not a checklist (the file needs 'kind: checklist')")
-    data = load(corpus, out, **options)
+    data = load(corpus, out, **options, tasks=pipeline.document_tasks([book], profiles=False))
     report_written(pipeline.write_requirements(data, book, Path(out)))
 
 
@@ -307,7 +307,7 @@ def requirements(corpus, checklist, out, **options):
 @handle_errors
 def profile(corpus, out, **options):
     """Profile each plan → plan_profiles.csv (+ evidence), plan_similarity.csv, plan_comparison.csv."""
-    data = load(corpus, out, **options)
+    data = load(corpus, out, **options, tasks=pipeline.document_tasks([]))
     report_written(pipeline.write_profiles(data, Path(out)))
 
 

@@ -21,6 +21,7 @@ import pandas as pd
 from .codebook import Codebook
 from .errors import UsageError, check_choice
 from .nlp import TokenTable, tokenize_segments
+from .process import DocumentTask, per_document
 
 Unit = Literal["sentence", "paragraph", "turn"]
 UNITS = ("sentence", "paragraph", "turn")
@@ -270,6 +271,64 @@ class CodebookComponent:
         return doc
 
 
+class CodingTask(DocumentTask):
+    """Coding of one document (see :func:`code_corpus`), runnable in the reading workers."""
+
+    def __init__(self, codebook: Codebook, unit: Unit = "sentence", include_interviewer: bool = False,
+                 model: str | None = None, matcher: Matcher | None = None):
+        check_choice("unit", unit, UNITS)
+        self.codebook, self.unit, self.include_interviewer, self.model = codebook, unit, include_interviewer, model
+        self.key = f"coding|{codebook.sha256}|{unit}|{int(include_interviewer)}|{model or ''}"
+        self._matcher = matcher
+
+    def __getstate__(self):
+        return dict(self.__dict__, _matcher=None)  # each worker compiles its own (cheap, and not pickled)
+
+    def __call__(self, doc, tokens) -> list[tuple]:
+        if self._matcher is None:
+            self._matcher = Matcher(self.codebook, self.model)
+        return code_document(doc, tokens, self._matcher, unit=self.unit,
+                             include_interviewer=self.include_interviewer)
+
+
+def code_document(doc, tokens: TokenTable, matcher: Matcher, *, unit: Unit = "sentence",
+                  include_interviewer: bool = False) -> list[tuple]:
+    """The coded units of one document as rows in the order of CODED_COLUMNS (unsorted)."""
+    labels = {c.id: c.label for c in matcher.codes}
+    texts = [s.text for s in doc.segments]
+    interviewer = {s.index for s in doc.segments if s.interviewer} if not include_interviewer else set()
+    sentences = sentence_bounds(tokens) if unit == "sentence" else {}
+    turn_text = _turn_texts(doc) if unit == "turn" else {}
+    grouped: dict[tuple, list] = {}
+    for code_id, seg, start, end, negated, sent in matcher.matches(tokens, texts):
+        if seg in interviewer:
+            continue
+        segment = doc.segments[seg]
+        if unit == "sentence":
+            key = (seg, sent)
+        elif unit == "turn" and segment.turn is not None:
+            key = ("turn", segment.turn)
+        else:
+            key = (seg, 0)
+        grouped.setdefault((key, code_id), []).append((seg, start, end, negated))
+    rows = []
+    for (key, code_id), hits in grouped.items():
+        hits.sort()
+        seg, start, end, negated = hits[0]
+        segment = doc.segments[seg]
+        if unit == "sentence":
+            a, b = sentences[key]
+            text = segment.text[a:b]
+        elif unit == "turn" and key[0] == "turn":
+            text = turn_text[key[1]]
+        else:
+            text = segment.text
+        rows.append((doc.id, doc.case, doc.kind, seg, segment.page, segment.turn, segment.speaker,
+                     segment.role or doc.attributes.get("role"), unit, code_id, labels[code_id],
+                     segment.text[start:end], start, end, len(hits), negated, text))
+    return rows
+
+
 def code_corpus(corpus, codebook: Codebook, *, unit: Unit = "sentence", include_interviewer: bool = False,
                 kind: str | None = None, model: str | None = None, matcher: Matcher | None = None) -> pd.DataFrame:
     """Coded units: one row per (unit, code) with the first match's offsets in its segment's text.
@@ -278,41 +337,8 @@ def code_corpus(corpus, codebook: Codebook, *, unit: Unit = "sentence", include_
     matched, start, end, hits (matches of the code in the unit), negated (the first match
     stands within three words after a negation such as 'ikke'), text (the unit's text).
     """
-    check_choice("unit", unit, UNITS)
-    matcher = matcher or Matcher(codebook, model)
-    labels = {c.id: c.label or c.id for c in codebook.flat()}
-    rows = []
-    for doc, tokens in corpus.tokenized(kind):
-        texts = [s.text for s in doc.segments]
-        interviewer = {s.index for s in doc.segments if s.interviewer} if not include_interviewer else set()
-        sentences = sentence_bounds(tokens) if unit == "sentence" else {}
-        turn_text = _turn_texts(doc) if unit == "turn" else {}
-        grouped: dict[tuple, list] = {}
-        for code_id, seg, start, end, negated, sent in matcher.matches(tokens, texts):
-            if seg in interviewer:
-                continue
-            segment = doc.segments[seg]
-            if unit == "sentence":
-                key = (seg, sent)
-            elif unit == "turn" and segment.turn is not None:
-                key = ("turn", segment.turn)
-            else:
-                key = (seg, 0)
-            grouped.setdefault((key, code_id), []).append((seg, start, end, negated))
-        for (key, code_id), hits in grouped.items():
-            hits.sort()
-            seg, start, end, negated = hits[0]
-            segment = doc.segments[seg]
-            if unit == "sentence":
-                a, b = sentences[key]
-                text = segment.text[a:b]
-            elif unit == "turn" and key[0] == "turn":
-                text = turn_text[key[1]]
-            else:
-                text = segment.text
-            rows.append((doc.id, doc.case, doc.kind, seg, segment.page, segment.turn, segment.speaker,
-                         segment.role or doc.attributes.get("role"), unit, code_id, labels[code_id],
-                         segment.text[start:end], start, end, len(hits), negated, text))
+    task = CodingTask(codebook, unit, include_interviewer, model, matcher)
+    rows = [row for _, found in per_document(corpus, task, kind) for row in found]
     frame = pd.DataFrame(rows, columns=CODED_COLUMNS)
     order = {c: i for i, c in enumerate(codebook.ids)}
     frame["_order"] = frame["code"].map(order)

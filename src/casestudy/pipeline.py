@@ -93,6 +93,21 @@ def manifest(corpus: Corpus, options: dict, outputs: list[Path], out: Path, star
     }
 
 
+def document_tasks(codebooks: list[Codebook], *, unit: str = "sentence", profiles: bool = True) -> list:
+    """The per-document analyses a run of these codebooks needs, for the reading workers to do
+    (see :class:`casestudy.process.DocumentTask`): coding with each codebook, the plan check
+    with the first checklist, and the plan profiles."""
+    from .coding import CodingTask
+    from .profile import ProfileTask
+    from .requirements import AssessTask
+
+    tasks = [CodingTask(book, unit) for book in codebooks if book.extra.get("kind") != "checklist"]
+    tasks += [AssessTask(book) for book in codebooks if book.extra.get("kind") == "checklist"][:1]
+    if profiles:
+        tasks.append(ProfileTask())
+    return tasks
+
+
 def write_ingest(corpus: Corpus, out: Path) -> list[Path]:
     out = Path(out)
     return [

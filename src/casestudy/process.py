@@ -25,6 +25,25 @@ SEGMENT_COLUMNS = [
 ]
 
 
+class DocumentTask:
+    """An analysis of one document that the reading workers run as soon as they have read it.
+
+    ``key`` names the analysis and everything its result depends on (codebook hash, unit, …);
+    ``kind`` limits it to plans or interviews (None: every document); calling the task with
+    ``(doc, tokens)`` returns its result for that document. Corpus-wide functions (coding,
+    the plan check, plan profiles) go through :func:`per_document`, which takes the workers'
+    result when the corpus was read with the task and computes it otherwise: either way the
+    result is the same, but the first spreads the work over every core while the documents
+    are still in the workers' memory.
+    """
+
+    key: str = ""
+    kind: str | None = None
+
+    def __call__(self, doc: Document, tokens: TokenTable):
+        raise NotImplementedError
+
+
 @dataclass
 class Corpus:
     """The documents of a corpus folder with their tokens, plus the files that were skipped."""
@@ -35,6 +54,8 @@ class Corpus:
     skipped: list[Skipped] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     options: dict = field(default_factory=dict)
+    #: Results of the DocumentTasks run while reading: task key → document id → result.
+    results: dict[str, dict[str, object]] = field(default_factory=dict, repr=False)
 
     def __len__(self) -> int:
         return len(self.documents)
@@ -90,8 +111,45 @@ class Corpus:
         return frame
 
 
+def per_document(corpus: Corpus, task: DocumentTask, kind: str | None = None):
+    """(document, result of ``task``) for every tokenized document of ``kind``: the result the reading
+    workers computed when there is one, else computed here."""
+    done = corpus.results.get(task.key, {})
+    for doc, tokens in corpus.tokenized(kind):
+        result = done.get(doc.id)
+        yield doc, (task(doc, tokens) if result is None else result)
+
+
+# What every reading worker needs besides its file: set once per worker process by _start_worker.
+_WORKER: dict = {"tasks": (), "cases": CaseTable()}
+
+
+def _start_worker(tasks: tuple[DocumentTask, ...], cases: CaseTable) -> None:
+    _WORKER.update(tasks=tasks, cases=cases)
+
+
+def _run_tasks(doc: Document, tokens: TokenTable) -> dict[str, object]:
+    results = {}
+    for task in _WORKER["tasks"]:
+        if task.kind in (None, doc.kind):
+            try:
+                results[task.key] = task(doc, tokens)
+            except Exception:  # noqa: BLE001 - left to the main process, which computes it again and reports
+                pass
+    return results
+
+
 def _process_file(path: str, root: str, labels: tuple[str, ...], model: str | None, cache_dir: str | None):
-    """Worker: read, clean and tokenize one file (or take it from the cache)."""
+    """Worker: read, clean and tokenize one file (or take it from the cache), then run the document tasks."""
+    found = _read_file(path, root, labels, model, cache_dir)
+    if found[0] == "ok":
+        doc, tokens = found[1], found[2]
+        apply_case_row(doc, _WORKER["cases"].lookup(doc.id))
+        found = found + (_run_tasks(doc, tokens),)
+    return found
+
+
+def _read_file(path: str, root: str, labels: tuple[str, ...], model: str | None, cache_dir: str | None):
     path_ = Path(path)
     doc_id = document_id(path_, Path(root))
     try:
@@ -134,6 +192,7 @@ def read_corpus(
     jobs: int | None = None,
     cache: str | Path | None = None,
     silent: bool = True,
+    tasks: list[DocumentTask] = (),
 ) -> Corpus:
     """Read every PDF, DOCX and TXT below ``root`` into a Corpus; unreadable files are skipped with a reason.
 
@@ -145,6 +204,7 @@ def read_corpus(
         jobs: worker processes (default: all cores).
         cache: folder for the content-hash cache; None turns caching off.
         silent: no progress bar.
+        tasks: per-document analyses to run in the reading workers (see :class:`DocumentTask`).
     """
     root = Path(root)
     if not root.exists():
@@ -160,20 +220,25 @@ def read_corpus(
     labels = tuple(sorted(l.lower() for l in interviewer_labels))
     args = [(str(p), str(root), labels, model, str(cache) if cache else None) for p in files]
     hits = 0
+    setup = (tuple(tasks), table)
     if jobs > 1 and len(files) > 1:
-        pool = ProcessPoolExecutor(max_workers=min(jobs, len(files)))
+        pool = ProcessPoolExecutor(max_workers=min(jobs, len(files)), initializer=_start_worker, initargs=setup)
         try:
             results = pool.map(_process_file, *zip(*args), chunksize=max(1, len(args) // (jobs * 8)))
             with progressbar(results, length=len(args), label="Reading", silent=silent) as bar:
-                hits = _collect(corpus, bar, table)
+                hits = _collect(corpus, bar)
         except BaseException:  # interrupted: drop the queued files instead of finishing them
             pool.shutdown(wait=False, cancel_futures=True)
             raise
         pool.shutdown()
     else:
-        results = (_process_file(*a) for a in args)
-        with progressbar(results, length=len(args), label="Reading", silent=silent) as bar:
-            hits = _collect(corpus, bar, table)
+        _start_worker(*setup)
+        try:
+            results = (_process_file(*a) for a in args)
+            with progressbar(results, length=len(args), label="Reading", silent=silent) as bar:
+                hits = _collect(corpus, bar)
+        finally:
+            _start_worker((), CaseTable())
     corpus.options["cache_hits"] = hits
     known = {d.id for d in corpus.documents} | {s.document for s in corpus.skipped}
     for name in table.rows:
@@ -182,15 +247,16 @@ def read_corpus(
     return corpus
 
 
-def _collect(corpus: Corpus, results, table: CaseTable) -> int:
+def _collect(corpus: Corpus, results) -> int:
     hits = 0
     for result in results:
         if result[0] == "skip":
             corpus.skipped.append(Skipped(result[1], result[2]))
             continue
-        _, doc, tokens, hit = result
+        _, doc, tokens, hit, task_results = result
         hits += hit
-        apply_case_row(doc, table.lookup(doc.id))
         corpus.documents.append(doc)
         corpus.tokens[doc.id] = tokens
+        for key, value in task_results.items():
+            corpus.results.setdefault(key, {})[doc.id] = value
     return hits

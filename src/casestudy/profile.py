@@ -19,6 +19,7 @@ from .codebook import Code, Codebook
 from .coding import Matcher
 from .frequency import countable
 from .nlp import load_stopwords
+from .process import DocumentTask, per_document
 
 #: Features found with lemma patterns: field → {value: patterns}.
 FEATURES: dict[str, dict[str, list[str]]] = {
@@ -174,13 +175,29 @@ def _measures(doc, found) -> tuple[list, str]:
     return headings, sorted_by
 
 
+class ProfileTask(DocumentTask):
+    """The profile of one plan (see :func:`profiles`), runnable in the reading workers."""
+
+    key = "profile"
+
+    def __init__(self, kind: str = "plan"):
+        self.kind = kind
+        self._compiled = None
+
+    def __getstate__(self):
+        return dict(self.__dict__, _compiled=None)
+
+    def __call__(self, doc, tokens) -> tuple[dict, list]:
+        if self._compiled is None:
+            book, names = _feature_book()
+            self._compiled = Matcher(book), names
+        return profile_document(doc, tokens, *self._compiled)
+
+
 def profiles(corpus, *, kind: str = "plan") -> tuple[pd.DataFrame, pd.DataFrame]:
     """Plan profiles (one row per plan) and their evidence (document, field, value, page, text)."""
-    book, names = _feature_book()
-    matcher = Matcher(book)
     rows, evidence = [], []
-    for doc, tokens in corpus.tokenized(kind):
-        row, found = profile_document(doc, tokens, matcher, names)
+    for doc, (row, found) in per_document(corpus, ProfileTask(kind), kind):
         rows.append(row)
         evidence += found
     frame = pd.DataFrame(rows, columns=PROFILE_COLUMNS)

@@ -32,6 +32,7 @@ from .codebook import Code, Codebook
 from .coding import Matcher
 from .corpus import infer_kind
 from .errors import UsageError
+from .process import DocumentTask, per_document
 
 REQUIREMENT_COLUMNS = ["document", "case", "requirement", "label", "status", "score", "evidence_count", "pages",
                        "best_evidence", "reason"]
@@ -199,14 +200,30 @@ def assess_document(doc, tokens, checklist: Codebook, matcher: Matcher | None = 
     return requirement_rows, evidence_rows
 
 
+class AssessTask(DocumentTask):
+    """The plan check of one document (see :func:`assess`), runnable in the reading workers."""
+
+    def __init__(self, checklist: Codebook, kind: str = "plan"):
+        if checklist.extra.get("kind") != "checklist":
+            raise UsageError(f"{checklist.path or checklist.name}: not a checklist (the file needs 'kind: checklist')")
+        self.checklist, self.kind = checklist, kind
+        self.key = f"assess|{checklist.sha256}"
+        self._matcher = None
+
+    def __getstate__(self):
+        return dict(self.__dict__, _matcher=None)
+
+    def __call__(self, doc, tokens) -> tuple[list, list]:
+        if self._matcher is None:
+            self._matcher = _matcher(self.checklist)
+        return assess_document(doc, tokens, self.checklist, self._matcher)
+
+
 def assess(corpus, checklist: Codebook, *, kind: str = "plan") -> Assessment:
     """Check every document of ``kind`` against the checklist; unreadable plans are listed as not_assessed."""
-    if checklist.extra.get("kind") != "checklist":
-        raise UsageError(f"{checklist.path or checklist.name}: not a checklist (the file needs 'kind: checklist')")
-    matcher = _matcher(checklist)
+    task = AssessTask(checklist, kind)
     requirement_rows, evidence_rows = [], []
-    for doc, tokens in corpus.tokenized(kind):
-        rows, evidence = assess_document(doc, tokens, checklist, matcher)
+    for doc, (rows, evidence) in per_document(corpus, task, kind):
         requirement_rows += rows
         evidence_rows += evidence
     for skip in corpus.skipped:

@@ -32,7 +32,7 @@ def guid(*parts) -> str:
     The same value as ``str(uuid.uuid5(namespace, key))``, computed without building UUID
     objects: a national export makes close to a million of them.
     """
-    digest = bytearray(hashlib.sha1(_NAMESPACE_BYTES + "\x1f".join(str(p) for p in parts).encode()).digest()[:16])
+    digest = bytearray(hashlib.sha1(_NAMESPACE_BYTES + "\x1f".join(map(str, parts)).encode()).digest()[:16])
     digest[6] = (digest[6] & 0x0F) | 0x50  # version 5
     digest[8] = (digest[8] & 0x3F) | 0x80  # RFC 4122 variant
     h = digest.hex()

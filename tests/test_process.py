@@ -1,0 +1,44 @@
+"""Per-document analyses in the reading workers (DocumentTask): same results, computed where the data is."""
+
+import pandas as pd
+import pytest
+
+from casestudy import pipeline
+from casestudy.codebook import load_codebook
+from casestudy.coding import code_corpus
+from casestudy.process import DocumentTask, per_document, read_corpus
+from casestudy.profile import profiles
+from casestudy.requirements import assess
+
+BOOKS = [load_codebook(pipeline.resolve_codebook(name)) for name in ("barnevern", "krav_15-1")]
+
+
+class FailsOnPlans(DocumentTask):
+    key = "fails-on-plans"
+
+    def __call__(self, doc, tokens):
+        if doc.kind == "plan":
+            raise RuntimeError("a bug in an analysis")
+        return len(tokens)
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_workers_give_the_results_the_main_process_would(tiny_corpus, jobs):
+    plain = read_corpus(tiny_corpus, jobs=1)
+    tasks = pipeline.document_tasks(BOOKS, unit="sentence")
+    read = read_corpus(tiny_corpus, jobs=jobs, tasks=tasks)
+    coding, check, profile = (task.key for task in tasks)
+    assert set(read.results[coding]) == {"interviews/testby_leder.docx", "interviews/testby_koord.txt", "plans/testby.pdf"}
+    assert set(read.results[check]) == set(read.results[profile]) == {"plans/testby.pdf"}  # plans only
+    pd.testing.assert_frame_equal(code_corpus(read, BOOKS[0]), code_corpus(plain, BOOKS[0]))
+    pd.testing.assert_frame_equal(assess(read, BOOKS[1]).requirements, assess(plain, BOOKS[1]).requirements)
+    pd.testing.assert_frame_equal(profiles(read)[0], profiles(plain)[0])
+    # other settings than the workers used are computed, not taken from the workers
+    assert code_corpus(read, BOOKS[0], unit="paragraph")["unit"].eq("paragraph").all()
+
+
+def test_a_task_that_fails_in_a_worker_is_left_to_the_main_process(tiny_corpus):
+    read = read_corpus(tiny_corpus, jobs=2, tasks=[FailsOnPlans()])
+    assert sorted(read.results["fails-on-plans"]) == ["interviews/testby_koord.txt", "interviews/testby_leder.docx"]
+    with pytest.raises(RuntimeError, match="a bug in an analysis"):
+        list(per_document(read, FailsOnPlans()))
