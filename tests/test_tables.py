@@ -49,6 +49,21 @@ def test_docx_has_a_table_per_table_and_the_images(tables, tmp_path):
     assert [c.text for c in document.tables[0].rows[1].cells] == ["Kommune 1", "oppfylt", "delvis"]
 
 
+def test_docx_cells_keep_breaks_tabs_and_markup_characters(tmp_path):
+    import docx
+    from docx.shared import Pt
+
+    from casestudy.tables import Table
+
+    frame = pd.DataFrame([["a\nb", "x\ty", "<&> «å»", "bad\x0bchar", None]], columns=list("abcde"))
+    path = write_docx([Table("t", "Tittel", "Tekst", frame)], tmp_path / "t.docx")
+    table = docx.Document(str(path)).tables[0]
+    assert [c.text for c in table.rows[0].cells] == list("abcde")
+    assert [c.text for c in table.rows[1].cells] == ["a\nb", "x\ty", "<&> «å»", "badchar", ""]
+    assert {r.font.size for row in table.rows for c in row.cells for p in c.paragraphs for r in p.runs} == {Pt(8)}
+    assert [c.width for c in table.rows[1].cells] == [c.width for c in table.rows[0].cells]
+
+
 def test_xlsx_sheets_and_frozen_header(tables, tmp_path):
     import openpyxl
 

@@ -192,9 +192,15 @@ class Matcher:
         for code in self.codes:
             excluded = [span for p in code.exclude_ids for span in self._find(p, masks, tokens)]
             spans = set()
+            if excluded:  # a match is dropped when it shares a token with an exclude pattern's match
+                covered = np.zeros(len(tokens) + 1, np.int32)
+                for a, b in excluded:
+                    covered[a] += 1
+                    covered[b] -= 1
+                inside = np.concatenate(([0], np.cumsum(np.cumsum(covered)[:-1] > 0)))
             for pattern in code.pattern_ids:
                 for i, j in self._find(pattern, masks, tokens):
-                    if any(a < j and i < b for a, b in excluded):
+                    if excluded and inside[j] > inside[i]:
                         continue
                     spans.add((i, j))
             for i, j in sorted(spans):
@@ -364,27 +370,24 @@ def code_matrix(coded: pd.DataFrame, codebook: Codebook, *, by: str = "case", ro
     corpus, any cases.csv attribute (region, size_class, …).
     """
     ids = codebook.ids
-    frame = coded.copy()
-    if by not in frame.columns:
-        if corpus is None:
-            raise UsageError(f"by must be a column of the coded frame or a cases.csv attribute, not {by!r}")
-        values = {d.id: d.attribute(by) for d in corpus}
-        frame[by] = frame["document"].map(values)
-    frame[by] = frame[by].fillna("(mangler)").astype(str)
-    unit_key = ["document", "segment", "unit", "text"]
-    if rollup:
-        expanded = []
-        for code_id in ids:
-            ancestors = codebook.ancestors(code_id)
-            part = frame[frame["code"] == code_id]
-            expanded.append(part)
-            for ancestor in ancestors:
-                expanded.append(part.assign(code=ancestor))
-        frame = pd.concat(expanded, ignore_index=True) if expanded else frame
-    frame = frame.drop_duplicates(subset=unit_key + ["code"])
-    table = pd.crosstab(frame[by], frame["code"]).reindex(columns=ids, fill_value=0)
+    if by in coded.columns:
+        groups = coded[by]
+    elif corpus is None:
+        raise UsageError(f"by must be a column of the coded frame or a cases.csv attribute, not {by!r}")
+    else:
+        groups = coded["document"].map({d.id: d.attribute(by) for d in corpus})
+    # a unit is (document, segment, unit, text); with rollup a child's unit also counts for its ancestors
+    expand = {code_id: [code_id] + (codebook.ancestors(code_id) if rollup else []) for code_id in ids}
+    units = pd.DataFrame({
+        "unit": coded.groupby(["document", "segment", "unit", "text"], sort=False, dropna=False).ngroup(),
+        by: groups.fillna("(mangler)").astype(str),
+        "code": coded["code"].map(expand),
+    }).dropna(subset=["code"]).explode("code").drop_duplicates(subset=["unit", "code"])
+    if units.empty:
+        return pd.DataFrame(columns=[by] + ids)
+    table = units.groupby([by, "code"]).size().unstack(fill_value=0).reindex(columns=ids, fill_value=0)
     table.columns.name = None
-    return table.reset_index().rename(columns={by: by})
+    return table.reset_index()
 
 
 def kwic(corpus, pattern: str, *, codebook: Codebook | None = None, window: int = 8, include_interviewer=False,

@@ -152,15 +152,16 @@ def assess_document(doc, tokens, checklist: Codebook, matcher: Matcher | None = 
     definition_section = {
         s.index for s, (level, _) in zip(doc.segments, sections) if level and DEFINITION_HEADINGS.search(s.text)
     }
+    # definitions are not evidence (see the module notes); the same for every requirement
+    counted = [(segment, level, above) for segment, (level, above) in zip(doc.segments, sections)
+               if not any(i in definition_section for i in above) and not DEFINITION_SENTENCE.search(segment.text)]
     requirement_rows, evidence_rows = [], []
     for code in checklist.codes:
         rule = rule_for(checklist, code)
         named = {s.index for s, (level, _) in zip(doc.segments, sections)
                  if level and (code.id, s.index) in heading_hits}
         units = []
-        for segment, (level, above) in zip(doc.segments, sections):
-            if any(i in definition_section for i in above) or DEFINITION_SENTENCE.search(segment.text):
-                continue
+        for segment, level, above in counted:
             hits = evidence_hits.get((code.id, segment.index), [])
             concrete = concrete_hits.get((code.id, segment.index), [])
             if level:
