@@ -1,5 +1,7 @@
 """Per-document analyses in the reading workers (DocumentTask): same results, computed where the data is."""
 
+import os
+
 import pandas as pd
 import pytest
 
@@ -42,3 +44,29 @@ def test_a_task_that_fails_in_a_worker_is_left_to_the_main_process(tiny_corpus):
     assert sorted(read.results["fails-on-plans"]) == ["interviews/testby_koord.txt", "interviews/testby_leder.docx"]
     with pytest.raises(RuntimeError, match="a bug in an analysis"):
         list(per_document(read, FailsOnPlans()))
+
+
+def test_concurrently_returns_results_in_order_and_raises_a_childs_error(tmp_path):
+    from casestudy.errors import CasestudyError
+    from casestudy.process import concurrently
+
+    shared = {"big": list(range(1000))}  # a forked child sees this process's memory
+
+    def write(name):
+        def call():
+            path = tmp_path / name
+            path.write_text(str(sum(shared["big"])), encoding="utf-8")
+            return [path, os.getpid()]
+        return call
+
+    (first, here), (second, there) = concurrently(write("a.txt"), write("b.txt"), jobs=2)
+    assert (first.read_text(), second.read_text()) == ("499500", "499500")
+    assert here == os.getpid() != there
+    assert [pid for _, pid in concurrently(write("c.txt"), write("d.txt"), jobs=1)] == [os.getpid()] * 2
+
+    def fails():
+        raise CasestudyError("disk full")
+
+    with pytest.raises(CasestudyError, match="disk full"):
+        concurrently(write("e.txt"), fails, jobs=2)
+    assert (tmp_path / "e.txt").exists()  # the other call still finished

@@ -25,7 +25,7 @@ from .corpus import file_sha256
 from .errors import CasestudyError
 from .frequency import word_counts, wordclouds
 from .outputs import write_csv, write_json
-from .process import Corpus
+from .process import Corpus, concurrently
 
 _PACKAGES = ("casestudy", "spacy", "simplemma", "pypdfium2", "pdfplumber", "python-docx", "pandas", "numpy",
              "wordcloud", "scikit-learn", "openpyxl")
@@ -249,8 +249,13 @@ def agreement_frames(human, coded: pd.DataFrame, corpus: Corpus, codebook: Codeb
 def write_all(corpus: Corpus, out: Path, *, by: str | None = "role", top: int | None = None,
               stopwords=None, clouds: bool = True, codebooks: list[Path] = (), unit: str = "sentence",
               lang: str = "nb", appendix: bool = True, reference: str | Path | None = None,
-              options: dict | None = None, started: float | None = None, key: str | None = None) -> dict:
-    """Every output of the pipeline, written into ``out`` (no staging: see :func:`run`)."""
+              options: dict | None = None, started: float | None = None, key: str | None = None,
+              jobs: int | None = None) -> dict:
+    """Every output of the pipeline, written into ``out`` (no staging: see :func:`run`).
+
+    ``jobs`` (default: the corpus's ``--jobs``, else all cores): with more than one, the
+    REFI-QDA project is written by a forked process while this one writes the rest.
+    """
     from .tables import appendix_tables, write_docx, write_markdown, write_xlsx
 
     started = started or time.perf_counter()
@@ -277,26 +282,36 @@ def write_all(corpus: Corpus, out: Path, *, by: str | None = "role", top: int | 
         frames.update(requirement_frames(corpus, checklists[0]))
     if corpus.subset("plan"):
         frames.update(profile_frames(corpus, frames.get("requirements")))
-    written += [write_csv(frame, out / f"{name}.csv") for name, frame in frames.items()]
 
-    images: list[Path] = []
-    if clouds:
-        images += wordclouds(counts, out / "figures")
-        if grouped is not None:
-            images += wordclouds(grouped, out / "figures")
-        written += images
-    if appendix:
-        tables = appendix_tables(
-            requirements_matrix=frames.get("requirements_matrix"), checklist=checklists[0] if checklists else None,
-            profiles=frames.get("plan_profiles"), code_matrix=frames.get("code_matrix"),
-            codebook=coding_books[0] if coding_books else None, word_counts=frames["word_counts"],
-            coded=frames.get("coded_segments"), lang=lang,
-        )
-        written += [write_xlsx(tables, out / "appendix" / "appendix.xlsx"),
-                    write_docx(tables, out / "appendix" / "appendix.docx", images=images, lang=lang),
-                    write_markdown(tables, out / "appendix" / "appendix.md", lang=lang)]
-        written += write_exchange(corpus, frames.get("coded_segments"), coding_books[0] if coding_books else None,
-                                  out / "exchange")
+    def tables_figures_appendix() -> list[Path]:
+        paths = [write_csv(frame, out / f"{name}.csv") for name, frame in frames.items()]
+        images: list[Path] = []
+        if clouds:
+            images += wordclouds(counts, out / "figures")
+            if grouped is not None:
+                images += wordclouds(grouped, out / "figures")
+            paths += images
+        if appendix:
+            tables = appendix_tables(
+                requirements_matrix=frames.get("requirements_matrix"),
+                checklist=checklists[0] if checklists else None, profiles=frames.get("plan_profiles"),
+                code_matrix=frames.get("code_matrix"), codebook=coding_books[0] if coding_books else None,
+                word_counts=frames["word_counts"], coded=frames.get("coded_segments"), lang=lang,
+            )
+            paths += [write_xlsx(tables, out / "appendix" / "appendix.xlsx"),
+                      write_docx(tables, out / "appendix" / "appendix.docx", images=images, lang=lang),
+                      write_markdown(tables, out / "appendix" / "appendix.md", lang=lang)]
+        return paths
+
+    def exchange() -> list[Path]:
+        if not appendix:
+            return []
+        return write_exchange(corpus, frames.get("coded_segments"), coding_books[0] if coding_books else None,
+                              out / "exchange")
+
+    # the REFI-QDA project is written by a second process meanwhile (same files, same bytes)
+    for paths in concurrently(tables_figures_appendix, exchange, jobs=jobs or corpus.options.get("jobs")):
+        written += paths
     data = manifest(corpus, dict(options or {}, by=by, top=top, unit=unit, lang=lang,
                                  reference=str(reference) if reference else None), written, out, started,
                     [c.path for c in loaded])

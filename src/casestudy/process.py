@@ -179,6 +179,63 @@ def _read_file(path: str, root: str, labels: tuple[str, ...], model: str | None,
     return ("ok", doc, tokens, False)
 
 
+def concurrently(*calls, jobs: int | None = None) -> list:
+    """Run zero-argument callables at the same time and return their results in order.
+
+    The first runs in this process, each other one in a forked child that shares this
+    process's memory (nothing is pickled but the result), so writers of different output
+    files can use the cores that are idle after reading. One after the other where fork is
+    not available or ``jobs`` is 1. An exception in any call is raised here once all have
+    ended; an interrupt stops the children.
+    """
+    import multiprocessing
+
+    jobs = jobs or default_jobs()
+    if jobs == 1 or len(calls) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return [call() for call in calls]
+    context = multiprocessing.get_context("fork")
+    children = []
+    try:
+        for call in calls[1:]:
+            reader, writer = context.Pipe(duplex=False)
+            child = context.Process(target=_run_child, args=(call, writer), daemon=True)
+            child.start()
+            writer.close()
+            children.append((child, reader))
+        results = [calls[0]()]
+        for child, reader in children:
+            try:
+                status, value = reader.recv()
+            except EOFError:
+                child.join()
+                status, value = "error", CasestudyError(f"a writer process ended without a result (exit code "
+                                                        f"{child.exitcode}); run again with --jobs 1 to see why")
+            if status == "error":
+                raise value
+            results.append(value)
+        return results
+    finally:
+        for child, reader in children:
+            if child.is_alive():
+                child.terminate()
+            child.join()
+            reader.close()
+
+
+def _run_child(call, connection) -> None:
+    try:
+        connection.send(("ok", call()))
+    except BaseException as exc:  # noqa: BLE001 - every failure goes back to the parent
+        try:
+            connection.send(("error", exc))
+        except Exception:  # noqa: BLE001 - an exception that cannot be pickled
+            import traceback
+
+            connection.send(("error", CasestudyError("".join(traceback.format_exception(exc)))))
+    finally:
+        connection.close()
+
+
 def default_jobs() -> int:
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
 
