@@ -33,6 +33,7 @@ KWIC_COLUMNS = ["document", "case", "kind", "segment", "page", "turn", "speaker"
 NEGATORS = frozenset({"ikke", "ikkje", "aldri", "ingen", "inga", "ingenting", "intet", "uten", "utan", "mangle",
                       "mangler", "manglar", "verken", "hverken"})
 NEGATION_WINDOW = 3
+_NONE = np.zeros(0, np.int64)
 
 
 @dataclass(frozen=True)
@@ -122,9 +123,15 @@ class Matcher:
         self._any_glob = re.compile("|".join(f"(?:{g.pattern})" for _, g in self._globs)) if self._globs else None
         # string → the term ids it satisfies, shared by every document the matcher sees
         self._memo: dict[str, tuple[int, ...]] = {}
-        for code in self.codes:
+        # the patterns by their first term: a document is only tried with patterns whose first term it has
+        self._by_first: dict[int, list[tuple[int, tuple[int, ...]]]] = {}
+        for index, code in enumerate(self.codes):
             code.pattern_ids = [tuple(self._term_id[t] for t in p.terms) for p in code.patterns]
             code.exclude_ids = [tuple(self._term_id[t] for t in p.terms) for p in code.exclude]
+            for pattern in code.pattern_ids:
+                if pattern:
+                    self._by_first.setdefault(pattern[0], []).append((index, pattern))
+        self._with_regex = {index for index, code in enumerate(self.codes) if code.regex}
 
     def _terms_of(self, string: str) -> tuple[int, ...]:
         found = list(self._exact.get(string, ()))
@@ -133,10 +140,11 @@ class Matcher:
         hits = self._memo[string] = tuple(found)
         return hits
 
-    def _term_masks(self, tokens: TokenTable) -> dict[int, np.ndarray]:
-        """For each term (by id) that occurs in the document, which tokens it matches (by lemma or form).
-
-        Terms absent from the document get no entry, so a pattern that cannot match costs nothing.
+    def _term_positions(self, tokens: TokenTable) -> dict[int, np.ndarray]:
+        """For each term (by id) that occurs in the document, the sorted positions of the tokens it
+        matches (by lemma or form). Terms absent from the document get no entry, so a pattern that
+        cannot match costs nothing, and a pattern that can costs its terms' occurrences, not the
+        document's length.
         """
         memo, lookup = self._memo, self._terms_of
         present: dict[int, list[int]] = {}
@@ -152,63 +160,91 @@ class Matcher:
         if not present:
             return {}
         # token positions of each string, as lemma and as form: one sort each, then slices
-        n_strings, n_tokens = len(tokens.strings), len(tokens)
-        positions = []
+        n_strings = len(tokens.strings)
+        columns = []
         for column in (tokens.lemma, tokens.lower):
             order = np.argsort(column, kind="stable")
             bounds = np.concatenate(([0], np.cumsum(np.bincount(column, minlength=n_strings))))
-            positions.append((order, bounds))
-        masks = {}
+            columns.append((order, bounds))
+        # a form whose tokens all have a lemma the term also matches adds no tokens of its own
+        lemma_of = np.full(n_strings, -1, np.int64)
+        lemma_of[tokens.lower] = tokens.lemma
+        one_lemma_per_form = bool((lemma_of[tokens.lower] == tokens.lemma).all())
+        (by_lemma, lemma_bounds), (by_form, form_bounds) = columns
+        positions = {}
         for term, ids in present.items():
-            mask = np.zeros(n_tokens, bool)
-            for order, bounds in positions:
-                for i in ids:
-                    mask[order[bounds[i]:bounds[i + 1]]] = True
-            masks[term] = mask
-        return masks
+            parts = [part for i in ids if len(part := by_lemma[lemma_bounds[i]:lemma_bounds[i + 1]])]
+            covered = len(parts)
+            parts += [part for i in ids if not (one_lemma_per_form and lemma_of[i] in ids)
+                      and len(part := by_form[form_bounds[i]:form_bounds[i + 1]])]
+            if len(parts) == 1:  # sorted already: the sort is stable
+                positions[term] = parts[0]
+            elif covered == len(parts):  # lemma parts of different lemmas do not overlap
+                positions[term] = np.sort(np.concatenate(parts))
+            else:
+                positions[term] = np.unique(np.concatenate(parts))
+        return positions
 
-    def _find(self, pattern: tuple[int, ...], masks, tokens: TokenTable) -> list[tuple[int, int]]:
-        """Token ranges [i, j) where the pattern's terms (ids) match consecutive tokens of one sentence."""
+    def _find(self, pattern: tuple[int, ...], positions, tokens: TokenTable) -> np.ndarray:
+        """First tokens i of the ranges [i, i + len(pattern)) where the pattern's terms (ids) match
+        consecutive tokens of one sentence."""
         n = len(pattern)
-        length = len(tokens)
-        if n == 0 or length < n or any(t not in masks for t in pattern):
-            return []
-        hit = masks[pattern[0]][: length - n + 1].copy()
+        if n == 0 or any(t not in positions for t in pattern):
+            return _NONE
+        starts = positions[pattern[0]]
         for k in range(1, n):
-            hit &= masks[pattern[k]][k: length - n + 1 + k]
+            following = positions[pattern[k]]
+            at = np.minimum(np.searchsorted(following, starts + k), len(following) - 1)
+            starts = starts[following[at] == starts + k]
+            if not len(starts):
+                return _NONE
         if n > 1:
-            hit &= tokens.segment[: length - n + 1] == tokens.segment[n - 1:]
-            hit &= tokens.sent[: length - n + 1] == tokens.sent[n - 1:]
-        return [(int(i), int(i) + n) for i in np.flatnonzero(hit)]
+            last = starts + n - 1
+            starts = starts[(tokens.segment[starts] == tokens.segment[last]) & (tokens.sent[starts] == tokens.sent[last])]
+        return starts
+
+    def _spans(self, patterns: list[tuple[int, ...]], positions, tokens: TokenTable) -> tuple[np.ndarray, np.ndarray]:
+        """Every range [i, j) where one of the patterns matches, as arrays of i and j."""
+        found = [(starts, len(p)) for p in patterns if len(starts := self._find(p, positions, tokens))]
+        if not found:
+            return _NONE, _NONE
+        i = np.concatenate([starts for starts, _ in found])
+        return i, i + np.concatenate([np.full(len(starts), n) for starts, n in found])
 
     def matches(self, tokens: TokenTable, texts: list[str]) -> list[tuple[str, int, int, int, bool, int]]:
         """All code matches in a document: (code id, segment, start, end, negated, sentence), with offsets
         in the segment's text and the sentence number within the segment."""
         if not len(tokens):
             return []
-        masks = self._term_masks(tokens)
+        positions = self._term_positions(tokens)
         negated_at = _negated_tokens(tokens)
         found = []
-        for code in self.codes:
-            excluded = [span for p in code.exclude_ids for span in self._find(p, masks, tokens)]
-            spans = set()
-            if excluded:  # a match is dropped when it shares a token with an exclude pattern's match
-                covered = np.zeros(len(tokens) + 1, np.int32)
-                for a, b in excluded:
-                    covered[a] += 1
-                    covered[b] -= 1
-                inside = np.concatenate(([0], np.cumsum(np.cumsum(covered)[:-1] > 0)))
-            for pattern in code.pattern_ids:
-                for i, j in self._find(pattern, masks, tokens):
-                    if excluded and inside[j] > inside[i]:
-                        continue
-                    spans.add((i, j))
-            for i, j in sorted(spans):
-                negated = bool(negated_at[i])
-                if negated and code.negation == "drop":
-                    continue
-                found.append((code.id, int(tokens.segment[i]), int(tokens.start[i]), int(tokens.end[j - 1]), negated,
-                              int(tokens.sent[i])))
+        width = len(tokens) + 1
+        candidates: dict[int, list[tuple[int, ...]]] = {}
+        for term in positions:
+            for index, pattern in self._by_first.get(term, ()):
+                candidates.setdefault(index, []).append(pattern)
+        for index in sorted(candidates.keys() | self._with_regex):  # in codebook order
+            code = self.codes[index]
+            i, j = self._spans(candidates.get(index, []), positions, tokens)
+            if len(i) and code.exclude_ids:
+                # a match is dropped when it shares a token with a match of an exclude pattern
+                a, b = self._spans(code.exclude_ids, positions, tokens)
+                if len(a):
+                    covered = np.zeros(width, np.int32)
+                    np.add.at(covered, a, 1)
+                    np.add.at(covered, b, -1)
+                    inside = np.concatenate(([0], np.cumsum(np.cumsum(covered)[:-1] > 0)))
+                    keep = inside[j] == inside[i]
+                    i, j = i[keep], j[keep]
+            if len(i):
+                key = np.unique(i * width + j)  # each range once, in order of (i, j)
+                i, j = key // width, key % width
+                negated = negated_at[i]
+                if code.negation == "drop":
+                    i, j, negated = i[~negated], j[~negated], negated[~negated]
+                found += zip([code.id] * len(i), tokens.segment[i].tolist(), tokens.start[i].tolist(),
+                             tokens.end[j - 1].tolist(), negated.tolist(), tokens.sent[i].tolist())
             for expression in code.regex:
                 for segment, text in enumerate(texts):
                     for m in expression.finditer(text):

@@ -153,15 +153,22 @@ def assess_document(doc, tokens, checklist: Codebook, matcher: Matcher | None = 
         s.index for s, (level, _) in zip(doc.segments, sections) if level and DEFINITION_HEADINGS.search(s.text)
     }
     # definitions are not evidence (see the module notes); the same for every requirement
-    counted = [(segment, level, above) for segment, (level, above) in zip(doc.segments, sections)
-               if not any(i in definition_section for i in above) and not DEFINITION_SENTENCE.search(segment.text)]
+    counted = {segment.index: (level, above) for segment, (level, above) in zip(doc.segments, sections)
+               if not any(i in definition_section for i in above) and not DEFINITION_SENTENCE.search(segment.text)}
+    # only a paragraph with a hit, or a heading that names the requirement, can score
+    candidates: dict[str, set[int]] = {}
+    for hits in (evidence_hits, concrete_hits):
+        for requirement, seg in hits:
+            candidates.setdefault(requirement, set()).add(seg)
     requirement_rows, evidence_rows = [], []
     for code in checklist.codes:
         rule = rule_for(checklist, code)
         named = {s.index for s, (level, _) in zip(doc.segments, sections)
                  if level and (code.id, s.index) in heading_hits}
         units = []
-        for segment, level, above in counted:
+        for index in sorted((candidates.get(code.id, set()) | named) & counted.keys()):
+            segment = doc.segments[index]
+            level, above = counted[index]
             hits = evidence_hits.get((code.id, segment.index), [])
             concrete = concrete_hits.get((code.id, segment.index), [])
             if level:
