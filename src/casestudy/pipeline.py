@@ -119,8 +119,12 @@ def write_ingest(corpus: Corpus, out: Path) -> list[Path]:
 def coding_frames(corpus: Corpus, codebook: Codebook, *, unit: str = "sentence", by: str | None = None) -> dict:
     """coded_segments and the code matrices by case, by document and by ``by``, keyed by file stem."""
     coded = code_corpus(corpus, codebook, unit=unit)
+    return {"coded_segments": coded, **code_matrices(coded, codebook, by=by, corpus=corpus)}
+
+
+def code_matrices(coded: pd.DataFrame, codebook: Codebook, *, by: str | None = None, corpus=None) -> dict:
+    """The code matrices by case, by document and by ``by``, keyed by file stem."""
     frames = {
-        "coded_segments": coded,
         "code_matrix": code_matrix(coded, codebook, by="case"),
         "code_matrix_documents": code_matrix(coded, codebook, by="document"),
     }
@@ -254,7 +258,8 @@ def write_all(corpus: Corpus, out: Path, *, by: str | None = "role", top: int | 
     """Every output of the pipeline, written into ``out`` (no staging: see :func:`run`).
 
     ``jobs`` (default: the corpus's ``--jobs``, else all cores): with more than one, the
-    REFI-QDA project is written by a forked process while this one writes the rest.
+    largest tables and the REFI-QDA project are written by a forked process while this
+    one writes the rest.
     """
     from .tables import appendix_tables, write_docx, write_markdown, write_xlsx
 
@@ -263,28 +268,42 @@ def write_all(corpus: Corpus, out: Path, *, by: str | None = "role", top: int | 
     loaded = [load_codebook(p) for p in codebooks]  # validate all before writing anything
     coding_books = [c for c in loaded if c.extra.get("kind") != "checklist"]
     checklists = [c for c in loaded if c.extra.get("kind") == "checklist"]
+    if reference is not None and not coding_books:
+        raise CasestudyError("--reference needs a codebook to compare with (--codebook)")
     frames: dict[str, pd.DataFrame] = {}
-    written = write_ingest(corpus, out)
-
-    counts = word_counts(corpus, top=top, stopwords=stopwords)
-    grouped = word_counts(corpus, by=by, top=top, stopwords=stopwords) if by else None
-    frames["word_counts"] = counts if grouped is None else pd.concat([counts, grouped], ignore_index=True)
-    for i, codebook in enumerate(coding_books):
-        suffix = "" if i == 0 else f"_{codebook.path.stem}"
-        frames.update({f"{k}{suffix}": v for k, v in coding_frames(corpus, codebook, unit=unit, by=by).items()})
-    summary = None
-    if reference is not None:
-        if not coding_books:
-            raise CasestudyError("--reference needs a codebook to compare with (--codebook)")
-        found, summary = agreement_frames(reference, frames["coded_segments"], corpus, coding_books[0], unit=unit)
-        frames.update(found)
+    suffixes = ["" if i == 0 else f"_{book.path.stem}" for i, book in enumerate(coding_books)]
+    for suffix, codebook in zip(suffixes, coding_books):
+        frames[f"coded_segments{suffix}"] = code_corpus(corpus, codebook, unit=unit)
     if checklists:
         frames.update(requirement_frames(corpus, checklists[0]))
-    if corpus.subset("plan"):
-        frames.update(profile_frames(corpus, frames.get("requirements")))
+    # the largest tables and the REFI-QDA project are written by a second process meanwhile
+    early = [name for name in frames if name.startswith("coded_segments") or name == "requirements_evidence"]
 
-    def tables_figures_appendix() -> list[Path]:
-        paths = [write_csv(frame, out / f"{name}.csv") for name, frame in frames.items()]
+    def largest_tables_and_exchange() -> list[Path]:
+        paths = [write_csv(frames[name], out / f"{name}.csv") for name in early]
+        if appendix:
+            paths += write_exchange(corpus, frames.get("coded_segments"), coding_books[0] if coding_books else None,
+                                    out / "exchange")
+        return paths
+
+    summary = None
+
+    def everything_else() -> list[Path]:
+        nonlocal summary
+        paths = write_ingest(corpus, out)
+        counts = word_counts(corpus, top=top, stopwords=stopwords)
+        grouped = word_counts(corpus, by=by, top=top, stopwords=stopwords) if by else None
+        frames["word_counts"] = counts if grouped is None else pd.concat([counts, grouped], ignore_index=True)
+        for suffix, codebook in zip(suffixes, coding_books):
+            matrices = code_matrices(frames[f"coded_segments{suffix}"], codebook, by=by, corpus=corpus)
+            frames.update({f"{name}{suffix}": frame for name, frame in matrices.items()})
+        if reference is not None:
+            found, summary = agreement_frames(reference, frames["coded_segments"], corpus, coding_books[0],
+                                              unit=unit)
+            frames.update(found)
+        if corpus.subset("plan"):
+            frames.update(profile_frames(corpus, frames.get("requirements")))
+        paths += [write_csv(frame, out / f"{name}.csv") for name, frame in frames.items() if name not in early]
         images: list[Path] = []
         if clouds:
             images += wordclouds(counts, out / "figures")
@@ -303,14 +322,8 @@ def write_all(corpus: Corpus, out: Path, *, by: str | None = "role", top: int | 
                       write_markdown(tables, out / "appendix" / "appendix.md", lang=lang)]
         return paths
 
-    def exchange() -> list[Path]:
-        if not appendix:
-            return []
-        return write_exchange(corpus, frames.get("coded_segments"), coding_books[0] if coding_books else None,
-                              out / "exchange")
-
-    # the REFI-QDA project is written by a second process meanwhile (same files, same bytes)
-    for paths in concurrently(tables_figures_appendix, exchange, jobs=jobs or corpus.options.get("jobs")):
+    written: list[Path] = []
+    for paths in concurrently(everything_else, largest_tables_and_exchange, jobs=jobs or corpus.options.get("jobs")):
         written += paths
     data = manifest(corpus, dict(options or {}, by=by, top=top, unit=unit, lang=lang,
                                  reference=str(reference) if reference else None), written, out, started,
