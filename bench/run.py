@@ -92,13 +92,28 @@ def _descendants(pid: int) -> list[int]:
     return found
 
 
+def _pss_kb(pid: int) -> int:
+    """Proportional set size: a page shared by n processes counts 1/n in each (Linux ≥ 4.14)."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as handle:
+            for line in handle:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
 class TreeSampler(threading.Thread):
-    """Peak of the summed VmRSS of a process and its descendants, sampled every ``interval`` s."""
+    """Peak of the summed VmRSS of a process and its descendants, sampled every ``interval`` s, and
+    the peak of their summed PSS. RSS counts a page shared by forked processes in each of them, so
+    its sum overstates the memory a run takes while it forks; PSS counts such a page once in total."""
 
     def __init__(self, pid: int, interval: float = 0.05):
         super().__init__(daemon=True)
         self.pid, self.interval = pid, interval
         self.peak_kb = 0
+        self.peak_pss_kb = 0
         self.peak_processes = 0
         self._halt = threading.Event()
 
@@ -108,6 +123,7 @@ class TreeSampler(threading.Thread):
             total = sum(_status_kb(p, "VmRSS") for p in pids)
             if total > self.peak_kb:
                 self.peak_kb, self.peak_processes = total, len(pids)
+            self.peak_pss_kb = max(self.peak_pss_kb, sum(_pss_kb(p) for p in pids))
             self._halt.wait(self.interval)
 
     def stop(self):
@@ -130,6 +146,16 @@ def warm_os_cache(paths: list[Path]) -> int:
     for path in paths:
         total += len(path.read_bytes())
     return total
+
+
+def cpu_check() -> float:
+    """Seconds a fixed pure-Python loop takes now: how fast the (shared, noisy) machine runs at the moment.
+    Recorded before each stage, so a ratio between stages can be read against the machine's speed."""
+    started = time.process_time()
+    total = 0
+    for i in range(2_000_000):
+        total += i
+    return time.process_time() - started
 
 
 def stage_a(plans: list[Path]) -> dict:
@@ -261,6 +287,7 @@ def stage_casestudy(command: list[str], log: Path, env: dict | None = None) -> d
     return {
         "seconds": seconds,
         "peak_mb": sampler.peak_kb / 1024,
+        "peak_pss_mb": sampler.peak_pss_kb / 1024,
         "peak_processes": sampler.peak_processes,
         "max_process_mb": usage.ru_maxrss / 1024,
         "cpu_seconds": usage.ru_utime + usage.ru_stime,
@@ -402,7 +429,9 @@ def main(argv: list[str] | None = None) -> int:
     corpus_bytes = warm_os_cache(plans + interviews)
 
     print("(a) bare PDFium …", file=sys.stderr)
+    check_a = cpu_check()
     a = stage_a(plans)
+    a["cpu_check_s"] = check_a
     a_docx = stage_a_docx(interviews)
 
     run_out = out / "run"
@@ -415,7 +444,9 @@ def main(argv: list[str] | None = None) -> int:
         if not where.startswith(str(out / "snapshot")):
             raise SystemExit(f"the source snapshot is not the casestudy that gets imported ({where})")
     print(f"(c) {' '.join(command)} (empty cache) …", file=sys.stderr)
+    check_c = cpu_check()
     c = stage_casestudy(command, out / "casestudy_c.log", env)
+    c["cpu_check_s"] = check_c
     tokens, plan_tokens, n_docs, cs_pages = documents_tokens(run_out)
     digests_c = output_digests(run_out)
     print("(d) same command, warm cache …", file=sys.stderr)
@@ -434,7 +465,9 @@ def main(argv: list[str] | None = None) -> int:
     if sample != 0:
         what = "all plans" if sample is None or sample >= len(plans) else f"a sample of {sample} plans"
         print(f"(b) pdfplumber + spaCy + simplemma baseline on {what} …", file=sys.stderr)
+        check_b = cpu_check()
         b = stage_b(plans, interviews, sample, a["pages"])
+        b["cpu_check_s"] = check_b
 
     pages = a["pages"]
     rows = [("a", "bare PDFium text (plans only)", a, plan_tokens)]
@@ -473,7 +506,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"   * plans timed on {b['sample_plans']} of {len(plans)} ({b['sample_pages']} pages, "
               f"{b['sample_seconds']:.1f} s) and extrapolated linearly by pages; interviews timed in full "
               f"({b['interview_seconds']:.1f} s); peak memory is the sample's")
-    print(f"   (c)/(d) peak = summed RSS of the process tree (sampled); largest single process: "
+    print(f"   (c)/(d) peak = summed RSS of the process tree (sampled; pages shared by forked processes count "
+          f"in each); summed PSS {c['peak_pss_mb']:.0f} / {d['peak_pss_mb']:.0f} MB; largest single process: "
           f"{c['max_process_mb']:.0f} / {d['max_process_mb']:.0f} MB; (c) CPU {c['cpu_seconds']:.1f} s")
     print(f"   reference: python-docx paragraphs of the {len(interviews)} interviews: {a_docx['seconds']:.2f} s")
     print()
@@ -490,6 +524,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"e/c = {ratios['e_over_c']:.3f}  (no target: a forced rerun that redoes every analysis stage on cached "
           f"documents; cache hits {e.get('cache_hits')}/{n_docs})")
     print(f"peak memory = {peak:.0f} MB (target < 2048 MB) {verdict(checks['peak_lt_2gb'])}")
+    checks_s = {k: v["cpu_check_s"] for k, v in (("a", a), ("b", b), ("c", c)) if v and "cpu_check_s" in v}
+    print("machine speed check (a fixed Python loop, s) before " + ", ".join(f"({k}) {v:.3f}"
+                                                                            for k, v in checks_s.items())
+          + ": unequal values mean the machine ran at a different speed for different stages")
     load_end = os.getloadavg()
     print(f"machine load average (1 min) at start {load_start[0]:.2f}, at end {load_end[0]:.2f} "
           f"on {info['cores']} cores" + ("  – other work was running: numbers are pessimistic"
