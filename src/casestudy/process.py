@@ -184,14 +184,16 @@ def concurrently(*calls, jobs: int | None = None) -> list:
 
     The first runs in this process, each other one in a forked child that shares this
     process's memory (nothing is pickled but the result), so writers of different output
-    files can use the cores that are idle after reading. One after the other where fork is
-    not available or ``jobs`` is 1. An exception in any call is raised here once all have
-    ended; an interrupt stops the children.
+    files can use the cores that are idle after reading. One after the other on systems
+    other than Linux (fork is unsafe on macOS and absent on Windows) or when ``jobs`` is 1.
+    An exception in any call is raised here once all have ended; an interrupt stops the
+    children.
     """
     import multiprocessing
+    import sys
 
     jobs = jobs or default_jobs()
-    if jobs == 1 or len(calls) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    if jobs == 1 or len(calls) < 2 or not sys.platform.startswith("linux"):
         return [call() for call in calls]
     context = multiprocessing.get_context("fork")
     children = []
