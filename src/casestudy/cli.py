@@ -19,6 +19,7 @@ from .codebook import load_codebook
 from .errors import CasestudyError
 from .outputs import write_csv
 from .process import default_jobs, read_corpus
+from .progress import status
 from .readers import DEFAULT_INTERVIEWER_LABELS
 
 
@@ -143,6 +144,7 @@ def run(corpus, out, codebooks, no_code, unit, by, top, no_clouds, lang, referen
                    f"last run (use --force to run again)", err=True)
         return
     data = load(corpus, out, **options, tasks=pipeline.document_tasks(books, unit=unit))
+    status(f"Writing tables, figures, appendix and REFI-QDA project to {out}/ …", silent=options["silent"])
     by = None if by.lower() == "none" else by
     settings = {k: v for k, v in data.options.items()}
     result = pipeline.run(data, out, by=by, top=top, stopwords=stopwords, clouds=not no_clouds, codebooks=paths,

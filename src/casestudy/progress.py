@@ -15,3 +15,9 @@ def progressbar(iterable, *, length: int | None = None, label: str = "", silent:
 
     with click.progressbar(iterable, length=length, label=label, file=sys.stderr) as bar:
         yield bar
+
+
+def status(message: str, *, silent: bool = False) -> None:
+    """One line on what a long step is doing, where a progress bar would show (a terminal, not silent)."""
+    if not silent and sys.stderr.isatty():
+        print(message, file=sys.stderr, flush=True)
