@@ -494,9 +494,15 @@ def test_match_offsets_slice_out_the_matched_word(texts, data):
 # Sentences: the array rule is spaCy's sentencizer
 # ---------------------------------------------------------------------------------------------------------------
 
+# segments as readers give them, and with line breaks and spaces at either end
+segment_text = st.tuples(st.sampled_from(["", " ", "\n", "  ", "\t"]), _text(piece, SPACES + ["\n", "\n\n", " \n"]),
+                         st.sampled_from(["", " ", "\n", " \n "])).map("".join)
+
+
 @FUZZ
-@given(st.lists(_text(piece), min_size=1, max_size=4))
+@given(st.lists(segment_text, min_size=1, max_size=6))
 def test_sentence_numbers_equal_spacys_sentencizer(texts):
+    """Sentence numbers from the array rule equal those of spaCy's sentencizer, segment by segment."""
     from casestudy.nlp import get_nlp
 
     table = tokenize_segments(texts)
