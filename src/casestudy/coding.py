@@ -398,12 +398,18 @@ def _turn_texts(doc) -> dict[int, str]:
     return {turn: "\n".join(parts) for turn, parts in texts.items()}
 
 
+def unit_ids(coded: pd.DataFrame) -> pd.Series:
+    """A number per coded unit (document, segment, unit, text): rows of the same unit share it."""
+    return coded.groupby(["document", "segment", "unit", "text"], sort=False, dropna=False).ngroup()
+
+
 def code_matrix(coded: pd.DataFrame, codebook: Codebook, *, by: str = "case", rollup: bool = True,
-                corpus=None) -> pd.DataFrame:
+                corpus=None, units: pd.Series | None = None) -> pd.DataFrame:
     """Units coded per group × code (wide); with ``rollup`` a child's unit also counts for its parents.
 
     ``by`` is a column of ``coded`` (case, document, kind, role, speaker) or, given the
-    corpus, any cases.csv attribute (region, size_class, …).
+    corpus, any cases.csv attribute (region, size_class, …). ``units``: :func:`unit_ids`
+    of ``coded``, when several matrices of one frame are made.
     """
     ids = codebook.ids
     if by in coded.columns:
@@ -415,7 +421,7 @@ def code_matrix(coded: pd.DataFrame, codebook: Codebook, *, by: str = "case", ro
     # a unit is (document, segment, unit, text); with rollup a child's unit also counts for its ancestors
     expand = {code_id: [code_id] + (codebook.ancestors(code_id) if rollup else []) for code_id in ids}
     units = pd.DataFrame({
-        "unit": coded.groupby(["document", "segment", "unit", "text"], sort=False, dropna=False).ngroup(),
+        "unit": unit_ids(coded) if units is None else units,
         by: groups.fillna("(mangler)").astype(str),
         "code": coded["code"].map(expand),
     }).dropna(subset=["code"]).explode("code").drop_duplicates(subset=["unit", "code"])

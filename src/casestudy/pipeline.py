@@ -20,7 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from .codebook import Codebook, load_codebook
-from .coding import code_corpus, code_matrix
+from .coding import code_corpus, code_matrix, unit_ids
 from .corpus import file_sha256
 from .errors import CasestudyError
 from .frequency import word_counts, wordclouds
@@ -124,12 +124,13 @@ def coding_frames(corpus: Corpus, codebook: Codebook, *, unit: str = "sentence",
 
 def code_matrices(coded: pd.DataFrame, codebook: Codebook, *, by: str | None = None, corpus=None) -> dict:
     """The code matrices by case, by document and by ``by``, keyed by file stem."""
+    units = unit_ids(coded)
     frames = {
-        "code_matrix": code_matrix(coded, codebook, by="case"),
-        "code_matrix_documents": code_matrix(coded, codebook, by="document"),
+        "code_matrix": code_matrix(coded, codebook, by="case", units=units),
+        "code_matrix_documents": code_matrix(coded, codebook, by="document", units=units),
     }
     if by and by not in ("case", "document"):
-        frames[f"code_matrix_{by}"] = code_matrix(coded, codebook, by=by, corpus=corpus)
+        frames[f"code_matrix_{by}"] = code_matrix(coded, codebook, by=by, corpus=corpus, units=units)
     return frames
 
 
