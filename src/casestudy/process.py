@@ -30,7 +30,8 @@ class DocumentTask:
 
     ``key`` names the analysis and everything its result depends on (codebook hash, unit, …);
     ``kind`` limits it to plans or interviews (None: every document); calling the task with
-    ``(doc, tokens)`` returns its result for that document. Corpus-wide functions (coding,
+    ``(doc, tokens)`` returns its result for that document (never None: None means "not
+    computed"). Corpus-wide functions (coding,
     the plan check, plan profiles) go through :func:`per_document`, which takes the workers'
     result when the corpus was read with the task and computes it otherwise: either way the
     result is the same, but the first spreads the work over every core while the documents
@@ -186,8 +187,8 @@ def concurrently(*calls, jobs: int | None = None) -> list:
     process's memory (nothing is pickled but the result), so writers of different output
     files can use the cores that are idle after reading. One after the other on systems
     other than Linux (fork is unsafe on macOS and absent on Windows) or when ``jobs`` is 1.
-    An exception in any call is raised here once all have ended; an interrupt stops the
-    children.
+    A child's exception is raised here when this process's own call has ended; an exception
+    or interrupt here stops the children.
     """
     import multiprocessing
     import sys
