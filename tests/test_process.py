@@ -70,3 +70,14 @@ def test_concurrently_returns_results_in_order_and_raises_a_childs_error(tmp_pat
     with pytest.raises(CasestudyError, match="disk full"):
         concurrently(write("e.txt"), fails, jobs=2)
     assert (tmp_path / "e.txt").exists()  # the other call still finished
+
+
+def test_analyses_lemmatize_patterns_with_the_pipeline_that_read_the_corpus(tiny_corpus):
+    from casestudy.errors import CasestudyError
+
+    read = read_corpus(tiny_corpus, tasks=pipeline.document_tasks(BOOKS))
+    read.options["model"] = "nb_core_news_sm"  # as if read with a trained pipeline (not installed here)
+    # results made with the built-in pipeline are not taken for another one: the patterns would differ
+    for analyse in (lambda: code_corpus(read, BOOKS[0]), lambda: assess(read, BOOKS[1]), lambda: profiles(read)):
+        with pytest.raises(CasestudyError, match="'nb_core_news_sm' is not installed"):
+            analyse()

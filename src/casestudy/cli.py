@@ -143,7 +143,7 @@ def run(corpus, out, codebooks, no_code, unit, by, top, no_clouds, lang, referen
         click.echo(f"{out}/ is up to date: inputs, codebooks, options and casestudy are unchanged since its "
                    f"last run (use --force to run again)", err=True)
         return
-    data = load(corpus, out, **options, tasks=pipeline.document_tasks(books, unit=unit))
+    data = load(corpus, out, **options, tasks=pipeline.document_tasks(books, unit=unit, model=options["model"]))
     status(f"Writing tables, figures, appendix and REFI-QDA project to {out}/ …", silent=options["silent"])
     by = None if by.lower() == "none" else by
     settings = {k: v for k, v in data.options.items()}
@@ -223,7 +223,8 @@ def wordcloud(corpus, out, by, max_words, size, include_interviewer, kind, stopw
 def code(corpus, codebook, unit, by, out, **options):
     """Code CORPUS with a codebook → coded_segments.csv and code_matrix.csv."""
     book = load_codebook(pipeline.resolve_codebook(codebook))
-    data = load(corpus, out, **options, tasks=pipeline.document_tasks([book], unit=unit, profiles=False))
+    data = load(corpus, out, **options, tasks=pipeline.document_tasks([book], unit=unit, profiles=False,
+                                                                          model=options["model"]))
     report_written(pipeline.write_coding(data, book, Path(out), unit=unit, by=by))
 
 
@@ -298,7 +299,7 @@ def requirements(corpus, checklist, out, **options):
     book = load_codebook(pipeline.resolve_codebook(checklist))
     if book.extra.get("kind") != "checklist":
         raise CasestudyError(f"{checklist}: not a checklist (the file needs 'kind: checklist')")
-    data = load(corpus, out, **options, tasks=pipeline.document_tasks([book], profiles=False))
+    data = load(corpus, out, **options, tasks=pipeline.document_tasks([book], profiles=False, model=options["model"]))
     report_written(pipeline.write_requirements(data, book, Path(out)))
 
 
@@ -309,7 +310,7 @@ def requirements(corpus, checklist, out, **options):
 @handle_errors
 def profile(corpus, out, **options):
     """Profile each plan → plan_profiles.csv (+ evidence), plan_similarity.csv, plan_comparison.csv."""
-    data = load(corpus, out, **options, tasks=pipeline.document_tasks([]))
+    data = load(corpus, out, **options, tasks=pipeline.document_tasks([], model=options["model"]))
     report_written(pipeline.write_profiles(data, Path(out)))
 
 

@@ -333,6 +333,12 @@ class CodingTask(DocumentTask):
                              include_interviewer=self.include_interviewer)
 
 
+def corpus_model(corpus) -> str | None:
+    """The spaCy pipeline a corpus was read with (None: the built-in one), so patterns are lemmatized
+    like the text."""
+    return (getattr(corpus, "options", None) or {}).get("model")
+
+
 def code_document(doc, tokens: TokenTable, matcher: Matcher, *, unit: Unit = "sentence",
                   include_interviewer: bool = False) -> list[tuple]:
     """The coded units of one document as rows in the order of CODED_COLUMNS (unsorted)."""
@@ -378,8 +384,9 @@ def code_corpus(corpus, codebook: Codebook, *, unit: Unit = "sentence", include_
     Columns: document, case, kind, segment, page, turn, speaker, role, unit, code, label,
     matched, start, end, hits (matches of the code in the unit), negated (the first match
     stands within three words after a negation such as 'ikke'), text (the unit's text).
+    ``model``: the pipeline that lemmatizes the patterns (default: the one that read the corpus).
     """
-    task = CodingTask(codebook, unit, include_interviewer, model, matcher)
+    task = CodingTask(codebook, unit, include_interviewer, model or corpus_model(corpus), matcher)
     rows = [row for _, found in per_document(corpus, task, kind) for row in found]
     frame = pd.DataFrame(rows, columns=CODED_COLUMNS)
     order = {c: i for i, c in enumerate(codebook.ids)}
@@ -444,7 +451,7 @@ def kwic(corpus, pattern: str, *, codebook: Codebook | None = None, window: int 
         from .codebook import Code
 
         sub = Codebook(name="kwic", codes=[Code(id="kwic", label=pattern, patterns=[pattern])])
-    matcher = Matcher(sub, model)
+    matcher = Matcher(sub, model or corpus_model(corpus))
     rows = []
     for doc, tokens in corpus.tokenized():
         texts = [s.text for s in doc.segments]

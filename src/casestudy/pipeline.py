@@ -93,18 +93,20 @@ def manifest(corpus: Corpus, options: dict, outputs: list[Path], out: Path, star
     }
 
 
-def document_tasks(codebooks: list[Codebook], *, unit: str = "sentence", profiles: bool = True) -> list:
+def document_tasks(codebooks: list[Codebook], *, unit: str = "sentence", profiles: bool = True,
+                   model: str | None = None) -> list:
     """The per-document analyses a run of these codebooks needs, for the reading workers to do
     (see :class:`casestudy.process.DocumentTask`): coding with each codebook, the plan check
-    with the first checklist, and the plan profiles."""
+    with the first checklist, and the plan profiles; ``model`` is the spaCy pipeline the
+    corpus is read with (None: the built-in one)."""
     from .coding import CodingTask
     from .profile import ProfileTask
     from .requirements import AssessTask
 
-    tasks = [CodingTask(book, unit) for book in codebooks if book.extra.get("kind") != "checklist"]
-    tasks += [AssessTask(book) for book in codebooks if book.extra.get("kind") == "checklist"][:1]
+    tasks = [CodingTask(book, unit, model=model) for book in codebooks if book.extra.get("kind") != "checklist"]
+    tasks += [AssessTask(book, model=model) for book in codebooks if book.extra.get("kind") == "checklist"][:1]
     if profiles:
-        tasks.append(ProfileTask())
+        tasks.append(ProfileTask(model=model))
     return tasks
 
 

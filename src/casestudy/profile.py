@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from .codebook import Code, Codebook
-from .coding import Matcher
+from .coding import Matcher, corpus_model
 from .frequency import countable
 from .nlp import load_stopwords
 from .process import DocumentTask, per_document
@@ -178,10 +178,9 @@ def _measures(doc, found) -> tuple[list, str]:
 class ProfileTask(DocumentTask):
     """The profile of one plan (see :func:`profiles`), runnable in the reading workers."""
 
-    key = "profile"
-
-    def __init__(self, kind: str = "plan"):
-        self.kind = kind
+    def __init__(self, kind: str = "plan", model: str | None = None):
+        self.kind, self.model = kind, model
+        self.key = f"profile|{model or ''}"
         self._compiled = None
 
     def __getstate__(self):
@@ -190,14 +189,14 @@ class ProfileTask(DocumentTask):
     def __call__(self, doc, tokens) -> tuple[dict, list]:
         if self._compiled is None:
             book, names = _feature_book()
-            self._compiled = Matcher(book), names
+            self._compiled = Matcher(book, self.model), names
         return profile_document(doc, tokens, *self._compiled)
 
 
 def profiles(corpus, *, kind: str = "plan") -> tuple[pd.DataFrame, pd.DataFrame]:
     """Plan profiles (one row per plan) and their evidence (document, field, value, page, text)."""
     rows, evidence = [], []
-    for doc, (row, found) in per_document(corpus, ProfileTask(kind), kind):
+    for doc, (row, found) in per_document(corpus, ProfileTask(kind, corpus_model(corpus)), kind):
         rows.append(row)
         evidence += found
     frame = pd.DataFrame(rows, columns=PROFILE_COLUMNS)

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from .codebook import Code, Codebook
-from .coding import Matcher
+from .coding import Matcher, corpus_model
 from .corpus import infer_kind
 from .errors import UsageError
 from .process import DocumentTask, per_document
@@ -78,7 +78,7 @@ def status_for(total: float, best: float, rule: dict) -> str:
 _KEYS = ("headings", "patterns", "concrete")
 
 
-def _matcher(checklist: Codebook) -> Matcher:
+def _matcher(checklist: Codebook, model: str | None = None) -> Matcher:
     """One matcher for the three pattern lists of every requirement (codes '<key>:<id>'), so each plan's
     vocabulary is indexed once."""
     codes = []
@@ -89,7 +89,7 @@ def _matcher(checklist: Codebook) -> Matcher:
                 codes.append(Code(id=f"{key}__{code.id}", patterns=list(patterns),
                                   exclude=code.exclude if key == "patterns" else [],
                                   negation=code.negation if key == "patterns" else "keep"))
-    return Matcher(Codebook(name=f"{checklist.name}:assessment", codes=codes))
+    return Matcher(Codebook(name=f"{checklist.name}:assessment", codes=codes), model)
 
 
 def is_heading(segment) -> int:
@@ -211,11 +211,11 @@ def assess_document(doc, tokens, checklist: Codebook, matcher: Matcher | None = 
 class AssessTask(DocumentTask):
     """The plan check of one document (see :func:`assess`), runnable in the reading workers."""
 
-    def __init__(self, checklist: Codebook, kind: str = "plan"):
+    def __init__(self, checklist: Codebook, kind: str = "plan", model: str | None = None):
         if checklist.extra.get("kind") != "checklist":
             raise UsageError(f"{checklist.path or checklist.name}: not a checklist (the file needs 'kind: checklist')")
-        self.checklist, self.kind = checklist, kind
-        self.key = f"assess|{checklist.sha256}"
+        self.checklist, self.kind, self.model = checklist, kind, model
+        self.key = f"assess|{checklist.sha256}|{model or ''}"
         self._matcher = None
 
     def __getstate__(self):
@@ -223,13 +223,13 @@ class AssessTask(DocumentTask):
 
     def __call__(self, doc, tokens) -> tuple[list, list]:
         if self._matcher is None:
-            self._matcher = _matcher(self.checklist)
+            self._matcher = _matcher(self.checklist, self.model)
         return assess_document(doc, tokens, self.checklist, self._matcher)
 
 
 def assess(corpus, checklist: Codebook, *, kind: str = "plan") -> Assessment:
     """Check every document of ``kind`` against the checklist; unreadable plans are listed as not_assessed."""
-    task = AssessTask(checklist, kind)
+    task = AssessTask(checklist, kind, corpus_model(corpus))
     requirement_rows, evidence_rows = [], []
     for doc, (rows, evidence) in per_document(corpus, task, kind):
         requirement_rows += rows
