@@ -157,16 +157,13 @@ def write_requirements(corpus: Corpus, checklist: Codebook, out: Path) -> list[P
             for name, frame in requirement_frames(corpus, checklist).items()]
 
 
-def profile_frames(corpus: Corpus, requirements: pd.DataFrame | None = None, *, similar: bool = True) -> dict:
-    """plan_profiles with its evidence, plan_comparison and (``similar``) plan_similarity."""
+def profile_frames(corpus: Corpus, requirements: pd.DataFrame | None = None) -> dict:
+    """plan_profiles with its evidence, plan_similarity and plan_comparison."""
     from .profile import comparison, profiles, similarity
 
     profile, evidence = profiles(corpus)
-    frames = {"plan_profiles": profile, "plan_profile_evidence": evidence}
-    if similar:
-        frames["plan_similarity"] = similarity(corpus)
-    frames["plan_comparison"] = comparison(profile, requirements)
-    return frames
+    return {"plan_profiles": profile, "plan_profile_evidence": evidence, "plan_similarity": similarity(corpus),
+            "plan_comparison": comparison(profile, requirements)}
 
 
 def write_profiles(corpus: Corpus, out: Path, requirements=None) -> list[Path]:
@@ -283,15 +280,11 @@ def write_all(corpus: Corpus, out: Path, *, by: str | None = "role", top: int | 
         frames[f"coded_segments{suffix}"] = code_corpus(corpus, codebook, unit=unit)
     if checklists:
         frames.update(requirement_frames(corpus, checklists[0]))
-    # the largest tables, plan similarity and the REFI-QDA project are written by a second process meanwhile
+    # the largest tables and the REFI-QDA project are written by a second process meanwhile
     early = [name for name in frames if name.startswith("coded_segments") or name == "requirements_evidence"]
 
     def largest_tables_and_exchange() -> list[Path]:
         paths = [write_csv(frames[name], out / f"{name}.csv") for name in early]
-        if corpus.subset("plan"):
-            from .profile import similarity
-
-            paths.append(write_csv(similarity(corpus), out / "plan_similarity.csv"))
         if appendix:
             paths += write_exchange(corpus, frames.get("coded_segments"), coding_books[0] if coding_books else None,
                                     out / "exchange")
@@ -313,7 +306,7 @@ def write_all(corpus: Corpus, out: Path, *, by: str | None = "role", top: int | 
                                               unit=unit)
             frames.update(found)
         if corpus.subset("plan"):
-            frames.update(profile_frames(corpus, frames.get("requirements"), similar=False))
+            frames.update(profile_frames(corpus, frames.get("requirements")))
         paths += [write_csv(frame, out / f"{name}.csv") for name, frame in frames.items() if name not in early]
         images: list[Path] = []
         if clouds:

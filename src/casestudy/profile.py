@@ -76,6 +76,9 @@ CONCEPTS = {
     "tidlig innsats": r"(?:tidlig|tidleg) innsats",
 }
 _DEFINES = r"[^.]{0,60}?\b(?:er|betyr|defineres|definerer|forstås|innebærer|handler om|handlar om|vil si|vil seie)\b"
+_CONCEPT_DEFINED = {concept: re.compile(rf"\b{pattern}{_DEFINES}", re.IGNORECASE) for concept, pattern in CONCEPTS.items()}
+_CONCEPT_NAMED = {concept: re.compile(rf"\b{pattern}", re.IGNORECASE) for concept, pattern in CONCEPTS.items()}
+_DEFINITION_HEADING = re.compile(r"begrep|definisjon|omgrep|ordforklaring", re.IGNORECASE)
 _PERIOD = re.compile(r"\b(20\d\d)\s*[–—-]\s*(20\d\d)\b")
 _ADOPTED = re.compile(
     r"\b(?:vedtatt|vedteken|vedtatt av|behandlet|handsama)\s+(?:i|av)\s+kommunestyret\b[^.\n]{0,60}?"
@@ -126,11 +129,11 @@ def profile_document(doc, tokens, matcher: Matcher, names) -> tuple[dict, list]:
             adopted = True
             note("adopted", "ja", segment)
     defined = []
-    for concept, pattern in CONCEPTS.items():
-        regex = re.compile(rf"\b{pattern}{_DEFINES}", re.IGNORECASE)
-        for segment in doc.segments:
-            if regex.search(segment.text) or (segment.heading is False and _in_definitions(doc, segment)
-                                              and re.search(rf"\b{pattern}", segment.text, re.IGNORECASE)):
+    under_definitions = _definition_sections(doc)
+    for concept in CONCEPTS:
+        defines, names = _CONCEPT_DEFINED[concept], _CONCEPT_NAMED[concept]
+        for segment, under in zip(doc.segments, under_definitions):
+            if defines.search(segment.text) or (segment.heading is False and under and names.search(segment.text)):
                 defined.append(concept)
                 note("concepts_defined", concept, segment)
                 break
@@ -147,11 +150,14 @@ def profile_document(doc, tokens, matcher: Matcher, names) -> tuple[dict, list]:
     return row, evidence
 
 
-def _in_definitions(doc, segment) -> bool:
-    for previous in reversed(doc.segments[: segment.index]):
-        if previous.heading:
-            return bool(re.search(r"begrep|definisjon|omgrep|ordforklaring", previous.text, re.IGNORECASE))
-    return False
+def _definition_sections(doc) -> list[bool]:
+    """For each segment: is the nearest heading above it one on concepts or definitions?"""
+    flags, current = [], False
+    for segment in doc.segments:
+        flags.append(current)
+        if segment.heading:
+            current = bool(_DEFINITION_HEADING.search(segment.text))
+    return flags
 
 
 def _measures(doc, found) -> tuple[list, str]:

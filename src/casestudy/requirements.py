@@ -144,9 +144,10 @@ def assess_document(doc, tokens, checklist: Codebook, matcher: Matcher | None = 
     matcher = matcher or _matcher(checklist)
     texts = [s.text for s in doc.segments]
     found: dict[str, dict[tuple[str, int], list[tuple[int, int]]]] = {key: {} for key in _KEYS}
+    where = {code.id: (found[code.id.partition("__")[0]], code.id.partition("__")[2]) for code in matcher.codes}
     for code_id, seg, start, end, _, _ in matcher.matches(tokens, texts):
-        key, _, requirement = code_id.partition("__")
-        found[key].setdefault((requirement, seg), []).append((start, end))
+        hits, requirement = where[code_id]
+        hits.setdefault((requirement, seg), []).append((start, end))
     heading_hits, evidence_hits, concrete_hits = found["headings"], found["patterns"], found["concrete"]
     sections = _sections(doc)
     definition_section = {
