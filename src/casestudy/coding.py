@@ -321,16 +321,13 @@ class CodingTask(DocumentTask):
         check_choice("unit", unit, UNITS)
         self.codebook, self.unit, self.include_interviewer, self.model = codebook, unit, include_interviewer, model
         self.key = f"coding|{codebook.sha256}|{unit}|{int(include_interviewer)}|{model or ''}"
-        self._matcher = matcher
+        self._compiled = matcher
 
-    def __getstate__(self):
-        return dict(self.__dict__, _matcher=None)  # each worker compiles its own (cheap, and not pickled)
+    def compile(self) -> Matcher:
+        return Matcher(self.codebook, self.model)
 
     def __call__(self, doc, tokens) -> list[tuple]:
-        if self._matcher is None:
-            self._matcher = Matcher(self.codebook, self.model)
-        return code_document(doc, tokens, self._matcher, unit=self.unit,
-                             include_interviewer=self.include_interviewer)
+        return code_document(doc, tokens, self.compiled, unit=self.unit, include_interviewer=self.include_interviewer)
 
 
 def corpus_model(corpus) -> str | None:

@@ -40,6 +40,20 @@ class DocumentTask:
 
     key: str = ""
     kind: str | None = None
+    _compiled = None
+
+    def compile(self):
+        """What calls need that is costly to build (a Matcher, say): built once per process, never pickled."""
+        return None
+
+    @property
+    def compiled(self):
+        if self._compiled is None:
+            self._compiled = self.compile()
+        return self._compiled
+
+    def __getstate__(self):
+        return dict(self.__dict__, _compiled=None)  # each worker compiles its own
 
     def __call__(self, doc: Document, tokens: TokenTable):
         raise NotImplementedError

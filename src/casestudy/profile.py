@@ -187,16 +187,13 @@ class ProfileTask(DocumentTask):
     def __init__(self, kind: str = "plan", model: str | None = None):
         self.kind, self.model = kind, model
         self.key = f"profile|{model or ''}"
-        self._compiled = None
 
-    def __getstate__(self):
-        return dict(self.__dict__, _compiled=None)
+    def compile(self) -> tuple[Matcher, dict]:
+        book, names = _feature_book()
+        return Matcher(book, self.model), names
 
     def __call__(self, doc, tokens) -> tuple[dict, list]:
-        if self._compiled is None:
-            book, names = _feature_book()
-            self._compiled = Matcher(book, self.model), names
-        return profile_document(doc, tokens, *self._compiled)
+        return profile_document(doc, tokens, *self.compiled)
 
 
 def profiles(corpus, *, kind: str = "plan") -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -217,15 +217,12 @@ class AssessTask(DocumentTask):
             raise UsageError(f"{checklist.path or checklist.name}: not a checklist (the file needs 'kind: checklist')")
         self.checklist, self.kind, self.model = checklist, kind, model
         self.key = f"assess|{checklist.sha256}|{model or ''}"
-        self._matcher = None
 
-    def __getstate__(self):
-        return dict(self.__dict__, _matcher=None)
+    def compile(self) -> Matcher:
+        return _matcher(self.checklist, self.model)
 
     def __call__(self, doc, tokens) -> tuple[list, list]:
-        if self._matcher is None:
-            self._matcher = _matcher(self.checklist, self.model)
-        return assess_document(doc, tokens, self.checklist, self._matcher)
+        return assess_document(doc, tokens, self.checklist, self.compiled)
 
 
 def assess(corpus, checklist: Codebook, *, kind: str = "plan") -> Assessment:
