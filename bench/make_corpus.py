@@ -159,6 +159,11 @@ def genitive(name: str) -> str:
 # --------------------------------------------------------------------------- text filling
 
 
+#: Slots filled with one word or phrase from a list of the templates.
+WORD_SLOTS = {"tjeneste": T.SERVICES, "program": T.PROGRAMS, "kilde": T.SOURCES, "gruppe": T.GROUPS,
+              "forum": T.FORA, "leder": T.LEADERS, "risiko": T.RISK, "beskytt": T.PROTECT}
+
+
 class Filler:
     """Fills ``{slot}`` marks for one document with its own random stream."""
 
@@ -181,27 +186,13 @@ class Filler:
         if name in self.fixed:
             return self.fixed[name]
         base = name.rstrip("0123456789")
-        if base == "tjeneste":
-            return rng.choice(T.SERVICES)
+        if base in WORD_SLOTS:
+            return rng.choice(WORD_SLOTS[base])
         if base == "Tjeneste":
             value = rng.choice(T.SERVICES)
             return value[0].upper() + value[1:]
         if base == "hvert":
             return str(rng.choice([1, 2, 4, 4]))
-        if base == "program":
-            return rng.choice(T.PROGRAMS)
-        if base == "kilde":
-            return rng.choice(T.SOURCES)
-        if base == "gruppe":
-            return rng.choice(T.GROUPS)
-        if base == "forum":
-            return rng.choice(T.FORA)
-        if base == "leder":
-            return rng.choice(T.LEADERS)
-        if base == "risiko":
-            return rng.choice(T.RISK)
-        if base == "beskytt":
-            return rng.choice(T.PROTECT)
         if base == "pst":
             return self.pct()
         if base == "n":
