@@ -53,13 +53,14 @@ def _paragraph_text(p) -> str:
     return "".join(parts)
 
 
-def _text_boxes(node):
-    """The w:txbxContent elements inside ``node`` (not inside the VML fallback copy, not nested in another)."""
+def _inside(node, tag: str, stop: str):
+    """The ``tag`` elements below ``node``, not looking inside skipped parts (such as the VML fallback
+    copy of a text box), inside a ``stop`` element, or inside a found one."""
     for child in node:
-        if child.tag == _TXBX:
+        if child.tag == tag:
             yield child
-        elif child.tag not in _SKIP and child.tag != _P:
-            yield from _text_boxes(child)
+        elif child.tag not in _SKIP and child.tag != stop:
+            yield from _inside(child, tag, stop)
 
 
 def _blocks(node, labels):
@@ -68,7 +69,7 @@ def _blocks(node, labels):
         tag = child.tag
         if tag == _P:
             yield _paragraph_text(child)
-            for box in _text_boxes(child):
+            for box in _inside(child, _TXBX, stop=_P):  # the text boxes anchored in this paragraph
                 yield from _blocks(box, labels)
         elif tag == _TBL:
             yield from _table(child, labels)
@@ -76,22 +77,6 @@ def _blocks(node, labels):
             continue
         else:  # w:sdt, w:sdtContent, w:customXml, w:ins, …
             yield from _blocks(child, labels)
-
-
-def _rows(tbl):
-    for child in tbl:
-        if child.tag == _TR:
-            yield child
-        elif child.tag not in _SKIP and child.tag != _TBL:
-            yield from _rows(child)
-
-
-def _cells(tr):
-    for child in tr:
-        if child.tag == _TC:
-            yield child
-        elif child.tag not in _SKIP and child.tag != _TBL:
-            yield from _cells(child)
 
 
 def _speaker_row(cells: list[list[str]]):
@@ -115,7 +100,7 @@ def _speaker_row(cells: list[list[str]]):
 
 def _table(tbl, labels):
     """A table's paragraphs; a speaker | utterance table gives one labelled paragraph per row."""
-    rows = [[list(_blocks(tc, labels)) for tc in _cells(tr)] for tr in _rows(tbl)]
+    rows = [[list(_blocks(tc, labels)) for tc in _inside(tr, _TC, stop=_TBL)] for tr in _inside(tbl, _TR, stop=_TBL)]
     turns = [_speaker_row(cells) for cells in rows]
     speakers = [t[1] for t in turns if t]
     names = [match_label(f"{s}: x")[0].lower() for s in speakers]
