@@ -205,10 +205,9 @@ _TEMPLATE: dict[str, bytes] = {}
 _W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
 
-def _docx_bytes(paragraphs) -> bytes:
-    """A DOCX with one paragraph per text: python-docx's own package, with document.xml written here (fast)."""
-    from xml.sax.saxutils import escape
-
+def _docx_package(body: str) -> bytes:
+    """A DOCX whose document body is ``body`` (WordprocessingML): python-docx's own package, with
+    document.xml written here (fast)."""
     if not _TEMPLATE:
         import docx
 
@@ -216,11 +215,6 @@ def _docx_bytes(paragraphs) -> bytes:
         docx.Document().save(buffer)
         with zipfile.ZipFile(buffer) as archive:
             _TEMPLATE.update({n: archive.read(n) for n in archive.namelist()})
-    body = "".join(
-        "<w:p>" + "".join(
-            '<w:r><w:tab/></w:r>' if part == "\t" else f'<w:r><w:t xml:space="preserve">{escape(part)}</w:t></w:r>'
-            for part in re.split("(\t)", text) if part) + "</w:p>"
-        for text in paragraphs)
     xml = f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document xmlns:w="{_W_NS}"><w:body>{body}' \
           "<w:sectPr/></w:body></w:document>"
     buffer = io.BytesIO()
@@ -228,6 +222,17 @@ def _docx_bytes(paragraphs) -> bytes:
         for name, content in _TEMPLATE.items():
             archive.writestr(name, xml.encode("utf-8") if name == "word/document.xml" else content)
     return buffer.getvalue()
+
+
+def _docx_bytes(paragraphs) -> bytes:
+    """A DOCX with one paragraph per text."""
+    from xml.sax.saxutils import escape
+
+    return _docx_package("".join(
+        "<w:p>" + "".join(
+            '<w:r><w:tab/></w:r>' if part == "\t" else f'<w:r><w:t xml:space="preserve">{escape(part)}</w:t></w:r>'
+            for part in re.split("(\t)", text) if part) + "</w:p>"
+        for text in paragraphs))
 
 
 #: What a Word paragraph can hold: XML 1.0 characters (no controls, no U+FFFE/U+FFFF).
@@ -254,16 +259,9 @@ def _docx_table_bytes(rows) -> bytes:
     """A DOCX whose body is one table with the given rows of cell texts."""
     from xml.sax.saxutils import escape
 
-    _docx_bytes([])  # fills the template
-    cells = "".join("<w:tr>" + "".join(f'<w:tc><w:p><w:r><w:t xml:space="preserve">{escape(c)}</w:t></w:r></w:p></w:tc>'
-                                       for c in row) + "</w:tr>" for row in rows)
-    xml = f'<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="{_W_NS}"><w:body><w:tbl>{cells}</w:tbl>' \
-          "<w:sectPr/></w:body></w:document>"
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name, content in _TEMPLATE.items():
-            archive.writestr(name, xml.encode("utf-8") if name == "word/document.xml" else content)
-    return buffer.getvalue()
+    return _docx_package("<w:tbl>" + "".join(
+        "<w:tr>" + "".join(f'<w:tc><w:p><w:r><w:t xml:space="preserve">{escape(c)}</w:t></w:r></w:p></w:tc>'
+                           for c in row) + "</w:tr>" for row in rows) + "</w:tbl>")
 
 
 cell_text = _text(docx_piece.map(lambda s: s.replace(":", "")))
