@@ -6,7 +6,7 @@ import pytest
 
 from casestudy import read_corpus
 from casestudy.codebook import load_codebook
-from casestudy.profile import profiles
+from casestudy.profile import profiles, similarity
 from casestudy.requirements import DEFAULT_RULE, assess, status_for
 
 from conftest import make_image_pdf, make_pdf
@@ -93,6 +93,33 @@ def test_profile_fields(tmp_path):
     assert row["adopted"] == "ja" and row["adopted_date"] == "29.05.2024"
     assert row["concepts_defined"] == "omsorgssvikt; tidlig innsats"
     assert evidence[evidence.field == "adopted_date"][["value", "page"]].values.tolist() == [["29.05.2024", 1]]
+
+
+def test_similarity_is_tfidf_cosine(tmp_path):
+    make_pdf(tmp_path / "plans" / "a.pdf", [["Barnehage og skole."]])
+    make_pdf(tmp_path / "plans" / "b.pdf", [["Barnehagen og helsestasjon."]])
+    make_pdf(tmp_path / "plans" / "c.pdf", [["Skole, skolen."]])
+    corpus = read_corpus(tmp_path, jobs=1, cache=None)
+    frame = similarity(corpus)
+    # idf ln(4/3)+1 for barnehage and skole (two plans each), ln(4/2)+1 for helsestasjon; c has skole
+    # twice (tf 1 + ln 2), alone: c·a = 1/√2, a·b = 1/√2 · idf₂/√(idf₂² + idf₁²)
+    assert frame.columns.tolist() == ["document", "plans/a.pdf", "plans/b.pdf", "plans/c.pdf"]
+    assert frame.iloc[:, 1:].values.tolist() == [[1.0, 0.428, 0.7071], [0.428, 1.0, 0.0], [0.7071, 0.0, 1.0]]
+
+
+def test_similarity_equals_scikit_learn_on_the_demo_plans(tmp_path):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.metrics.pairwise import cosine_similarity
+
+    from casestudy.frequency import countable
+    from casestudy.nlp import load_stopwords
+
+    corpus = read_corpus(ROOT / "corpus", cache=tmp_path / "cache")
+    stop = load_stopwords()
+    docs = [[tokens.strings[i] for i in tokens.lemma[countable(tokens, stop)]]
+            for _, tokens in corpus.tokenized("plan")]
+    expected = cosine_similarity(TfidfVectorizer(analyzer=lambda terms: terms, sublinear_tf=True).fit_transform(docs))
+    assert (similarity(corpus).iloc[:, 1:].to_numpy() == expected.round(4)).all()
 
 
 def test_plan_without_text_layer_is_not_assessed(tmp_path, checklist):

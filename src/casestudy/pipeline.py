@@ -28,7 +28,7 @@ from .outputs import write_csv, write_json
 from .process import Corpus, concurrently
 
 _PACKAGES = ("casestudy", "spacy", "simplemma", "pypdfium2", "pdfplumber", "python-docx", "pandas", "numpy",
-             "wordcloud", "scikit-learn", "openpyxl")
+             "wordcloud", "scikit-learn", "scipy", "openpyxl")
 
 #: Where the shipped codebooks live in a source checkout (the supported way to install casestudy).
 SHIPPED_CODEBOOKS = Path(__file__).resolve().parents[2] / "codebooks"

@@ -210,20 +210,36 @@ def profiles(corpus, *, kind: str = "plan") -> tuple[pd.DataFrame, pd.DataFrame]
 
 
 def similarity(corpus, *, kind: str = "plan", stopwords=None) -> pd.DataFrame:
-    """Plan × plan cosine similarity of TF-IDF lemma vectors (1.0 on the diagonal)."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.metrics.pairwise import cosine_similarity
+    """Plan × plan cosine similarity of TF-IDF lemma vectors (1.0 on the diagonal).
+
+    The weights of scikit-learn's ``TfidfVectorizer(sublinear_tf=True)``: 1 + ln(count) times
+    the smoothed idf ln((1 + plans) / (1 + plans with the lemma)) + 1, each plan's vector of
+    unit length. Computed here on sparse arrays: importing scikit-learn alone took longer.
+    """
+    from scipy import sparse
 
     stop = stopwords if isinstance(stopwords, frozenset) else load_stopwords(stopwords)
-    ids, docs = [], []
+    ids, rows = [], []
+    vocabulary: dict[str, int] = {}
     for doc, tokens in corpus.tokenized(kind):
-        mask = countable(tokens, stop)
+        lemmas, counts = np.unique(tokens.lemma[countable(tokens, stop)], return_counts=True)
         ids.append(doc.id)
-        docs.append([tokens.strings[i] for i in tokens.lemma[mask]])
-    if len(docs) < 2:
+        rows.append(([vocabulary.setdefault(tokens.strings[i], len(vocabulary)) for i in lemmas.tolist()], counts))
+    if len(ids) < 2:
         return pd.DataFrame({"document": ids})
-    matrix = TfidfVectorizer(analyzer=lambda terms: terms, sublinear_tf=True).fit_transform(docs)
-    sims = np.round(cosine_similarity(matrix), 4)
+    # columns in alphabetical order of the lemmas, as the vectorizer orders them
+    column = np.empty(len(vocabulary), np.int64)
+    column[[vocabulary[term] for term in sorted(vocabulary)]] = np.arange(len(vocabulary))
+    indices = column[np.concatenate([np.asarray(terms, np.int64) for terms, _ in rows])]
+    tf = 1.0 + np.log(np.concatenate([counts for _, counts in rows]).astype(np.float64))
+    indptr = np.concatenate(([0], np.cumsum([len(terms) for terms, _ in rows])))
+    df = np.bincount(indices, minlength=len(vocabulary))
+    idf = np.log((len(ids) + 1) / (df + 1.0)) + 1.0
+    matrix = sparse.csr_matrix((tf * idf[indices], indices, indptr), shape=(len(ids), len(vocabulary)))
+    matrix.sort_indices()
+    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+    matrix = sparse.diags(1.0 / np.where(norms == 0, 1.0, norms)) @ matrix
+    sims = np.round((matrix @ matrix.T).toarray(), 4)
     frame = pd.DataFrame(sims, columns=ids)
     frame.insert(0, "document", ids)
     return frame
