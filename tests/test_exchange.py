@@ -100,6 +100,17 @@ def test_qdc_import_with_the_original_codebook_keeps_ids_and_patterns(tmp_path):
         (c.patterns, c.origin, c.label or c.id) for c in BOOK.flat()]
 
 
+@pytest.mark.parametrize("parts", [("code", "help"), ("selection", "a1", 0, 17), ("user", "æøå"), ("x",) * 30,
+                                   ("coding", "0f", "prevention", "casestudy"), (12, None, 3.5)])
+def test_guid_is_uuid5_of_the_joined_parts(parts):
+    from casestudy.exchange._common import guid
+
+    namespace = uuid.UUID("c7e4c4b2-8224-4e95-b301-6fec6fa5cb41")
+    assert guid(*parts) == str(uuid.uuid5(namespace, "\x1f".join(map(str, parts))))
+    # every value of the variant digit occurs among these
+    assert all(guid(*parts, i) == str(uuid.uuid5(namespace, "\x1f".join(map(str, parts + (i,))))) for i in range(64))
+
+
 def test_qdc_edited_elsewhere_matches_by_guid_then_label(tmp_path):
     """A code renamed in NVivo keeps its GUID, a code re-created by hand keeps its label."""
     path = export_qdc(BOOK, tmp_path / "book.qdc")
