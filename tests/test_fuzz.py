@@ -14,6 +14,7 @@ import unicodedata
 import zipfile
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import yaml
 from hypothesis import HealthCheck, assume, given, settings
@@ -515,3 +516,40 @@ def test_sentence_numbers_equal_spacys_sentencizer(texts):
                 expected.append((index, sentence, token.idx))
     got = list(zip(table.segment.tolist(), table.sent.tolist(), table.start.tolist()))
     assert got == expected
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# CSV: write_csv writes the bytes of pandas' to_csv
+# ---------------------------------------------------------------------------------------------------------------
+
+csv_string = st.one_of(st.none(), st.text(st.sampled_from(list('ab ,"\n\r\tæ\u2028;') + ["\u00a0"]), max_size=6))
+csv_column = st.one_of(
+    st.lists(csv_string, min_size=3, max_size=3).map(lambda v: pd.Series(v, dtype=object)),
+    st.lists(csv_string, min_size=3, max_size=3).map(lambda v: pd.Series(v, dtype="string")),
+    st.lists(st.integers(-10**12, 10**12), min_size=3, max_size=3).map(pd.Series),
+    st.lists(st.one_of(st.none(), st.integers(-99, 99)), min_size=3, max_size=3).map(
+        lambda v: pd.Series(v, dtype="Int64")),
+    st.lists(st.booleans(), min_size=3, max_size=3).map(pd.Series),
+    st.lists(st.one_of(st.none(), st.booleans()), min_size=3, max_size=3).map(lambda v: pd.Series(v, dtype="boolean")),
+    st.lists(st.floats(width=64), min_size=3, max_size=3).map(pd.Series),
+    st.lists(st.one_of(st.none(), st.floats(allow_nan=False)), min_size=3, max_size=3).map(
+        lambda v: pd.Series(v, dtype="Float64")),
+    st.lists(st.one_of(st.integers(0, 3), csv_string), min_size=3, max_size=3).map(lambda v: pd.Series(v, dtype=object)),
+    st.lists(st.floats(width=32), min_size=3, max_size=3).map(lambda v: pd.Series(v, dtype="float32")),
+)
+
+
+@FUZZ
+@given(st.lists(st.tuples(st.text(st.sampled_from(list('xy ,"\n')), max_size=3), csv_column), min_size=1, max_size=5,
+                unique_by=lambda column: column[0]), st.integers(0, 3))
+def test_write_csv_writes_the_bytes_of_pandas_to_csv(columns, rows):
+    from casestudy import outputs
+
+    frame = pd.concat([series.rename(name) for name, series in columns], axis=1).head(rows)
+    chunk, outputs._CSV_ROWS = outputs._CSV_ROWS, 2  # rows are formatted two at a time here
+    try:
+        with tempfile.TemporaryDirectory() as folder:
+            path = outputs.write_csv(frame, Path(folder) / "t.csv")
+            assert path.read_bytes() == frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
+    finally:
+        outputs._CSV_ROWS = chunk

@@ -8,6 +8,7 @@ import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 # mkstemp creates files readable by the owner only; results should get the usual permissions.
@@ -33,10 +34,74 @@ def atomic_path(path: str | Path):
 
 
 def write_csv(frame: pd.DataFrame, path: str | Path) -> Path:
-    """UTF-8 CSV, no index, '\\n' line ends: byte-identical for identical frames."""
+    """UTF-8 CSV, no index, '\\n' line ends: byte-identical for identical frames.
+
+    The bytes are those of ``frame.to_csv(index=False, lineterminator="\\n")``; columns of
+    strings, whole numbers, booleans and floats are formatted here, a value once however
+    often it repeats, which takes half the time pandas does on the large coded tables.
+    """
     with atomic_path(path) as tmp:
-        frame.to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n")
+        if _fast_csv_ok(frame):
+            with open(tmp, "w", encoding="utf-8", newline="") as handle:
+                handle.write(",".join(_csv_field(str(c)) for c in frame.columns) + "\n")
+                for start in range(0, len(frame), _CSV_ROWS):
+                    columns = [_csv_column(frame.iloc[start:start + _CSV_ROWS, i]) for i in range(frame.shape[1])]
+                    handle.write("".join(line + "\n" for line in map(",".join, zip(*columns))))
+        else:
+            frame.to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n")
     return Path(path)
+
+
+_CSV_ROWS = 100_000  # rows formatted at a time: bounds the memory of the strings
+
+
+def _fast_csv_ok(frame: pd.DataFrame) -> bool:
+    """Whether every column is of a kind :func:`_csv_column` formats as pandas would (a single column
+    is left to pandas: the csv module quotes an empty field that is alone on its line)."""
+    if frame.shape[1] < 2 or isinstance(frame.columns, pd.MultiIndex) or not frame.columns.is_unique:
+        return False
+    for _, series in frame.items():
+        dtype = series.dtype
+        if dtype.kind in "iub" and not isinstance(dtype, pd.CategoricalDtype) or dtype in ("float64", "Float64"):
+            continue
+        strings = dtype.kind == "O" or isinstance(dtype, pd.StringDtype)
+        if not strings or pd.api.types.infer_dtype(series, skipna=True) not in ("string", "empty"):
+            return False
+    return True
+
+
+def _csv_field(value: str) -> str:
+    """One field as Python's csv writer (minimal quoting) writes it."""
+    if "," in value or '"' in value or "\n" in value:
+        return '"' + value.replace('"', '""') + '"'
+    if "\r" in value:  # quoted or not depending on the Python version: ask the csv module
+        import csv
+        import io
+
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="\n").writerow([value, ""])
+        return buffer.getvalue()[:-2]
+    return value
+
+
+def _csv_column(series: pd.Series) -> list[str]:
+    """The CSV fields of one column: missing values empty, every distinct string quoted once."""
+    kind = series.dtype.kind
+    if kind in "iub":
+        if not series.hasnans:
+            return list(map(str, series.to_numpy().tolist()))
+        fields = list(map(str, series.to_numpy(dtype=object, na_value=0).tolist()))
+        for i in np.flatnonzero(series.isna().to_numpy()).tolist():
+            fields[i] = ""
+        return fields
+    if kind == "f":
+        values = series.to_numpy(dtype=np.float64, na_value=np.nan)
+        fields = values.astype(str).astype(object)
+        fields[np.isnan(values)] = ""
+        return fields.tolist()
+    codes, uniques = pd.factorize(series)
+    formatted = [_csv_field(v) for v in uniques.tolist()] + [""]  # code -1: missing
+    return [formatted[c] for c in codes.tolist()]
 
 
 def write_json(data, path: str | Path) -> Path:
