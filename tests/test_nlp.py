@@ -58,3 +58,18 @@ def test_sentences_after_whitespace_and_empty_segments():
     assert list(zip(words, table.segment.tolist(), table.sent.tolist())) == [
         ("ny", 0, 0), ("tekst", 0, 0), ("her", 0, 0), (".", 0, 0), ("to", 0, 1), ("setninger", 0, 1), (".", 0, 1),
         ("én", 2, 0), (".", 2, 0)]
+
+
+def test_a_model_with_the_same_components_gives_the_same_table(tmp_path):
+    """The built-in path (tokenizer only, sentences and lemmas on arrays) equals running spaCy's own
+    sentencizer and the lemmatizer component, here through the ``model=`` path with a saved pipeline."""
+    from casestudy.nlp import get_nlp
+
+    nlp = get_nlp()
+    nlp.to_disk(tmp_path / "model")
+    texts = ["  Jf. § 15-1 skal kommunen f.eks. samarbeide!! «Barnevernets» rolle … er stor.", "", " \n",
+             "Tenestene? Ja. 3,5 mill. kr (2024).\nNy linje"]
+    built_in, saved = tokenize_segments(texts), tokenize_segments(texts, model=str(tmp_path / "model"))
+    for name, array in built_in.to_arrays().items():
+        assert array.tolist() == saved.to_arrays()[name].tolist(), name
+    assert len(built_in) == 30

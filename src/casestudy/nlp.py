@@ -161,50 +161,104 @@ class TokenTable:
 def tokenize_segments(texts: list[str], model: str | None = None, batch_size: int = 256) -> TokenTable:
     """Tokenize, sentence-split and lemmatize the segment texts of one document.
 
-    With the built-in pipeline, lemmas are looked up once per distinct lower-cased form
-    (the same function the ``simplemma_lemmatizer`` component uses), not once per token;
-    a trained ``model`` keeps its own lemmas.
+    With the built-in pipeline only the tokenizer runs: sentences are computed on the
+    token arrays by the sentencizer's rule, and lemmas are looked up once per distinct
+    lower-cased form (the function the ``simplemma_lemmatizer`` component uses); this is
+    several times faster than spaCy's per-token loops and gives the same result. A trained
+    ``model`` runs whole and keeps its own sentences and lemmas.
     """
-    from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LEMMA, LENGTH, LIKE_NUM, LOWER, ORTH, SENT_START
+    if model is not None:
+        return _tokenize_with_model(texts, model, batch_size)
+    from spacy.attrs import IDX, ORTH
 
-    nlp = get_nlp(model)
-    attrs = [LOWER, IDX, LENGTH, IS_SPACE, IS_PUNCT, LIKE_NUM, SENT_START, LEMMA, ORTH]
-    # the built-in pipeline's sentences and lemmas are computed here on arrays, which is
-    # several times faster than spaCy's per-token Python loops and gives the same result
-    disable = ["sentencizer", "simplemma_lemmatizer"] if model is None else []
+    nlp = get_nlp()
+    tokenizer = nlp.tokenizer
     parts, seg_parts = [], []
-    for index, doc in enumerate(nlp.pipe(texts, batch_size=batch_size, disable=disable)):
+    for index, text in enumerate(texts):
+        doc = tokenizer(text)
         if len(doc):
-            array = doc.to_array(attrs)
-            parts.append(array)
+            parts.append(doc.to_array([ORTH, IDX]))
             seg_parts.append(np.full(len(doc), index, np.int32))
     if not parts:
-        empty = np.zeros(0, np.int32)
-        return TokenTable([], empty, empty, empty, empty, empty, empty, np.zeros(0, np.uint8))
+        return _empty_table()
     array = np.concatenate(parts)
     segment = np.concatenate(seg_parts)
+    # everything else is a property of the word type (spaCy's lexeme): looked up once per type
+    orths, orth_ids = np.unique(array[:, 0], return_inverse=True)
+    types = [_word_type(nlp, h) for h in orths.tolist()]
+    lower = np.array([t[0] for t in types], np.uint64)[orth_ids]
+    length = np.array([t[1] for t in types], np.int64)[orth_ids]
+    kind = np.array([t[2] for t in types], np.uint8)[orth_ids]
     first = np.ones(len(segment), bool)
     first[1:] = segment[1:] != segment[:-1]
-    if model is None:
-        sent_start = sentence_starts(array[:, 8], array[:, 4] != 0, first, nlp.vocab.strings)
-    else:
-        sent_start = array[:, 6].astype(np.int64) == 1
+    sent_start = _sentence_rule(kind & _FINAL != 0, kind & _PUNCT_TYPE != 0, first)
+    return _table(nlp, array[:, 1], length, lower, None, kind & _SPACE_TYPE != 0, kind & _PUNCT_TYPE != 0,
+                  kind & _NUM_TYPE != 0, segment, sent_start)
+
+
+# What a word type is, as bits: whitespace, punctuation, like a number, sentence-final (. ! ? …)
+_SPACE_TYPE, _PUNCT_TYPE, _NUM_TYPE, _FINAL = 1, 2, 4, 8
+
+
+def _word_type(nlp, orth: int) -> tuple[int, int, int]:
+    """(hash of the lower-cased form, length, type bits) of a word type, kept per process."""
+    found = _WORD_TYPES.get(orth)
+    if found is None:
+        lexeme = nlp.vocab[orth]
+        bits = (_SPACE_TYPE * lexeme.is_space | _PUNCT_TYPE * lexeme.is_punct | _NUM_TYPE * lexeme.like_num
+                | _FINAL * (lexeme.orth_ in _sentence_final_chars()))
+        found = _WORD_TYPES[orth] = (lexeme.lower, len(lexeme.orth_), bits)
+    return found
+
+
+_WORD_TYPES: dict[int, tuple[int, int, int]] = {}
+
+
+def _empty_table() -> TokenTable:
+    empty = np.zeros(0, np.int32)
+    return TokenTable([], empty, empty, empty, empty, empty, empty, np.zeros(0, np.uint8))
+
+
+def _tokenize_with_model(texts: list[str], model: str, batch_size: int) -> TokenTable:
+    from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LEMMA, LENGTH, LIKE_NUM, LOWER, SENT_START
+
+    nlp = get_nlp(model)
+    attrs = [LOWER, IDX, LENGTH, IS_SPACE, IS_PUNCT, LIKE_NUM, SENT_START, LEMMA]
+    parts, seg_parts = [], []
+    for index, doc in enumerate(nlp.pipe(texts, batch_size=batch_size)):
+        if len(doc):
+            parts.append(doc.to_array(attrs))
+            seg_parts.append(np.full(len(doc), index, np.int32))
+    if not parts:
+        return _empty_table()
+    array = np.concatenate(parts)
+    return _table(nlp, array[:, 1], array[:, 2], array[:, 0], array[:, 7], array[:, 3] != 0, array[:, 4] != 0,
+                  array[:, 5] != 0, np.concatenate(seg_parts), array[:, 6].astype(np.int64) == 1)
+
+
+def _table(nlp, idx, length, lower, lemma, is_space, is_punct, like_num, segment, sent_start) -> TokenTable:
+    """The TokenTable of a document's tokens, given per token (whitespace tokens included): offsets,
+    hashes of the lower-cased form and of the model's lemma (None: lemmas from :func:`lemmatize`),
+    flags, segment index and sentence starts."""
+    first = np.ones(len(segment), bool)
+    first[1:] = segment[1:] != segment[:-1]
     # sentence number within each segment, counted before whitespace tokens are dropped (the
     # sentencizer may mark a whitespace token as a sentence's start)
     running = np.cumsum(sent_start | first)
-    keep = array[:, 3] == 0  # drop whitespace tokens
-    array, segment, running = array[keep], segment[keep], running[keep]
+    keep = ~is_space  # drop whitespace tokens
+    idx, length, lower, segment, running = idx[keep], length[keep], lower[keep], segment[keep], running[keep]
+    is_punct, like_num = is_punct[keep], like_num[keep]
     first = np.ones(len(segment), bool)
     first[1:] = segment[1:] != segment[:-1]
     sent = (running - running[np.flatnonzero(first)][np.cumsum(first) - 1]).astype(np.int32)
     strings_of = nlp.vocab.strings
-    lower_hashes, lower_ids = np.unique(array[:, 0], return_inverse=True)
+    lower_hashes, lower_ids = np.unique(lower, return_inverse=True)
     lower_strings = [strings_of[int(h)] for h in lower_hashes]
-    if model is None:
+    if lemma is None:
         lemma_strings = [lemmatize(w) for w in lower_strings]
     else:
         lemma_of = {}
-        for h, l in zip(array[:, 0].tolist(), array[:, 7].tolist()):
+        for h, l in zip(lower.tolist(), lemma[keep].tolist()):
             lemma_of.setdefault(h, l)
         lemma_strings = [(strings_of[int(lemma_of[int(h)])] or strings_of[int(h)]).lower() for h in lower_hashes]
     ids: dict[str, int] = {}
@@ -216,26 +270,20 @@ def tokenize_segments(texts: list[str], model: str | None = None, batch_size: in
     lower_map = np.array([ids[w] for w in lower_strings], np.int32)
     lemma_map = np.array([ids[w] for w in lemma_strings], np.int32)
     alpha_of = np.array([any(c.isalpha() for c in w) for w in lower_strings], bool)
-    start = array[:, 1].astype(np.int32)
-    flags = (alpha_of[lower_ids] * ALPHA | (array[:, 5] != 0) * NUM | (array[:, 4] != 0) * PUNCT).astype(np.uint8)
+    start = idx.astype(np.int32)
+    flags = (alpha_of[lower_ids] * ALPHA | like_num * NUM | is_punct * PUNCT).astype(np.uint8)
     return TokenTable(
-        strings, segment.astype(np.int32), sent, start, (start + array[:, 2]).astype(np.int32),
+        strings, segment.astype(np.int32), sent, start, (start + length).astype(np.int32),
         lower_map[lower_ids].astype(np.int32), lemma_map[lower_ids].astype(np.int32), flags,
     )
 
 
-def sentence_starts(orth: np.ndarray, is_punct: np.ndarray, first: np.ndarray, strings) -> np.ndarray:
-    """Which tokens start a sentence, by the rule of spaCy's ``sentencizer`` (default punctuation),
-    for the tokens of several texts at once (``first`` marks each text's first token).
-
-    The rule: after a sentence-final character (. ! ? and the like), the next token that is
-    neither punctuation nor such a character starts a sentence; so does each text's first token.
-    """
-    final_chars = _sentence_final_chars()
-    hashes, inverse = np.unique(orth, return_inverse=True)
-    final = np.array([strings[int(h)] in final_chars for h in hashes], bool)[inverse]
+def _sentence_rule(final: np.ndarray, is_punct: np.ndarray, first: np.ndarray) -> np.ndarray:
+    """The sentencizer's rule on arrays: after a sentence-final character (. ! ? and the like), the
+    next token that is neither punctuation nor such a character starts a sentence; so does each
+    text's first token."""
     normal = ~final & ~is_punct
-    n = len(orth)
+    n = len(final)
     index = np.arange(n)
     text_start = np.maximum.accumulate(np.where(first, index, 0))
     # the last "normal" token before each token, within its text (text start - 1 when none)
