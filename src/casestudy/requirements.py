@@ -123,19 +123,21 @@ class Assessment:
         return wide.reset_index()
 
 
-def _sections(doc) -> list[tuple[int, list[int]]]:
+def _sections(doc) -> list[tuple[int, tuple[int, ...]]]:
     """For every segment: its heading level (0 for body) and the indices of the headings above it."""
     stack: list[tuple[int, int]] = []  # (level, segment index)
+    above: tuple[int, ...] = ()  # the indices on the stack, shared by the segments below a heading
     out = []
     for segment in doc.segments:
         level = is_heading(segment)
         if level:
             while stack and stack[-1][0] >= level:
                 stack.pop()
-            out.append((level, [i for _, i in stack]))
+            out.append((level, tuple(i for _, i in stack)))
             stack.append((level, segment.index))
+            above = tuple(i for _, i in stack)
         else:
-            out.append((0, [i for _, i in stack]))
+            out.append((0, above))
     return out
 
 
@@ -153,19 +155,25 @@ def assess_document(doc, tokens, checklist: Codebook, matcher: Matcher | None = 
     definition_section = {
         s.index for s, (level, _) in zip(doc.segments, sections) if level and DEFINITION_HEADINGS.search(s.text)
     }
-    # definitions are not evidence (see the module notes); the same for every requirement
-    counted = {segment.index: (level, above) for segment, (level, above) in zip(doc.segments, sections)
-               if not any(i in definition_section for i in above) and not DEFINITION_SENTENCE.search(segment.text)}
     # only a paragraph with a hit, or a heading that names the requirement, can score
     candidates: dict[str, set[int]] = {}
     for hits in (evidence_hits, concrete_hits):
         for requirement, seg in hits:
             candidates.setdefault(requirement, set()).add(seg)
+    named_by: dict[str, set[int]] = {}
+    for requirement, seg in heading_hits:
+        if sections[seg][0]:
+            named_by.setdefault(requirement, set()).add(seg)
+    # definitions are not evidence (see the module notes); the same for every requirement
+    counted = {}
+    for index in set().union(*candidates.values(), *named_by.values()):
+        level, above = sections[index]
+        if not any(i in definition_section for i in above) and not DEFINITION_SENTENCE.search(doc.segments[index].text):
+            counted[index] = (level, above)
     requirement_rows, evidence_rows = [], []
     for code in checklist.codes:
         rule = rule_for(checklist, code)
-        named = {s.index for s, (level, _) in zip(doc.segments, sections)
-                 if level and (code.id, s.index) in heading_hits}
+        named = named_by.get(code.id, set())
         units = []
         for index in sorted((candidates.get(code.id, set()) | named) & counted.keys()):
             segment = doc.segments[index]
