@@ -295,9 +295,12 @@ def write_all(corpus: Corpus, out: Path, *, by: str | None = "role", top: int | 
     def everything_else() -> list[Path]:
         nonlocal summary
         paths = write_ingest(corpus, out)
-        counts = word_counts(corpus, top=top, stopwords=stopwords)
-        grouped = word_counts(corpus, by=by, top=top, stopwords=stopwords) if by else None
-        frames["word_counts"] = counts if grouped is None else pd.concat([counts, grouped], ignore_index=True)
+        # one pass over the tokens for the counts of every group and of all of them (group 'alle')
+        counts = frames["word_counts"] = word_counts(corpus, by=by, top=top, stopwords=stopwords, total=True)
+        grouped = None
+        if by:
+            overall = counts["group"] == "alle"
+            counts, grouped = counts[overall], counts[~overall]
         for suffix, codebook in zip(suffixes, coding_books):
             matrices = code_matrices(frames[f"coded_segments{suffix}"], codebook, by=by, corpus=corpus)
             frames.update({f"{name}{suffix}": frame for name, frame in matrices.items()})
