@@ -338,7 +338,8 @@ def corpus_model(corpus) -> str | None:
 
 def code_document(doc, tokens: TokenTable, matcher: Matcher, *, unit: Unit = "sentence",
                   include_interviewer: bool = False) -> list[tuple]:
-    """The coded units of one document as rows in the order of CODED_COLUMNS (unsorted)."""
+    """The coded units of one document as rows in the order of CODED_COLUMNS, sorted by segment, start
+    and the code's place in the codebook."""
     labels = {c.id: c.label for c in matcher.codes}
     texts = [s.text for s in doc.segments]
     interviewer = {s.index for s in doc.segments if s.interviewer} if not include_interviewer else set()
@@ -371,6 +372,8 @@ def code_document(doc, tokens: TokenTable, matcher: Matcher, *, unit: Unit = "se
         rows.append((doc.id, doc.case, doc.kind, seg, segment.page, segment.turn, segment.speaker,
                      segment.role or doc.attributes.get("role"), unit, code_id, labels[code_id],
                      segment.text[start:end], start, end, len(hits), negated, text))
+    order = {code.id: i for i, code in enumerate(matcher.codes)}
+    rows.sort(key=lambda row: (row[3], row[12], order[row[9]]))
     return rows
 
 
@@ -384,14 +387,12 @@ def code_corpus(corpus, codebook: Codebook, *, unit: Unit = "sentence", include_
     ``model``: the pipeline that lemmatizes the patterns (default: the one that read the corpus).
     """
     task = CodingTask(codebook, unit, include_interviewer, model or corpus_model(corpus), matcher)
-    rows = [row for _, found in per_document(corpus, task, kind) for row in found]
-    frame = pd.DataFrame(rows, columns=CODED_COLUMNS)
-    order = {c: i for i, c in enumerate(codebook.ids)}
-    frame["_order"] = frame["code"].map(order)
-    frame = frame.sort_values(["document", "segment", "start", "_order"], kind="stable").drop(columns="_order")
+    # each document's rows come sorted (see code_document): only the documents are put in order here
+    coded = sorted(per_document(corpus, task, kind), key=lambda item: item[0].id)
+    frame = pd.DataFrame([row for _, found in coded for row in found], columns=CODED_COLUMNS)
     for column in ("page", "turn"):
         frame[column] = frame[column].astype("Int64")
-    return frame.reset_index(drop=True)
+    return frame
 
 
 def _turn_texts(doc) -> dict[int, str]:
