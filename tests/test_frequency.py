@@ -26,6 +26,20 @@ def test_counts_with_interviewer_and_top(tiny_corpus):
     ]
 
 
+def test_total_is_the_ungrouped_count_first(tiny_corpus):
+    corpus = read_corpus(tiny_corpus, jobs=1)
+    both = word_counts(corpus, by="role", total=True, top=2)
+    assert both[["group", "lemma", "count", "rank"]].values.tolist() == [
+        ["alle", "barn", 5, 1], ["alle", "forebygging", 2, 2],  # 3 + 1 + 1 and 1 + 1 from the groups below
+        ["barnevernleder", "barn", 3, 1], ["barnevernleder", "barnehage", 1, 2],
+        ["koordinator", "barn", 1, 1], ["koordinator", "god", 1, 1],
+        ["plan", "barn", 1, 1], ["plan", "forebygging", 1, 1],
+    ]
+    full = word_counts(corpus, by="role", total=True)
+    assert full[full.group == "alle"].reset_index(drop=True).equals(word_counts(corpus))
+    assert word_counts(corpus, total=True).equals(word_counts(corpus))
+
+
 def test_pseudonym_replaces_case(tiny_corpus):
     corpus = read_corpus(tiny_corpus, jobs=1)
     assert {d.case for d in corpus} == {"Kommune 1"}
