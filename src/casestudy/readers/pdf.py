@@ -18,7 +18,6 @@ from ..errors import ReaderError
 
 _BULLET = re.compile(r"^\s*(?:[•·▪◦●■\-–*]|\d{1,2}[.)]|[a-z][.)])\s+")
 _FALLBACK_BODY_SIZE = 11.0
-_SPACE = re.compile(r"\s+")
 
 
 @dataclass(slots=True)
@@ -178,18 +177,29 @@ def paragraphs(pages: list[list[Line]]) -> list[Segment]:
     return segments
 
 
+_ASCII_LETTERS = bytes(range(65, 91)) + bytes(range(97, 123))
+
+
+def _mostly_letters(text: str) -> bool:
+    """At least half the characters are letters; counted one by one only when the ASCII letters (a count
+    in C: UTF-8 never uses those bytes for anything else) are not enough."""
+    data = text.encode("utf-8", "surrogatepass")
+    if (len(data) - len(data.translate(None, _ASCII_LETTERS))) * 2 >= len(text):
+        return True
+    return sum(map(str.isalpha, text)) * 2 >= len(text)
+
+
 def read_pdf(path: Path) -> tuple[list[Segment], int]:
     """Paragraph segments with 1-based page numbers, and the page count; ReaderError when unusable."""
     path = Path(path)
     pages, n_pages = read_lines(path)
     chars = "".join(l.text for lines in pages for l in lines)
-    visible = _SPACE.sub("", chars)
+    visible = "".join(chars.split())  # without whitespace
     if n_pages == 0:
         raise ReaderError(path, "PDF has no pages", "check the file")
     if not visible:
         raise ReaderError(path, "no text layer (scanned or image-only PDF)", "run OCR first, e.g. ocrmypdf")
-    letters = sum(map(str.isalpha, visible))
-    if letters / len(visible) < 0.5 or chars.count("\ufffd") > len(visible) * 0.05:
+    if not _mostly_letters(visible) or chars.count("\ufffd") > len(visible) * 0.05:
         raise ReaderError(
             path, "text layer is garbled (mostly non-letters: broken font encoding)", "run OCR on the PDF instead"
         )
