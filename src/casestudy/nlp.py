@@ -173,16 +173,16 @@ def tokenize_segments(texts: list[str], model: str | None = None, batch_size: in
 
     nlp = get_nlp()
     tokenizer = nlp.tokenizer
-    parts, seg_parts = [], []
-    for index, text in enumerate(texts):
+    parts, lengths = [], []
+    for text in texts:
         doc = tokenizer(text)
+        lengths.append(len(doc))
         if len(doc):
             parts.append(doc.to_array([ORTH, IDX]))
-            seg_parts.append(np.full(len(doc), index, np.int32))
     if not parts:
         return _empty_table()
     array = np.concatenate(parts)
-    segment = np.concatenate(seg_parts)
+    segment = np.repeat(np.arange(len(texts), dtype=np.int32), lengths)
     # everything else is a property of the word type (spaCy's lexeme): looked up once per type
     orths, orth_ids = np.unique(array[:, 0], return_inverse=True)
     types = [_word_type(nlp, h) for h in orths.tolist()]
@@ -193,11 +193,12 @@ def tokenize_segments(texts: list[str], model: str | None = None, batch_size: in
     first[1:] = segment[1:] != segment[:-1]
     sent_start = _sentence_rule(kind & _FINAL != 0, kind & _PUNCT_TYPE != 0, first)
     return _table(nlp, array[:, 1], length, lower, None, kind & _SPACE_TYPE != 0, kind & _PUNCT_TYPE != 0,
-                  kind & _NUM_TYPE != 0, segment, sent_start)
+                  kind & _NUM_TYPE != 0, segment, sent_start, kind & _LETTERS != 0)
 
 
-# What a word type is, as bits: whitespace, punctuation, like a number, sentence-final (. ! ? …)
-_SPACE_TYPE, _PUNCT_TYPE, _NUM_TYPE, _FINAL = 1, 2, 4, 8
+# What a word type is, as bits: whitespace, punctuation, like a number, sentence-final (. ! ? …),
+# has a letter (in its lower-cased form)
+_SPACE_TYPE, _PUNCT_TYPE, _NUM_TYPE, _FINAL, _LETTERS = 1, 2, 4, 8, 16
 
 
 def _word_type(nlp, orth: int) -> tuple[int, int, int]:
@@ -206,9 +207,13 @@ def _word_type(nlp, orth: int) -> tuple[int, int, int]:
     if found is None:
         lexeme = nlp.vocab[orth]
         bits = (_SPACE_TYPE * lexeme.is_space | _PUNCT_TYPE * lexeme.is_punct | _NUM_TYPE * lexeme.like_num
-                | _FINAL * (lexeme.orth_ in _sentence_final_chars()))
+                | _FINAL * (lexeme.orth_ in _sentence_final_chars()) | _LETTERS * _has_letter(lexeme.lower_))
         found = _WORD_TYPES[orth] = (lexeme.lower, len(lexeme.orth_), bits)
     return found
+
+
+def _has_letter(word: str) -> bool:
+    return any(c.isalpha() for c in word)
 
 
 _WORD_TYPES: dict[int, tuple[int, int, int]] = {}
@@ -236,10 +241,12 @@ def _tokenize_with_model(texts: list[str], model: str, batch_size: int) -> Token
                   array[:, 5] != 0, np.concatenate(seg_parts), array[:, 6].astype(np.int64) == 1)
 
 
-def _table(nlp, idx, length, lower, lemma, is_space, is_punct, like_num, segment, sent_start) -> TokenTable:
+def _table(nlp, idx, length, lower, lemma, is_space, is_punct, like_num, segment, sent_start,
+           letters=None) -> TokenTable:
     """The TokenTable of a document's tokens, given per token (whitespace tokens included): offsets,
     hashes of the lower-cased form and of the model's lemma (None: lemmas from :func:`lemmatize`),
-    flags, segment index and sentence starts."""
+    flags, segment index, sentence starts and whether the lower-cased form has a letter (None:
+    found here)."""
     first = np.ones(len(segment), bool)
     first[1:] = segment[1:] != segment[:-1]
     # sentence number within each segment, counted before whitespace tokens are dropped (the
@@ -248,6 +255,7 @@ def _table(nlp, idx, length, lower, lemma, is_space, is_punct, like_num, segment
     keep = ~is_space  # drop whitespace tokens
     idx, length, lower, segment, running = idx[keep], length[keep], lower[keep], segment[keep], running[keep]
     is_punct, like_num = is_punct[keep], like_num[keep]
+    letters = None if letters is None else letters[keep]
     first = np.ones(len(segment), bool)
     first[1:] = segment[1:] != segment[:-1]
     sent = (running - running[np.flatnonzero(first)][np.cumsum(first) - 1]).astype(np.int32)
@@ -269,9 +277,10 @@ def _table(nlp, idx, length, lower, lemma, is_space, is_punct, like_num, segment
             strings.append(w)
     lower_map = np.array([ids[w] for w in lower_strings], np.int32)
     lemma_map = np.array([ids[w] for w in lemma_strings], np.int32)
-    alpha_of = np.array([any(c.isalpha() for c in w) for w in lower_strings], bool)
+    if letters is None:
+        letters = np.array([_has_letter(w) for w in lower_strings], bool)[lower_ids]
     start = idx.astype(np.int32)
-    flags = (alpha_of[lower_ids] * ALPHA | like_num * NUM | is_punct * PUNCT).astype(np.uint8)
+    flags = (letters * ALPHA | like_num * NUM | is_punct * PUNCT).astype(np.uint8)
     return TokenTable(
         strings, segment.astype(np.int32), sent, start, (start + length).astype(np.int32),
         lower_map[lower_ids].astype(np.int32), lemma_map[lower_ids].astype(np.int32), flags,
