@@ -27,12 +27,15 @@ ORIGINS = ("inductive", "deductive")
 
 
 def guid(*parts) -> str:
-    """A deterministic GUID (uuid5) from stable keys, e.g. ``guid("code", "prevention")``.
+    """A deterministic GUID (uuid5) from stable keys, e.g. ``guid("code", "prevention")``: the same value
+    as ``str(uuid.uuid5(namespace, "\\x1f".join(map(str, parts))))``."""
+    return name_guid("\x1f".join(map(str, parts)))
 
-    The same value as ``str(uuid.uuid5(namespace, key))``, computed on the hex digest without
-    building UUID objects: a national export makes over half a million of them.
-    """
-    h = hashlib.sha1(_NAMESPACE_BYTES + "\x1f".join(map(str, parts)).encode()).hexdigest()
+
+def name_guid(name: str) -> str:
+    """The GUID of :func:`guid` from the joined key, computed on the hex digest without building UUID
+    objects: a national export makes over half a million of them."""
+    h = hashlib.sha1(_NAMESPACE_BYTES + name.encode()).hexdigest()
     # version 5 in the 13th digit, the RFC 4122 variant (binary 10xx) in the 17th
     return f"{h[:8]}-{h[8:12]}-5{h[13:16]}-{_VARIANT[h[16]]}{h[17:20]}-{h[20:32]}"
 

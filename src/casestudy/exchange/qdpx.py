@@ -25,6 +25,7 @@ timestamps, so the same input gives the same bytes in every run.
 
 from __future__ import annotations
 
+import functools
 import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
@@ -35,8 +36,8 @@ from ..codebook import Codebook
 from ..errors import CasestudyError, UsageError
 from ..outputs import atomic_path
 from ._common import (
-    PROJECT_NS, add_codes, code_guid, guid, load_xml_source, local_name, namespace_of, origin_string, read_codes,
-    read_member, xml_bytes, xml_text,
+    PROJECT_NS, add_codes, code_guid, guid, load_xml_source, local_name, name_guid, namespace_of, origin_string,
+    read_codes, read_member, xml_bytes, xml_text,
 )
 
 #: Columns of the codings frame that ``import_qdpx`` returns.
@@ -125,15 +126,18 @@ def _selections(documents, coded, codebook: Codebook, default_coder: str):
     if missing:
         raise UsageError(f"coded must have the columns of code_corpus; missing: {', '.join(missing)}")
     by_id = {doc.id: doc for doc in documents}
-    starts = {doc.id: segment_starts(doc) for doc in documents}
     order = {code_id: i for i, code_id in enumerate(codebook.ids)}
     n = len(coded)
     columns = [coded[c].tolist() for c in REQUIRED_CODED]
     columns += [coded[c].tolist() if c in coded.columns else [None] * n for c in ("matched", "coder")]
+    last = object()  # rows come grouped by document: its texts and spans are looked up once per run of rows
     for document, segment, start, end, code_id, matched, coder in zip(*columns):
-        doc = by_id.get(document)
-        if doc is None:
-            raise UsageError(f"coded has a row for document {document!r}, which is not in the corpus")
+        if document != last:
+            doc = by_id.get(document)
+            if doc is None:
+                raise UsageError(f"coded has a row for document {document!r}, which is not in the corpus")
+            last, texts, spans = document, [s.text for s in doc.segments], found[doc.id]
+            starts = segment_starts(doc)
         if code_id not in order:
             raise UsageError(f"{doc.id}: coded has code {code_id!r}, which is not in codebook {codebook.name!r}")
         try:
@@ -141,16 +145,15 @@ def _selections(documents, coded, codebook: Codebook, default_coder: str):
         except (TypeError, ValueError):
             raise UsageError(f"{doc.id}: segment, start and end must be whole numbers, not "
                              f"{segment!r}, {start!r}, {end!r}") from None
-        if not 0 <= seg < len(doc.segments) or not 0 <= start <= end <= len(doc.segments[seg].text):
+        if not 0 <= seg < len(texts) or not 0 <= start <= end <= len(texts[seg]):
             raise CasestudyError(f"{doc.id}, segment {seg}: offsets {start}–{end} are outside the text; "
                                  "code this corpus again before exporting")
-        if isinstance(matched, str) and doc.segments[seg].text[start:end] != matched:
+        if isinstance(matched, str) and texts[seg][start:end] != matched:
             raise CasestudyError(f"{doc.id}, segment {seg}: {matched!r} is not at {start}–{end} in the corpus text; "
                                  "code this corpus again before exporting")
         coder = coder if isinstance(coder, str) and coder else default_coder
         coders.add(coder)
-        span = (starts[doc.id][seg] + start, starts[doc.id][seg] + end)
-        codings = found[doc.id].setdefault(span, [])
+        codings = spans.setdefault((starts[seg] + start, starts[seg] + end), [])
         if (code_id, coder) not in codings:
             codings.append((code_id, coder))
     for spans in found.values():
@@ -229,6 +232,12 @@ def _attr(value) -> str:
             .replace('"', "&quot;").replace("\r", "&#13;").replace("\n", "&#10;").replace("\t", "&#09;"))
 
 
+@functools.lru_cache(maxsize=65536)  # the same few words are coded over and over
+def _selection_name(passage: str) -> str:
+    """A selection's name: its text on one line, at most 60 characters, as an attribute value."""
+    return _attr(" ".join(passage.split())[:60])
+
+
 def _cdata(value) -> str:
     """Element text as ElementTree writes it."""
     return xml_text(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
@@ -250,13 +259,13 @@ def _text_source(doc, spans, names, case_level, user_guid, creator) -> str:
                            f"sha256 {doc.sha256}" if doc.sha256 else "") if d]
     out.append(_text_element("      ", "Description", about + (f" ({', '.join(details)})" if details else "")))
     for (start, end), codings in sorted(spans.items()):
-        selection_guid = guid("selection", g, start, end)
-        passage = " ".join(text[start:end].split())
-        out.append(f'      <PlainTextSelection guid="{selection_guid}" name="{_attr(passage[:60])}" '
+        # the GUIDs of guid("selection", g, start, end) and guid("coding", selection, code, coder)
+        selection_guid = name_guid(f"selection\x1f{g}\x1f{start}\x1f{end}")
+        out.append(f'      <PlainTextSelection guid="{selection_guid}" name="{_selection_name(text[start:end])}" '
                    f'startPosition="{start}" endPosition="{end}" creatingUser="{user_guid[codings[0][1]]}">\n')
         for code_id, coder in codings:
-            out.append(f'        <Coding guid="{guid("coding", selection_guid, code_id, coder)}" '
-                       f'creatingUser="{user_guid[coder]}">\n'
+            coding_guid = name_guid(f"coding\x1f{selection_guid}\x1f{code_id}\x1f{coder}")
+            out.append(f'        <Coding guid="{coding_guid}" creatingUser="{user_guid[coder]}">\n'
                        f'          <CodeRef targetGUID="{code_guid(code_id)}" />\n'
                        f'        </Coding>\n')
         out.append("      </PlainTextSelection>\n")
