@@ -1,4 +1,4 @@
-"""Content-hash cache of processed documents: segments as JSON, tokens as plain arrays (no pickle).
+"""Content-hash cache of processed documents: segments as JSON, tokens as plain arrays (no pickle), text as UTF-8.
 
 An entry is keyed by the file's sha256 and the pipeline fingerprint, so a change of
 file, reader, cleaning or NLP version misses the cache and is processed again.
@@ -10,6 +10,7 @@ import dataclasses
 import functools
 import hashlib
 import json
+import operator
 import os
 import tempfile
 from pathlib import Path
@@ -19,7 +20,7 @@ import numpy as np
 from .corpus import Document, Segment
 from .nlp import TokenTable
 
-READER_VERSION = "read-1"
+READER_VERSION = "read-2"  # read-2: text stored as UTF-8 bytes
 _SOURCES = ("readers/__init__.py", "readers/pdf.py", "readers/docx.py", "readers/text.py", "readers/turns.py",
             "clean.py", "nlp.py", "corpus.py", "cache.py")
 
@@ -33,6 +34,10 @@ def code_fingerprint() -> str:
         path = base / name
         digest.update(path.read_bytes() if path.exists() else name.encode())
     return digest.hexdigest()[:16]
+
+
+# a segment's fields in order, as Segment(*values) takes them (dataclasses.astuple deep-copies: 10× slower)
+_segment_values = operator.attrgetter(*(f.name for f in dataclasses.fields(Segment)))
 
 
 class DocumentCache:
@@ -50,7 +55,7 @@ class DocumentCache:
             return None
         try:
             with np.load(path, allow_pickle=False) as data:
-                fields = json.loads(str(data["document"]))
+                fields = json.loads(data["document"].tobytes().decode("utf-8", "surrogatepass"))
                 arrays = {k: data[k] for k in data.files if k != "document"}
             return fields, TokenTable.from_arrays(arrays)
         except Exception:  # a damaged entry is a miss, never an error
@@ -61,12 +66,13 @@ class DocumentCache:
         path.parent.mkdir(parents=True, exist_ok=True)
         fields = {
             "pages": doc.pages, "format": doc.format, "encoding": doc.encoding,
-            "segments": [dataclasses.astuple(s) for s in doc.segments],
+            "segments": list(map(_segment_values, doc.segments)),
         }
         fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
         try:
             with os.fdopen(fd, "wb") as handle:
-                np.savez(handle, document=np.array(json.dumps(fields, ensure_ascii=False)), **tokens.to_arrays())
+                document = json.dumps(fields, ensure_ascii=False).encode("utf-8", "surrogatepass")
+                np.savez(handle, document=np.frombuffer(document, np.uint8), **tokens.to_arrays())
             os.replace(tmp, path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)

@@ -146,14 +146,18 @@ class TokenTable:
         return len(self.start)
 
     def to_arrays(self) -> dict[str, np.ndarray]:
+        """Plain arrays, for a file without pickle; the strings as one UTF-8 text and their lengths."""
         fields = {n: getattr(self, n) for n in ("segment", "sent", "start", "end", "lower", "lemma", "flags")}
-        fields["strings"] = np.array(self.strings, dtype=str) if self.strings else np.array([], dtype="<U1")
+        fields["strings"] = np.frombuffer("".join(self.strings).encode("utf-8", "surrogatepass"), np.uint8)
+        fields["string_lengths"] = np.fromiter(map(len, self.strings), np.int64, len(self.strings))
         return fields
 
     @classmethod
     def from_arrays(cls, arrays) -> TokenTable:
+        text = arrays["strings"].tobytes().decode("utf-8", "surrogatepass")
+        ends = np.cumsum(arrays["string_lengths"]).tolist()
         return cls(
-            strings=[str(s) for s in arrays["strings"]],
+            strings=[text[a:b] for a, b in zip([0] + ends[:-1], ends)],
             **{n: np.asarray(arrays[n]) for n in ("segment", "sent", "start", "end", "lower", "lemma", "flags")},
         )
 
