@@ -7,7 +7,7 @@ import pytest
 from casestudy import read_corpus
 from casestudy.codebook import load_codebook
 from casestudy.profile import profiles, similarity
-from casestudy.requirements import DEFAULT_RULE, assess, status_for
+from casestudy.requirements import DEFAULT_RULE, assess, is_definition, status_for
 
 from conftest import make_image_pdf, make_pdf
 
@@ -93,6 +93,17 @@ def test_profile_fields(tmp_path):
     assert row["adopted"] == "ja" and row["adopted_date"] == "29.05.2024"
     assert row["concepts_defined"] == "omsorgssvikt; tidlig innsats"
     assert evidence[evidence.field == "adopted_date"][["value", "page"]].values.tolist() == [["29.05.2024", 1]]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Med forebygging menes å gi hjelp før vanskene vokser.", True), ("Omsorgssvikt DEFINERES som …", True),
+    ("Førebygging vert definert som arbeid på tvers.", True), ("Med tiltak meiner vi alt kommunen gjer.", True),
+    ("Med tidlig innsats menes …", False),  # one word between 'med' and 'menes', as the rule has it
+    ("Med barna i sentrum skal tjenestene samarbeide.", False), ("Planen definisjoner-liste", False),
+    ("Kommunen forstår behovet.", False), ("forſtås", True),
+])
+def test_definition_sentences(text, expected):
+    assert is_definition(text) is expected
 
 
 def test_similarity_is_tfidf_cosine(tmp_path):

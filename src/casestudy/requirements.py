@@ -48,6 +48,8 @@ DEFINITION_HEADINGS = re.compile(r"\b(begrep|begreper|begrepsavklaring|definisjo
                                  r"|omgrep|omgrepsavklaring|sentrale begrep)", re.IGNORECASE)
 DEFINITION_SENTENCE = re.compile(r"\b(defineres|definerer|definert|forstås|forstår vi|vert definert|vert forstått|"
                                  r"med \w+ menes|med \w+ meiner vi|er definert som)\b", re.IGNORECASE)
+#: Every match of DEFINITION_SENTENCE holds one of these (case-folded): a text without them is not searched.
+_DEFINITION_WORDS = ("defin", "forstå", "menes", "meiner vi")
 NUMBERED_HEADING = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,3})\.?\s+[A-ZÆØÅ«]")
 
 
@@ -90,6 +92,12 @@ def _matcher(checklist: Codebook, model: str | None = None) -> Matcher:
                                   exclude=code.exclude if key == "patterns" else [],
                                   negation=code.negation if key == "patterns" else "keep"))
     return Matcher(Codebook(name=f"{checklist.name}:assessment", codes=codes), model)
+
+
+def is_definition(text: str) -> bool:
+    """A sentence that defines a concept ('Med forebygging menes …'), which is no evidence for a requirement."""
+    folded = text.casefold()
+    return any(word in folded for word in _DEFINITION_WORDS) and bool(DEFINITION_SENTENCE.search(text))
 
 
 def is_heading(segment) -> int:
@@ -168,7 +176,7 @@ def assess_document(doc, tokens, checklist: Codebook, matcher: Matcher | None = 
     counted = {}
     for index in set().union(*candidates.values(), *named_by.values()):
         level, above = sections[index]
-        if not any(i in definition_section for i in above) and not DEFINITION_SENTENCE.search(doc.segments[index].text):
+        if not any(i in definition_section for i in above) and not is_definition(doc.segments[index].text):
             counted[index] = (level, above)
     requirement_rows, evidence_rows = [], []
     for code in checklist.codes:
