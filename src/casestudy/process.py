@@ -297,8 +297,10 @@ def read_corpus(
     setup = (tuple(tasks), table)
     if jobs > 1 and len(files) > 1:
         pool = ProcessPoolExecutor(max_workers=min(jobs, len(files)), initializer=_start_worker, initargs=setup)
+        # one file at a time, the largest first: the workers end together, on small files
+        order = sorted(range(len(files)), key=lambda i: -_size(files[i]))
         try:
-            results = pool.map(_process_file, *zip(*args), chunksize=max(1, len(args) // (jobs * 8)))
+            results = zip(order, pool.map(_process_file, *zip(*[args[i] for i in order])))
             with progressbar(results, length=len(args), label="Reading", silent=silent) as bar:
                 hits = _collect(corpus, bar)
         except BaseException:  # interrupted: drop the queued files instead of finishing them
@@ -308,7 +310,7 @@ def read_corpus(
     else:
         _start_worker(*setup)
         try:
-            results = (_process_file(*a) for a in args)
+            results = ((i, _process_file(*a)) for i, a in enumerate(args))
             with progressbar(results, length=len(args), label="Reading", silent=silent) as bar:
                 hits = _collect(corpus, bar)
         finally:
@@ -321,16 +323,27 @@ def read_corpus(
     return corpus
 
 
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
 def _collect(corpus: Corpus, results) -> int:
+    """Add (file number, worker result) pairs to the corpus, in the order of the files; returns the cache hits."""
     hits = 0
-    for result in results:
+    documents, skipped = [], []
+    for index, result in results:
         if result[0] == "skip":
-            corpus.skipped.append(Skipped(result[1], result[2]))
+            skipped.append((index, Skipped(result[1], result[2])))
             continue
         _, doc, tokens, hit, task_results = result
         hits += hit
-        corpus.documents.append(doc)
+        documents.append((index, doc))
         corpus.tokens[doc.id] = tokens
         for key, value in task_results.items():
             corpus.results.setdefault(key, {})[doc.id] = value
+    corpus.documents += [doc for _, doc in sorted(documents, key=lambda pair: pair[0])]
+    corpus.skipped += [skip for _, skip in sorted(skipped, key=lambda pair: pair[0])]
     return hits
