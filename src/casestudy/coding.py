@@ -358,13 +358,16 @@ def code_document(doc, tokens: TokenTable, matcher: Matcher, *, unit: Unit = "se
             key = (seg, 0)
         grouped.setdefault((key, code_id), []).append((seg, start, end, negated))
     rows = []
+    sentence_texts: dict[tuple, str] = {}  # one string per sentence, shared by its rows (less to copy and keep)
     for (key, code_id), hits in grouped.items():
         hits.sort()
         seg, start, end, negated = hits[0]
         segment = doc.segments[seg]
         if unit == "sentence":
-            a, b = sentences[key]
-            text = segment.text[a:b]
+            if key not in sentence_texts:
+                a, b = sentences[key]
+                sentence_texts[key] = segment.text[a:b]
+            text = sentence_texts[key]
         elif unit == "turn" and key[0] == "turn":
             text = turn_text[key[1]]
         else:
