@@ -14,6 +14,7 @@ import shutil
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
@@ -224,11 +225,26 @@ def run(corpus: Corpus, out: str | Path, **options) -> dict:
         shutil.rmtree(stale, ignore_errors=True)
     stage = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out))
     try:
-        data = write_all(corpus, stage, **options)
+        with corpus_frozen():
+            data = write_all(corpus, stage, **options)
         publish(stage, out)
     finally:
         shutil.rmtree(stage, ignore_errors=True)
     return data
+
+
+@contextmanager
+def corpus_frozen():
+    """Keep Python's cycle collector from walking the corpus's millions of objects again and again while
+    the outputs are made (gc.freeze: 5-15 % of the writing's CPU on the national corpus). The objects
+    that exist at the start are still freed by reference counting; only cycles among them wait for the end."""
+    import gc
+
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def publish(stage: Path, out: Path) -> None:
