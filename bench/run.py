@@ -11,18 +11,22 @@ Stages, all on the same corpus:
   (d) the same command again with unchanged inputs (warm cache; the run finds its outputs up to date),
   (e) the same command with --force (every analysis stage again, documents from the cache).
 
+On a shared machine the speed itself changes from minute to minute (up to 2×), so (a), (c) and (b)
+run ``--repeat`` times, interleaved, and each stage keeps its fastest run (all runs are in the
+results); (d) and (e) follow the last (c).
+
 Prints a table (wall s, pages/s, tokens/s, peak memory) and the ratios c/a, b/c, d/c; writes
 ``bench/results.json``. Tokens are the tokens casestudy counted (sum of ``tokens`` in OUT/documents.csv);
 for (a), which reads only the plans, the plans' tokens.
 
 Peak memory: for in-process stages the process's high-water mark (VmHWM, reset before each stage);
 for (c)/(d) the peak of the summed RSS of the whole process tree, sampled every 50 ms from /proc, and
-the largest single process's max RSS from ``os.wait4`` (stdlib, exact).
+the largest single process's high-water mark (VmHWM, read at the same samples).
 
 Usage::
 
     python bench/run.py [--corpus bench/corpus] [--out bench/out] [--results bench/results.json]
-                        [--baseline-sample K | --baseline-full | --no-baseline] [--jobs N]
+                        [--baseline-sample K | --baseline-full | --no-baseline] [--jobs N] [--repeat N]
 """
 
 from __future__ import annotations
@@ -105,9 +109,11 @@ def _pss_kb(pid: int) -> int:
 
 
 class TreeSampler(threading.Thread):
-    """Peak of the summed VmRSS of a process and its descendants, sampled every ``interval`` s, and
-    the peak of their summed PSS. RSS counts a page shared by forked processes in each of them, so
-    its sum overstates the memory a run takes while it forks; PSS counts such a page once in total."""
+    """Peak of the summed VmRSS of a process and its descendants, sampled every ``interval`` s, the
+    peak of their summed PSS, and the largest high-water mark (VmHWM) of any one of them. RSS counts
+    a page shared by forked processes in each of them, so its sum overstates the memory a run takes
+    while it forks; PSS counts such a page once in total. (VmHWM, not ``wait4``'s maxrss: a child
+    started from this process inherits this process's peak in maxrss, and this one holds (b)'s.)"""
 
     def __init__(self, pid: int, interval: float = 0.05):
         super().__init__(daemon=True)
@@ -115,6 +121,7 @@ class TreeSampler(threading.Thread):
         self.peak_kb = 0
         self.peak_pss_kb = 0
         self.peak_processes = 0
+        self.max_process_kb = 0
         self._halt = threading.Event()
 
     def run(self):
@@ -124,6 +131,7 @@ class TreeSampler(threading.Thread):
             if total > self.peak_kb:
                 self.peak_kb, self.peak_processes = total, len(pids)
             self.peak_pss_kb = max(self.peak_pss_kb, sum(_pss_kb(p) for p in pids))
+            self.max_process_kb = max([self.max_process_kb] + [_status_kb(p, "VmHWM") for p in pids])
             self._halt.wait(self.interval)
 
     def stop(self):
@@ -289,7 +297,7 @@ def stage_casestudy(command: list[str], log: Path, env: dict | None = None) -> d
         "peak_mb": sampler.peak_kb / 1024,
         "peak_pss_mb": sampler.peak_pss_kb / 1024,
         "peak_processes": sampler.peak_processes,
-        "max_process_mb": usage.ru_maxrss / 1024,
+        "max_process_mb": sampler.max_process_kb / 1024,
         "cpu_seconds": usage.ru_utime + usage.ru_stime,
     }
 
@@ -377,6 +385,19 @@ def git_head() -> str | None:
         return None
 
 
+def fastest(runs: list[dict], *, in_process: bool = False) -> dict | None:
+    """The fastest of a stage's runs, with every run's time and speed check, and the highest peak memory
+    of them all; for a stage timed in this process, the first run's peak (later ones start from what
+    the stages before them left in this process's memory)."""
+    if not runs:
+        return None
+    best = dict(min(runs, key=lambda run: run["seconds"]))
+    best.update(runs=len(runs), seconds_all=[run["seconds"] for run in runs],
+                cpu_check_all=[run["cpu_check_s"] for run in runs],
+                peak_mb=runs[0]["peak_mb"] if in_process else max(run["peak_mb"] for run in runs))
+    return best
+
+
 def fmt(value, digits=1):
     if value is None:
         return "–"
@@ -397,6 +418,10 @@ def main(argv: list[str] | None = None) -> int:
                             "(default: all plans when ≤ 40, else 30)")
     group.add_argument("--baseline-full", action="store_true", help="time the baseline on every plan")
     group.add_argument("--no-baseline", action="store_true", help="skip stage (b)")
+    parser.add_argument("--repeat", type=int, default=None, metavar="N",
+                        help="run (a), (c) and (b) N times, interleaved, and keep each stage's fastest run: on a "
+                             "shared machine whose speed changes by minutes, the least disturbed runs compare "
+                             "best (default: 3 for a corpus of more than 40 plans, else 1)")
     parser.add_argument("--jobs", type=int, default=None, help="pass --jobs to casestudy (default: not passed = all cores)")
     parser.add_argument("--live-src", action="store_true",
                         help="run the live src/ instead of a frozen copy (an edit between (c) and (d) then "
@@ -428,14 +453,8 @@ def main(argv: list[str] | None = None) -> int:
           f"Python {info['python']}", file=sys.stderr)
     corpus_bytes = warm_os_cache(plans + interviews)
 
-    print("(a) bare PDFium …", file=sys.stderr)
-    check_a = cpu_check()
-    a = stage_a(plans)
-    a["cpu_check_s"] = check_a
-    a_docx = stage_a_docx(interviews)
-
+    repeat = args.repeat or (3 if len(plans) > 40 else 1)
     run_out = out / "run"
-    shutil.rmtree(run_out, ignore_errors=True)
     command = casestudy_command(corpus, run_out, args.jobs, args.casestudy_arg)
     env, source_hash = (None, None) if args.live_src else snapshot_source(out / "snapshot")
     if env:
@@ -443,10 +462,23 @@ def main(argv: list[str] | None = None) -> int:
                                capture_output=True, text=True, cwd=ROOT).stdout.strip()
         if not where.startswith(str(out / "snapshot")):
             raise SystemExit(f"the source snapshot is not the casestudy that gets imported ({where})")
-    print(f"(c) {' '.join(command)} (empty cache) …", file=sys.stderr)
-    check_c = cpu_check()
-    c = stage_casestudy(command, out / "casestudy_c.log", env)
-    c["cpu_check_s"] = check_c
+    runs: dict[str, list[dict]] = {"a": [], "b": [], "c": []}
+    what = "all plans" if sample is None or sample >= len(plans) else f"a sample of {sample} plans"
+    for round_ in range(1, repeat + 1):
+        of = f" [{round_}/{repeat}]" if repeat > 1 else ""
+        print(f"(a) bare PDFium …{of}", file=sys.stderr)
+        check = cpu_check()
+        runs["a"].append(dict(stage_a(plans), cpu_check_s=check))
+        shutil.rmtree(run_out, ignore_errors=True)  # outputs and cache: a cold run
+        print(f"(c) {' '.join(command)} (empty cache) …{of}", file=sys.stderr)
+        check = cpu_check()
+        runs["c"].append(dict(stage_casestudy(command, out / "casestudy_c.log", env), cpu_check_s=check))
+        if sample != 0:
+            print(f"(b) pdfplumber + spaCy + simplemma baseline on {what} …{of}", file=sys.stderr)
+            check = cpu_check()
+            runs["b"].append(dict(stage_b(plans, interviews, sample, runs["a"][0]["pages"]), cpu_check_s=check))
+    a, b, c = fastest(runs["a"], in_process=True), fastest(runs["b"], in_process=True), fastest(runs["c"])
+    a_docx = stage_a_docx(interviews)
     tokens, plan_tokens, n_docs, cs_pages = documents_tokens(run_out)
     digests_c = output_digests(run_out)
     print("(d) same command, warm cache …", file=sys.stderr)
@@ -460,14 +492,6 @@ def main(argv: list[str] | None = None) -> int:
     e["cache_hits"] = cache_hits(run_out)
     differing = sorted(k for k in digests_c.keys() | digests_d.keys() if digests_c.get(k) != digests_d.get(k))
     same = not differing
-
-    b = None
-    if sample != 0:
-        what = "all plans" if sample is None or sample >= len(plans) else f"a sample of {sample} plans"
-        print(f"(b) pdfplumber + spaCy + simplemma baseline on {what} …", file=sys.stderr)
-        check_b = cpu_check()
-        b = stage_b(plans, interviews, sample, a["pages"])
-        b["cpu_check_s"] = check_b
 
     pages = a["pages"]
     rows = [("a", "bare PDFium text (plans only)", a, plan_tokens)]
@@ -509,6 +533,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"   (c)/(d) peak = summed RSS of the process tree (sampled; pages shared by forked processes count "
           f"in each); summed PSS {c['peak_pss_mb']:.0f} / {d['peak_pss_mb']:.0f} MB; largest single process: "
           f"{c['max_process_mb']:.0f} / {d['max_process_mb']:.0f} MB; (c) CPU {c['cpu_seconds']:.1f} s")
+    if repeat > 1:
+        print(f"   (a), (b), (c): the fastest of {repeat} runs, interleaved a, c, b; every run (s): "
+              + "; ".join(f"{key} " + ", ".join(f"{t:.1f}" for t in data["seconds_all"])
+                          for key, data in (("a", a), ("b", b), ("c", c)) if data))
     print(f"   reference: python-docx paragraphs of the {len(interviews)} interviews: {a_docx['seconds']:.2f} s")
     print()
 
@@ -527,6 +555,7 @@ def main(argv: list[str] | None = None) -> int:
     checks_s = {k: v["cpu_check_s"] for k, v in (("a", a), ("b", b), ("c", c)) if v and "cpu_check_s" in v}
     print("machine speed check (a fixed Python loop, s) before " + ", ".join(f"({k}) {v:.3f}"
                                                                             for k, v in checks_s.items())
+          + (" (the runs kept)" if repeat > 1 else "")
           + ": unequal values mean the machine ran at a different speed for different stages")
     load_end = os.getloadavg()
     print(f"machine load average (1 min) at start {load_start[0]:.2f}, at end {load_end[0]:.2f} "
@@ -539,6 +568,7 @@ def main(argv: list[str] | None = None) -> int:
                    "bytes": corpus_bytes, "documents_read": n_docs, "tokens": tokens, "plan_tokens": plan_tokens,
                    "casestudy_pages": cs_pages},
         "command": command,
+        "repeat": repeat,
         "source": {"snapshot": not args.live_src, "sha256_16": source_hash, "git_head": git_head()},
         "load_note": "load average of the whole machine: other work running at the same time slows every stage",
         "stages": stages,
