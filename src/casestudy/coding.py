@@ -94,6 +94,29 @@ def compile_pattern(text: str, model: str | None = None, lexicon: dict[str, tupl
     return Pattern(text, tuple(terms))
 
 
+def _string_index(tokens: TokenTable):
+    """The token positions of every string of a table, as lemma and as form ((sorted positions, bounds
+    per string id) each), each form's lemma, and whether every form has one lemma. The last table's is
+    kept: the coding, the plan check and the profile match the same document one after the other."""
+    if _LAST_INDEX and _LAST_INDEX[0] is tokens:
+        return _LAST_INDEX[1]
+    n_strings = len(tokens.strings)
+    columns = []
+    for column in (tokens.lemma, tokens.lower):
+        order = np.argsort(column, kind="stable")
+        bounds = np.concatenate(([0], np.cumsum(np.bincount(column, minlength=n_strings))))
+        columns.append((order, bounds))
+    # a form whose tokens all have a lemma the term also matches adds no tokens of its own
+    lemma_of = np.full(n_strings, -1, np.int64)
+    lemma_of[tokens.lower] = tokens.lemma
+    index = (*columns, lemma_of, bool((lemma_of[tokens.lower] == tokens.lemma).all()))
+    _LAST_INDEX[:] = [tokens, index]
+    return index
+
+
+_LAST_INDEX: list = []
+
+
 class Matcher:
     """A compiled codebook: finds every code's matches in a document's tokens."""
 
@@ -159,18 +182,7 @@ class Matcher:
                     present[term] = [i]
         if not present:
             return {}
-        # token positions of each string, as lemma and as form: one sort each, then slices
-        n_strings = len(tokens.strings)
-        columns = []
-        for column in (tokens.lemma, tokens.lower):
-            order = np.argsort(column, kind="stable")
-            bounds = np.concatenate(([0], np.cumsum(np.bincount(column, minlength=n_strings))))
-            columns.append((order, bounds))
-        # a form whose tokens all have a lemma the term also matches adds no tokens of its own
-        lemma_of = np.full(n_strings, -1, np.int64)
-        lemma_of[tokens.lower] = tokens.lemma
-        one_lemma_per_form = bool((lemma_of[tokens.lower] == tokens.lemma).all())
-        (by_lemma, lemma_bounds), (by_form, form_bounds) = columns
+        (by_lemma, lemma_bounds), (by_form, form_bounds), lemma_of, one_lemma_per_form = _string_index(tokens)
         positions = {}
         for term, ids in present.items():
             parts = [part for i in ids if len(part := by_lemma[lemma_bounds[i]:lemma_bounds[i + 1]])]
