@@ -440,14 +440,14 @@ def code_matrix(coded: pd.DataFrame, codebook: Codebook, *, by: str = "case", ro
         groups = coded["document"].map({d.id: d.attribute(by) for d in corpus})
     # a unit is (document, segment, unit, text); with rollup a child's unit also counts for its ancestors
     expand = {code_id: [code_id] + (codebook.ancestors(code_id) if rollup else []) for code_id in ids}
-    units = pd.DataFrame({
+    pairs = pd.DataFrame({  # one row per (unit, code) it counts for
         "unit": unit_ids(coded) if units is None else units,
         by: groups.fillna("(mangler)").astype(str),
         "code": coded["code"].map(expand),
     }).dropna(subset=["code"]).explode("code").drop_duplicates(subset=["unit", "code"])
-    if units.empty:
+    if pairs.empty:
         return pd.DataFrame(columns=[by] + ids)
-    table = units.groupby([by, "code"]).size().unstack(fill_value=0).reindex(columns=ids, fill_value=0)
+    table = pairs.groupby([by, "code"]).size().unstack(fill_value=0).reindex(columns=ids, fill_value=0)
     table.columns.name = None
     return table.reset_index()
 

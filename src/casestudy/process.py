@@ -31,11 +31,10 @@ class DocumentTask:
     ``key`` names the analysis and everything its result depends on (codebook hash, unit, …);
     ``kind`` limits it to plans or interviews (None: every document); calling the task with
     ``(doc, tokens)`` returns its result for that document (never None: None means "not
-    computed"). Corpus-wide functions (coding,
-    the plan check, plan profiles) go through :func:`per_document`, which takes the workers'
-    result when the corpus was read with the task and computes it otherwise: either way the
-    result is the same, but the first spreads the work over every core while the documents
-    are still in the workers' memory.
+    computed"). Corpus-wide functions (coding, the plan check, plan profiles) go through
+    :func:`per_document`, which takes the workers' result when the corpus was read with the
+    task and computes it otherwise: either way the result is the same, but the first spreads
+    the work over every core while the documents are still in the workers' memory.
     """
 
     key: str = ""

@@ -9,7 +9,6 @@ CSV files hold.
 from __future__ import annotations
 
 import re
-
 from dataclasses import dataclass
 from pathlib import Path
 
