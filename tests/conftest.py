@@ -19,7 +19,8 @@ def _fonts():
 
 def make_pdf(path, pages, *, header=None, footer=True, body_size=11, encrypt=None, user_password=None):
     """Write a PDF: ``pages`` is a list of pages, each a list of lines; a line starting with '# '
-    is a 16 pt bold heading and an empty line leaves a paragraph gap. Returns the path."""
+    is a 16 pt bold heading, one starting with '** ' is bold at the body size, and an empty line
+    leaves a paragraph gap. Returns the path."""
     from fpdf import FPDF
 
     regular, bold = _fonts()
@@ -44,7 +45,8 @@ def make_pdf(path, pages, *, header=None, footer=True, body_size=11, encrypt=Non
             elif not line:
                 pdf.ln(6)
             else:
-                pdf.set_font("dv", size=body_size)
+                bold, line = (True, line[3:]) if line.startswith("** ") else (False, line)
+                pdf.set_font("dv", "B" if bold else "", size=body_size)
                 pdf.set_x(20)
                 pdf.cell(0, 6, line, new_x="LMARGIN", new_y="NEXT")
         if footer:

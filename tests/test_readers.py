@@ -34,6 +34,19 @@ def test_pdf_paragraphs_pages_hyphens_and_running_header(tmp_path):
     assert doc.kind == "plan" and doc.case == "plan" and doc.format == "pdf"
 
 
+def test_pdf_bold_body_size_line_is_a_heading_only_when_shaped_like_one(tmp_path):
+    lines = ["** Tiltak for barnehagene", "", "Barnehagene skal bruke kartleggingsverktøy.", "",
+             "** Alle tjenester skal melde bekymring til barneverntjenesten.", "",
+             "Foreldre får tilbud om veiledning."]
+    doc = read(make_pdf(tmp_path / "plan.pdf", [lines]))
+    assert [(s.heading, s.heading_level, s.text) for s in doc.segments] == [
+        (True, 3, "Tiltak for barnehagene"),
+        (False, 0, "Barnehagene skal bruke kartleggingsverktøy."),
+        (False, 0, "Alle tjenester skal melde bekymring til barneverntjenesten."),  # bold, but a sentence
+        (False, 0, "Foreldre får tilbud om veiledning."),
+    ]
+
+
 def test_pdf_encrypted_with_user_password(tmp_path):
     path = make_pdf(tmp_path / "locked.pdf", [PAGE], encrypt="eier", user_password="hemmelig")
     with pytest.raises(ReaderError) as info:

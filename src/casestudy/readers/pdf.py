@@ -25,7 +25,7 @@ class Line:
     text: str
     page: int
     size: float  # font size of the first character, points
-    bold: bool
+    bold: bool  # the first character's weight is 600 or more; looked up only where it can make a heading
     y_top: float  # baseline of the first character
     y_bottom: float  # baseline of the last character (lower when PDFium joined a hyphenated break)
     x: float
@@ -86,15 +86,16 @@ def read_lines(path: Path) -> tuple[list[list[Line]], int]:
             pos = 0
             for raw_line in text.split("\r\n"):
                 length = len(raw_line)
-                if raw_line.strip() and pos < n_chars:
+                stripped = raw_line.strip()
+                if stripped and pos < n_chars:
                     first = pos + (length - len(raw_line.lstrip()))
                     raw.FPDFText_GetCharOrigin(handle, first, x, y)
                     x0, y_top = x.value, y.value
                     last = min(pos + len(raw_line.rstrip()) - 1, n_chars - 1)
                     raw.FPDFText_GetCharOrigin(handle, last, x, y)
                     size = raw.FPDFText_GetFontSize(handle, first)
-                    weight = raw.FPDFText_GetFontWeight(handle, first)
-                    lines.append(Line(raw_line, number + 1, round(size, 1), weight >= 600, y_top, y.value, x0))
+                    bold = _heading_shaped(stripped) and raw.FPDFText_GetFontWeight(handle, first) >= 600
+                    lines.append(Line(raw_line, number + 1, round(size, 1), bold, y_top, y.value, x0))
                 pos += length + 2
             pages.append(lines)
             textpage.close()
@@ -112,13 +113,17 @@ def _body_size(pages: list[list[Line]]) -> float:
     return max(weights, key=weights.get) if weights else _FALLBACK_BODY_SIZE
 
 
+def _heading_shaped(text: str) -> bool:
+    """Short enough for a heading and not ending like a sentence (``text`` stripped)."""
+    return len(text) < 90 and not text.endswith((".", ",", ";"))
+
+
 def _heading_level(line: Line, body: float) -> int:
     if line.size >= body * 1.35:
         return 1
     if line.size >= body * 1.12:
         return 2
-    text = line.text.strip()
-    if line.bold and len(text) < 90 and not text.endswith((".", ",", ";")):
+    if line.bold and _heading_shaped(line.text.strip()):
         return 3
     return 0
 
