@@ -81,3 +81,15 @@ def test_analyses_lemmatize_patterns_with_the_pipeline_that_read_the_corpus(tiny
     for analyse in (lambda: code_corpus(read, BOOKS[0]), lambda: assess(read, BOOKS[1]), lambda: profiles(read)):
         with pytest.raises(CasestudyError, match="'nb_core_news_sm' is not installed"):
             analyse()
+
+
+def test_a_segment_pickles_to_an_equal_segment():
+    import pickle
+
+    from casestudy.corpus import Segment
+
+    segment = Segment(4, "Hva gjør dere?", page=None, turn=7, speaker="Intervjuer", role="intervjuer",
+                      interviewer=True, heading=False, heading_level=0)
+    assert pickle.loads(pickle.dumps(segment)) == segment
+    assert pickle.loads(pickle.dumps(Segment(0, "1 Mål", page=3, heading=True, heading_level=1))) == Segment(
+        0, "1 Mål", page=3, heading=True, heading_level=1)

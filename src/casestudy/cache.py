@@ -6,18 +6,16 @@ file, reader, cleaning or NLP version misses the cache and is processed again.
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import hashlib
 import json
-import operator
 import os
 import tempfile
 from pathlib import Path
 
 import numpy as np
 
-from .corpus import Document, Segment
+from .corpus import Document, Segment, segment_values
 from .nlp import TokenTable
 
 READER_VERSION = "read-2"  # read-2: text stored as UTF-8 bytes
@@ -34,10 +32,6 @@ def code_fingerprint() -> str:
         path = base / name
         digest.update(path.read_bytes() if path.exists() else name.encode())
     return digest.hexdigest()[:16]
-
-
-# a segment's fields in order, as Segment(*values) takes them (dataclasses.astuple deep-copies: 10× slower)
-_segment_values = operator.attrgetter(*(f.name for f in dataclasses.fields(Segment)))
 
 
 class DocumentCache:
@@ -66,7 +60,7 @@ class DocumentCache:
         path.parent.mkdir(parents=True, exist_ok=True)
         fields = {
             "pages": doc.pages, "format": doc.format, "encoding": doc.encoding,
-            "segments": list(map(_segment_values, doc.segments)),
+            "segments": list(map(segment_values, doc.segments)),
         }
         fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
         try:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import operator
 import re
 import unicodedata
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path, PurePosixPath
 
 from .errors import CasestudyError
@@ -32,6 +33,15 @@ class Segment:
     interviewer: bool = False
     heading: bool = False
     heading_level: int = 0
+
+    def __reduce__(self):
+        # pickled as Segment(*values): half the time of the dataclass's own state functions, which
+        # matters for the ~100,000 segments the reading workers send back on a national corpus
+        return Segment, segment_values(self)
+
+
+#: A segment's fields in order, as ``Segment(*values)`` takes them (dataclasses.astuple deep-copies: 10× slower).
+segment_values = operator.attrgetter(*(f.name for f in fields(Segment)))
 
 
 @dataclass(slots=True)

@@ -331,18 +331,27 @@ def _size(path: Path) -> int:
 
 def _collect(corpus: Corpus, results) -> int:
     """Add (file number, worker result) pairs to the corpus, in the order of the files; returns the cache hits."""
+    import gc
+
     hits = 0
     documents, skipped = [], []
-    for index, result in results:
-        if result[0] == "skip":
-            skipped.append((index, Skipped(result[1], result[2])))
-            continue
-        _, doc, tokens, hit, task_results = result
-        hits += hit
-        documents.append((index, doc))
-        corpus.tokens[doc.id] = tokens
-        for key, value in task_results.items():
-            corpus.results.setdefault(key, {})[doc.id] = value
+    freeze = gc.get_freeze_count() == 0  # (not when a caller has frozen objects of its own)
+    try:
+        for n, (index, result) in enumerate(results, 1):
+            if result[0] == "skip":
+                skipped.append((index, Skipped(result[1], result[2])))
+                continue
+            _, doc, tokens, hit, task_results = result
+            hits += hit
+            documents.append((index, doc))
+            corpus.tokens[doc.id] = tokens
+            for key, value in task_results.items():
+                corpus.results.setdefault(key, {})[doc.id] = value
+            if freeze and n % 32 == 0:
+                gc.freeze()  # what is read is kept: the cycle collector need not walk it again and again
+    finally:
+        if freeze:
+            gc.unfreeze()
     corpus.documents += [doc for _, doc in sorted(documents, key=lambda pair: pair[0])]
     corpus.skipped += [skip for _, skip in sorted(skipped, key=lambda pair: pair[0])]
     return hits
