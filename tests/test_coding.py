@@ -85,6 +85,33 @@ def test_code_matrix_by_case_with_rollup(tiny_corpus):
     assert by_region.values.tolist() == [["Vest", 2, 0, 1, 0, 0, 0]]
 
 
+def test_code_matrix_counts_each_unit_once_per_code_with_its_parents():
+    import pandas as pd
+
+    def row(document, case, segment, code, text):
+        return {"document": document, "case": case, "segment": segment, "unit": "sentence", "code": code,
+                "text": text}
+
+    coded = pd.DataFrame([
+        row("b.pdf", "Bby", 0, "economy", "Penger er en utfordring."),  # a child and its parent in one unit:
+        row("b.pdf", "Bby", 0, "barrier", "Penger er en utfordring."),  # barrier counts this unit once
+        row("b.pdf", "Bby", 1, "economy", "Budsjettet er lite."),
+        row("a.pdf", "Aby", 0, "prevention", "Forebygging virker."),
+        row("a.pdf", "Aby", 0, "unknown", "Forebygging virker."),  # not in the codebook: left out
+        row("c.pdf", None, 0, "early", "Tidlig innsats."),
+    ])
+    matrix = code_matrix(coded, BOOK, by="case")
+    assert matrix.columns.tolist() == ["case", "prevention", "core", "cooperation", "barrier", "economy", "early"]
+    assert matrix.values.tolist() == [
+        ["(mangler)", 0, 0, 0, 0, 0, 1], ["Aby", 1, 0, 0, 0, 0, 0], ["Bby", 0, 0, 0, 2, 2, 0],
+    ]
+    flat = code_matrix(coded, BOOK, by="document", rollup=False)
+    assert flat.values.tolist() == [
+        ["a.pdf", 1, 0, 0, 0, 0, 0], ["b.pdf", 0, 0, 0, 1, 2, 0], ["c.pdf", 0, 0, 0, 0, 0, 1],
+    ]
+    assert code_matrix(coded[coded.code == "unknown"], BOOK).columns.tolist() == matrix.columns.tolist()
+
+
 def test_kwic_by_pattern_and_code(tiny_corpus):
     corpus = read_corpus(tiny_corpus, jobs=1)
     lines = kwic(corpus, "barn", window=2)

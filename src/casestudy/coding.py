@@ -439,17 +439,45 @@ def code_matrix(coded: pd.DataFrame, codebook: Codebook, *, by: str = "case", ro
     else:
         groups = coded["document"].map({d.id: d.attribute(by) for d in corpus})
     # a unit is (document, segment, unit, text); with rollup a child's unit also counts for its ancestors
-    expand = {code_id: [code_id] + (codebook.ancestors(code_id) if rollup else []) for code_id in ids}
-    pairs = pd.DataFrame({  # one row per (unit, code) it counts for
-        "unit": unit_ids(coded) if units is None else units,
-        by: groups.fillna("(mangler)").astype(str),
-        "code": coded["code"].map(expand),
-    }).dropna(subset=["code"]).explode("code").drop_duplicates(subset=["unit", "code"])
-    if pairs.empty:
+    rows, codes = _unit_codes(coded, codebook, rollup, unit_ids(coded) if units is None else units)
+    if not len(rows):
         return pd.DataFrame(columns=[by] + ids)
-    table = pairs.groupby([by, "code"]).size().unstack(fill_value=0).reindex(columns=ids, fill_value=0)
-    table.columns.name = None
-    return table.reset_index()
+    groups = groups.fillna("(mangler)").astype(str)
+    number, names = pd.factorize(groups)
+    present, group = np.unique(number[rows], return_inverse=True)
+    labels = np.asarray(names[present], object)
+    order = np.argsort(labels)  # the groups in sorted order, as a groupby gives them
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    labels, group = labels[order], rank[group]
+    counts = np.bincount(group * len(ids) + codes, minlength=len(labels) * len(ids)).reshape(len(labels), len(ids))
+    table = pd.DataFrame(counts, columns=ids)
+    table.insert(0, by, pd.array(labels, dtype=groups.dtype))
+    return table
+
+
+def _unit_codes(coded: pd.DataFrame, codebook: Codebook, rollup: bool, units) -> tuple[np.ndarray, np.ndarray]:
+    """Each (unit, code) a unit counts for once: the row it was first seen in and the code's place in
+    ``codebook.ids`` (with ``rollup`` a code also counts for each of its ancestors)."""
+    ids = codebook.ids
+    place = {code_id: i for i, code_id in enumerate(ids)}
+    targets = [[place[c] for c in [code_id] + (codebook.ancestors(code_id) if rollup else []) if c in place]
+               for code_id in ids]
+    number, names = pd.factorize(coded["code"])
+    code = np.array([place.get(name, -1) for name in names] + [-1], np.int64)[number]  # -1: not a code of the book
+    known = np.flatnonzero(code >= 0)
+    code = code[known]
+    width = np.array([len(t) for t in targets], np.int64)
+    flat = np.array([c for t in targets for c in t], np.int64)
+    offset = np.concatenate(([0], np.cumsum(width)[:-1]))
+    n = width[code]
+    rows = np.repeat(known, n)
+    within = np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n)
+    expanded = flat[np.repeat(offset[code], n) + within]
+    key = np.asarray(units, np.int64)[rows] * len(ids) + expanded
+    _, first = np.unique(key, return_index=True)
+    first.sort()
+    return rows[first], expanded[first]
 
 
 def kwic(corpus, pattern: str, *, codebook: Codebook | None = None, window: int = 8, include_interviewer=False,

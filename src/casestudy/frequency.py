@@ -34,7 +34,12 @@ def countable(tokens: TokenTable, stopwords: frozenset[str], *, min_length: int 
     """Boolean mask of the tokens that count as words: letters, no number, not a stop word."""
     if not len(tokens):
         return np.zeros(0, dtype=bool)
-    stop = np.fromiter((s in stopwords or len(s) < min_length for s in tokens.strings), bool, len(tokens.strings))
+    strings = tokens.strings  # distinct; a whole national corpus has millions, so no Python loop over them
+    stop = np.fromiter(map(len, strings), np.int64, len(strings)) < min_length
+    found = stopwords.intersection(strings)
+    if found:
+        position = dict(zip(strings, range(len(strings))))
+        stop[[position[s] for s in found]] = True
     letters = (tokens.flags & ALPHA).astype(bool) & ~(tokens.flags & NUM).astype(bool)
     return letters & ~stop[tokens.lower] & ~stop[tokens.lemma]
 

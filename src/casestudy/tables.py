@@ -104,9 +104,13 @@ def appendix_tables(*, requirements_matrix=None, checklist=None, profiles=None, 
         rows = []
         labels = {c.id: c.label or c.id for c in codebook.flat()} if codebook else {}
         order = [c.id for c in codebook.flat()] if codebook else list(dict.fromkeys(coded["code"]))
+        # each code's first rows, found in one pass (not one comparison of the whole column per code)
+        first = {code_id: part for code_id, part in coded.groupby("code", sort=False).head(excerpts_per_code)
+                 .groupby("code", sort=False)}
         for code_id in order:
-            part = coded[coded["code"] == code_id]
-            for row in part.head(excerpts_per_code).itertuples():
+            if code_id not in first:
+                continue
+            for row in first[code_id].itertuples():
                 where = (f"{text['page']} {row.page}" if pd.notna(row.page) else
                          f"{text['turn']} {row.turn}" if pd.notna(row.turn) else "")
                 quote = row.text if len(row.text) <= 300 else row.text[:299] + "…"
