@@ -296,13 +296,12 @@ def write_all(corpus: Corpus, out: Path, *, by: str | None = "role", top: int | 
         frames[f"coded_segments{suffix}"] = code_corpus(corpus, codebook, unit=unit)
     if checklists:
         frames.update(requirement_frames(corpus, checklists[0]))
-    # the largest tables (segments, coded segments, evidence) and the REFI-QDA project are written
-    # by a second process meanwhile
+    # the largest tables (coded segments, evidence) and the REFI-QDA project are written by a second
+    # process meanwhile (about half of the writing's CPU on the national corpus)
     early = [name for name in frames if name.startswith("coded_segments") or name == "requirements_evidence"]
 
     def largest_tables_and_exchange() -> list[Path]:
-        paths = write_ingest(corpus, out)
-        paths += [write_csv(frames[name], out / f"{name}.csv") for name in early]
+        paths = [write_csv(frames[name], out / f"{name}.csv") for name in early]
         if appendix:
             paths += write_exchange(corpus, frames.get("coded_segments"), coding_books[0] if coding_books else None,
                                     out / "exchange")
@@ -312,7 +311,7 @@ def write_all(corpus: Corpus, out: Path, *, by: str | None = "role", top: int | 
 
     def everything_else() -> list[Path]:
         nonlocal summary
-        paths = []
+        paths = write_ingest(corpus, out)
         # one pass over the tokens for the counts of every group and of all of them (group 'alle')
         counts = frames["word_counts"] = word_counts(corpus, by=by, top=top, stopwords=stopwords, total=True)
         grouped = None
