@@ -18,16 +18,19 @@ SUSPENSION_WORDS = frozenset({"og", "eller", "til", "samt", "enn", "som", "and",
 
 _LIGATURES = str.maketrans({"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl", "ﬅ": "st", "ﬆ": "st"})
 _LIGATURE_CHARS = re.compile("[ﬀﬁﬂﬃﬄﬅﬆ]")
-_SPACE = r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]"
-_SPACES = re.compile(_SPACE + "+")
-# what _SPACES changes: a space other than U+0020, or a space followed by another
-_SPACES_TO_FOLD = re.compile(f"(?! ){_SPACE}| {_SPACE}")
+_OTHER_SPACES = r"\t\u00a0\u2000-\u200a\u202f\u205f\u3000"
+_SPACES = re.compile(f"[ {_OTHER_SPACES}]+")
+# what _SPACES changes: a space other than U+0020 (found by one character class, far faster than an
+# alternation), or two U+0020 in a row
+_OTHER_SPACE = re.compile(f"[{_OTHER_SPACES}]")
 _INVISIBLE = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff\u00ad\ufffe]")
 # Control characters (a damaged text layer, a stray byte in a transcript), noncharacters and lone
 # surrogates: never text, and they break XLSX and UTF-8 output. Form feed and vertical tab are spaces.
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef\uffff\ud800-\udfff]")
 _CONTROL_SPACE = re.compile(r"[\x0b\x0c\x1c-\x1f\x85\u2028\u2029]")
-_UNUSUAL = re.compile("|".join(p.pattern for p in (_LIGATURE_CHARS, _INVISIBLE, _CONTROL, _CONTROL_SPACE)))
+# all four as one character class: one fast scan finds whether any substitution has work to do
+_UNUSUAL = re.compile("[" + "".join(p.pattern[1:-1] for p in (_LIGATURE_CHARS, _INVISIBLE, _CONTROL,
+                                                                _CONTROL_SPACE)) + "]")
 _HYPHEN_MARKS = "\ufffe\u00ad-‐"
 _INLINE_BREAK = re.compile(r"(\S*?)\ufffe\s*(\S*)")
 _PAGE_NUMBER = re.compile(
@@ -40,13 +43,13 @@ def normalize_text(text: str) -> str:
     idempotent. Line breaks are kept (a paragraph's lines are joined by :func:`join_lines`)."""
     # Drop and replace first, compose after: a mark dropped between a letter and a combining
     # accent would otherwise leave an uncomposed pair that a second call would compose.
-    if _UNUSUAL.search(text):  # one scan finds whether any of the substitutions has work to do
+    if _UNUSUAL.search(text):
         if _LIGATURE_CHARS.search(text):  # str.translate is slow on non-ASCII text: only when needed
             text = text.translate(_LIGATURES)
         text = _CONTROL_SPACE.sub(" ", text)
         text = _CONTROL.sub("", _INVISIBLE.sub("", text))
     text = unicodedata.normalize("NFC", text)
-    if _SPACES_TO_FOLD.search(text):
+    if "  " in text or _OTHER_SPACE.search(text):
         text = _SPACES.sub(" ", text)
     return text.strip()
 
