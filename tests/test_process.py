@@ -24,6 +24,28 @@ class FailsOnPlans(DocumentTask):
         return len(tokens)
 
 
+class CollectorThreshold(DocumentTask):
+    key = "gc-threshold"
+
+    def __call__(self, doc, tokens):
+        import gc
+
+        return gc.get_threshold()[0]
+
+
+def test_reading_workers_and_writer_processes_raise_the_collector_threshold_and_this_process_keeps_its(
+        tiny_corpus):
+    import gc
+
+    from casestudy.process import GC_THRESHOLD, concurrently
+
+    before = gc.get_threshold()
+    read = read_corpus(tiny_corpus, jobs=2, tasks=[CollectorThreshold()])
+    assert set(read.results["gc-threshold"].values()) == {GC_THRESHOLD}
+    assert concurrently(lambda: gc.get_threshold()[0], lambda: gc.get_threshold()[0], jobs=2)[1] == GC_THRESHOLD
+    assert gc.get_threshold() == before  # a notebook's own settings are left alone
+
+
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_workers_give_the_results_the_main_process_would(tiny_corpus, jobs):
     plain = read_corpus(tiny_corpus, jobs=1)

@@ -18,7 +18,7 @@ from . import coding, frequency, pipeline
 from .codebook import load_codebook
 from .errors import CasestudyError
 from .outputs import write_csv
-from .process import default_jobs, read_corpus
+from .process import default_jobs, read_corpus, tune_gc
 from .progress import status
 from .readers import DEFAULT_INTERVIEWER_LABELS
 
@@ -91,6 +91,7 @@ def load(corpus, out, cases, jobs, cache_dir, no_cache, interviewer, model, sile
 @click.version_option(package_name="casestudy")
 def main():
     """Case-study analysis of Norwegian prevention plans (PDF) and interview transcripts (DOCX/TXT)."""
+    tune_gc()
 
 
 def unit_option(fn):
