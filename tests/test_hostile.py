@@ -491,6 +491,23 @@ def test_a_file_the_system_refuses_to_open_is_skipped_with_its_reason(tiny_corpu
         ["interviews/testby_koord.txt", "skipped"], ["interviews/testby_leder.docx", "ok"], ["plans/testby.pdf", "ok"]]
 
 
+def test_a_file_name_that_is_not_utf8_is_read_and_named_with_its_bytes_escaped(tiny_corpus, tmp_path):
+    """A name copied from an old Windows or a zip in Latin-1: Python holds its bytes as lone surrogates,
+    which no CSV, JSON or XML output can hold."""
+    try:
+        os.rename(tiny_corpus / "plans" / "testby.pdf", os.fsencode(tiny_corpus / "plans") + b"/s\xf8r.pdf")
+    except OSError:
+        pytest.skip("this file system refuses names that are not UTF-8")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["run", str(tiny_corpus), "--out", str(out), "--no-clouds", "--jobs", "1"])
+    assert result.exit_code == 0, result.output
+    documents = pd.read_csv(out / "documents.csv", keep_default_na=False).set_index("document")
+    assert documents.loc["plans/s\\xf8r.pdf", ["status", "segments"]].tolist() == ["ok", 2]
+    assert "plans/s\\xf8r.pdf" in {row["document"] for row in json.loads((out / "manifest.json").read_text())["inputs"]}
+    with zipfile.ZipFile(out / "exchange" / "project.qdpx") as project:
+        assert 'name="plans/s\\xf8r.pdf"' in project.read("project.qde").decode("utf-8")
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # Bad codebooks and checklists: one clear line naming file, line and code; exit 1; nothing written
 # (tests/test_codebook.py has the messages of the simpler cases; these go through `casestudy run`)

@@ -174,11 +174,15 @@ def find_files(root: Path, problems: list | None = None) -> list[Path]:
 
 
 def document_id(path: Path, root: Path) -> str:
-    """The document id: the path relative to the corpus folder, with forward slashes."""
+    """The document id: the path relative to the corpus folder, with forward slashes. Bytes of a file
+    name that are not UTF-8 are written as ``\\xNN`` (the file is still read), so every output can hold the id."""
     root = Path(root)
-    if root.is_file():
-        return path.name
-    return PurePosixPath(*path.relative_to(root).parts).as_posix()
+    name = path.name if root.is_file() else PurePosixPath(*path.relative_to(root).parts).as_posix()
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:  # Python holds such bytes as lone surrogates, which no UTF-8 file can
+        name = name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return name
 
 
 _KIND_FOLDERS = {

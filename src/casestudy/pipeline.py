@@ -196,7 +196,7 @@ def run_key(root: str | Path, *, files: list[Path], codebooks: list[Path] = (), 
         except OSError as exc:
             stamp = f"unreadable:{exc.errno}"
         name = path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
-        digest.update(f"{name}\0{stamp}\n".encode())
+        digest.update(f"{name}\0{stamp}\n".encode("utf-8", "surrogateescape"))  # (a name need not be UTF-8)
     return digest.hexdigest()
 
 
