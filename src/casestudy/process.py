@@ -322,7 +322,7 @@ def read_corpus(
         try:
             results = zip(order, pool.map(_process_file, *zip(*[args[i] for i in order])))
             with progressbar(results, length=len(args), label="Reading", silent=silent) as bar:
-                hits = _collect(corpus, bar)
+                hits = _collect(corpus, bar, from_workers=True)
         except BaseException:  # interrupted: drop the queued files instead of finishing them
             pool.shutdown(wait=False, cancel_futures=True)
             raise
@@ -350,13 +350,16 @@ def _size(path: Path) -> int:
         return 0
 
 
-def _collect(corpus: Corpus, results) -> int:
-    """Add (file number, worker result) pairs to the corpus, in the order of the files; returns the cache hits."""
+def _collect(corpus: Corpus, results, *, from_workers: bool = False) -> int:
+    """Add (file number, worker result) pairs to the corpus, in the order of the files; returns the cache hits.
+
+    ``from_workers``: the results were read by other processes, so what this one holds is the corpus
+    only (no readers' garbage): the cycle collector is kept off it while it grows."""
     import gc
 
     hits = 0
     documents, skipped = [], []
-    freeze = gc.get_freeze_count() == 0  # (not when a caller has frozen objects of its own)
+    freeze = from_workers and gc.get_freeze_count() == 0  # (not when a caller has frozen objects of its own)
     try:
         for n, (index, result) in enumerate(results, 1):
             if result[0] == "skip":
