@@ -33,8 +33,7 @@ class CollectorThreshold(DocumentTask):
         return gc.get_threshold()[0]
 
 
-def test_reading_workers_and_writer_processes_raise_the_collector_threshold_and_this_process_keeps_its(
-        tiny_corpus):
+def test_casestudy_processes_raise_the_collector_threshold_but_leave_the_callers_alone(tiny_corpus):
     import gc
 
     from casestudy.process import GC_THRESHOLD, concurrently
