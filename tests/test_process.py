@@ -114,3 +114,25 @@ def test_a_segment_pickles_to_an_equal_segment():
     assert pickle.loads(pickle.dumps(segment)) == segment
     assert pickle.loads(pickle.dumps(Segment(0, "1 Mål", page=3, heading=True, heading_level=1))) == Segment(
         0, "1 Mål", page=3, heading=True, heading_level=1)
+
+
+def test_frozen_objects_freezes_for_the_block_and_leaves_a_callers_own_freeze_alone():
+    import gc
+
+    from casestudy.process import frozen_objects
+
+    assert gc.get_freeze_count() == 0
+    with frozen_objects() as freeze_new:
+        frozen = gc.get_freeze_count()
+        made = [[] for _ in range(100)]
+        freeze_new()
+        assert frozen > 0 and gc.get_freeze_count() >= frozen + len(made)
+    assert gc.get_freeze_count() == 0
+    gc.freeze()  # a caller's own
+    try:
+        before = gc.get_freeze_count()
+        with frozen_objects() as freeze_new:
+            freeze_new()
+        assert gc.get_freeze_count() == before
+    finally:
+        gc.unfreeze()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -150,6 +151,25 @@ def tune_gc() -> None:
     import gc
 
     gc.set_threshold(GC_THRESHOLD, *gc.get_threshold()[1:])
+
+
+@contextmanager
+def frozen_objects():
+    """Keep Python's cycle collector off the objects that exist now (gc.freeze) until the end of the
+    block: a corpus is millions of objects that live on, and walking them again and again cost 5-15 %
+    of the writing's CPU. Yields a function that freezes what was made since, for a growing corpus.
+    They are still freed by reference counting; only cycles among them wait for the end. When a
+    caller has frozen objects of its own, nothing is done, so its freeze is not undone here."""
+    import gc
+
+    if gc.get_freeze_count():
+        yield lambda: None
+        return
+    gc.freeze()
+    try:
+        yield gc.freeze
+    finally:
+        gc.unfreeze()
 
 
 def _start_worker(tasks: tuple[DocumentTask, ...], cases: CaseTable) -> None:
@@ -354,13 +374,10 @@ def _collect(corpus: Corpus, results, *, from_workers: bool = False) -> int:
     """Add (file number, worker result) pairs to the corpus, in the order of the files; returns the cache hits.
 
     ``from_workers``: the results were read by other processes, so what this one holds is the corpus
-    only (no readers' garbage): the cycle collector is kept off it while it grows."""
-    import gc
-
+    only (no reader's uncollected garbage to keep): the cycle collector is kept off it while it grows."""
     hits = 0
     documents, skipped = [], []
-    freeze = from_workers and gc.get_freeze_count() == 0  # (not when a caller has frozen objects of its own)
-    try:
+    with frozen_objects() if from_workers else nullcontext(lambda: None) as freeze_new:
         for n, (index, result) in enumerate(results, 1):
             if result[0] == "skip":
                 skipped.append((index, Skipped(result[1], result[2])))
@@ -371,11 +388,8 @@ def _collect(corpus: Corpus, results, *, from_workers: bool = False) -> int:
             corpus.tokens[doc.id] = tokens
             for key, value in task_results.items():
                 corpus.results.setdefault(key, {})[doc.id] = value
-            if freeze and n % 32 == 0:
-                gc.freeze()  # what is read is kept: the cycle collector need not walk it again and again
-    finally:
-        if freeze:
-            gc.unfreeze()
+            if n % 32 == 0:
+                freeze_new()
     corpus.documents += [doc for _, doc in sorted(documents, key=lambda pair: pair[0])]
     corpus.skipped += [skip for _, skip in sorted(skipped, key=lambda pair: pair[0])]
     return hits
