@@ -48,6 +48,26 @@ def test_rollup_adds_parents():
     assert code_texts(["Budsjettet er en utfordring."], BOOK, rollup=True)[0] == {"economy", "barrier"}
 
 
+def test_matchers_share_terms_without_changing_each_others_matches():
+    from casestudy.coding import Matcher
+    from casestudy.nlp import tokenize_segments
+
+    texts = ["Samarbeidet om tidlig innsats er godt.", "Vi har ikke penger til forebyggende arbeid."]
+    tokens = tokenize_segments(texts)
+    first = Matcher(BOOK)
+    before = first.matches(tokens, texts)
+    # a later matcher adds terms (a new glob among them) to the shared lexicon while the same document is indexed
+    later = Matcher(codebook_from_data(parse_yaml("codes:\n  - id: work\n    patterns: ['arbeid*', innsats]")))
+    assert later.matches(tokens, texts) == [("work", 0, 22, 29, False, 0), ("work", 1, 36, 42, False, 0)]
+    assert first.matches(tokens, texts) == before == [
+        ("prevention", 1, 23, 35, True, 0), ("cooperation", 0, 0, 11, False, 0), ("early", 0, 15, 29, False, 0),
+    ]
+    found = first.find(tokens, texts)  # the same matches as arrays, the code by its place in the codebook
+    assert [first.codes[c].id for c in found.code.tolist()] == ["prevention", "cooperation", "early"]
+    assert (found.segment.tolist(), found.start.tolist(), found.negated.tolist()) == ([1, 0, 0], [23, 0, 15],
+                                                                                      [True, False, False])
+
+
 def test_coded_rows_have_exact_offsets_and_units(tiny_corpus):
     corpus = read_corpus(tiny_corpus, jobs=1)
     coded = code_corpus(corpus, BOOK, unit="sentence")

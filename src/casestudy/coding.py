@@ -94,27 +94,125 @@ def compile_pattern(text: str, model: str | None = None, lexicon: dict[str, tupl
     return Pattern(text, tuple(terms))
 
 
-def _string_index(tokens: TokenTable):
-    """The token positions of every string of a table, as lemma and as form ((sorted positions, bounds
-    per string id) each), each form's lemma, and whether every form has one lemma. The last table's is
-    kept: the coding, the plan check and the profile match the same document one after the other."""
-    if _LAST_INDEX and _LAST_INDEX[0] is tokens:
-        return _LAST_INDEX[1]
-    n_strings = len(tokens.strings)
-    columns = []
-    for column in (tokens.lemma, tokens.lower):
-        order = np.argsort(column, kind="stable")
-        bounds = np.concatenate(([0], np.cumsum(np.bincount(column, minlength=n_strings))))
-        columns.append((order, bounds))
-    # a form whose tokens all have a lemma the term also matches adds no tokens of its own
-    lemma_of = np.full(n_strings, -1, np.int64)
-    lemma_of[tokens.lower] = tokens.lemma
-    index = (*columns, lemma_of, bool((lemma_of[tokens.lower] == tokens.lemma).all()))
-    _LAST_INDEX[:] = [tokens, index]
-    return index
+class Lexicon:
+    """Every term of the matchers of a process, numbered once, and the last document's index.
+
+    The coding, the plan check and the profile each have a :class:`Matcher`; sharing the
+    terms lets the three look a document's vocabulary up once (a worker runs them one
+    after the other on each document). Term ids only grow: a matcher compiled later adds
+    its terms and clears what was looked up before.
+    """
+
+    def __init__(self):
+        self.ids: dict[Term, int] = {}
+        self._exact: dict[str, list[int]] = {}  # lemma or form → the exact terms it satisfies
+        self._globs: list[tuple[int, re.Pattern]] = []
+        self._any_glob: re.Pattern | None = None
+        self._memo: dict[str, tuple[int, ...]] = {}  # string → the term ids it satisfies
+        self._last: DocumentIndex | None = None
+
+    def add(self, terms) -> None:
+        new = sorted(set(terms) - self.ids.keys(), key=lambda t: (t.lower, t.lemma, t.glob is not None))
+        for term in new:
+            i = self.ids[term] = len(self.ids)
+            if term.glob is None:
+                for form in {term.lemma, term.lower}:
+                    self._exact.setdefault(form, []).append(i)
+            else:
+                self._globs.append((i, term.glob))
+        if new:
+            self._any_glob = re.compile("|".join(f"(?:{g.pattern})" for _, g in self._globs)) if self._globs else None
+            self._memo.clear()
+            self._last = None
+
+    def _terms_of(self, string: str) -> tuple[int, ...]:
+        found = list(self._exact.get(string, ()))
+        if self._any_glob is not None and self._any_glob.match(string):
+            found += [i for i, glob in self._globs if glob.match(string)]
+        hits = self._memo[string] = tuple(found)
+        return hits
+
+    def index(self, tokens: TokenTable) -> DocumentIndex:
+        """The terms present in a document (kept for the last document asked about)."""
+        if self._last is not None and self._last.tokens is tokens:
+            return self._last
+        memo, lookup = self._memo, self._terms_of
+        present: dict[int, list[int]] = {}
+        for i, string in enumerate(tokens.strings):
+            hits = memo.get(string)
+            if hits is None:
+                hits = lookup(string)
+            for term in hits:
+                if term in present:
+                    present[term].append(i)
+                else:
+                    present[term] = [i]
+        self._last = DocumentIndex(tokens, present)
+        return self._last
 
 
-_LAST_INDEX: list = []
+#: One per process: terms are model-independent (each is a form and a lemma, found by the model that
+#: compiled it), so every matcher can share them.
+LEXICON = Lexicon()
+
+
+class DocumentIndex:
+    """A document's tokens as seen by the lexicon: the string ids each present term matches, and on
+    demand the sorted token positions of a term and the negated tokens.
+
+    A term is present when a string of the document satisfies it; its positions are then never
+    empty (every string of a table is some token's form or lemma).
+    """
+
+    def __init__(self, tokens: TokenTable, present: dict[int, list[int]]):
+        self.tokens = tokens
+        self.present = present
+        self._positions: dict[int, np.ndarray] = {}
+        self._strings = None
+        self._negated = None
+
+    @property
+    def negated(self) -> np.ndarray:
+        if self._negated is None:
+            self._negated = _negated_tokens(self.tokens)
+        return self._negated
+
+    def _string_index(self):
+        """The token positions of every string, as lemma and as form ((sorted positions, bounds per
+        string id) each), each form's lemma, and whether every form has one lemma."""
+        if self._strings is None:
+            tokens = self.tokens
+            n_strings = len(tokens.strings)
+            columns = []
+            for column in (tokens.lemma, tokens.lower):
+                order = np.argsort(column, kind="stable")
+                bounds = np.concatenate(([0], np.cumsum(np.bincount(column, minlength=n_strings))))
+                columns.append((order, bounds))
+            # a form whose tokens all have a lemma the term also matches adds no tokens of its own
+            lemma_of = np.full(n_strings, -1, np.int64)
+            lemma_of[tokens.lower] = tokens.lemma
+            self._strings = (*columns, lemma_of, bool((lemma_of[tokens.lower] == tokens.lemma).all()))
+        return self._strings
+
+    def positions(self, term: int) -> np.ndarray:
+        """Sorted positions of the tokens a present term matches (by lemma or form)."""
+        found = self._positions.get(term)
+        if found is not None:
+            return found
+        ids = self.present[term]
+        (by_lemma, lemma_bounds), (by_form, form_bounds), lemma_of, one_lemma_per_form = self._string_index()
+        parts = [part for i in ids if len(part := by_lemma[lemma_bounds[i]:lemma_bounds[i + 1]])]
+        covered = len(parts)
+        parts += [part for i in ids if not (one_lemma_per_form and lemma_of[i] in ids)
+                  and len(part := by_form[form_bounds[i]:form_bounds[i + 1]])]
+        if len(parts) == 1:  # sorted already: the sort is stable
+            found = parts[0]
+        elif covered == len(parts):  # lemma parts of different lemmas do not overlap
+            found = np.sort(np.concatenate(parts))
+        else:
+            found = np.unique(np.concatenate(parts))
+        self._positions[term] = found
+        return found
 
 
 class Matcher:
@@ -133,115 +231,76 @@ class Matcher:
                 [re.compile(r, re.IGNORECASE) for r in code.regex],
                 code.negation,
             ))
-        terms = sorted({t for c in self.codes for p in c.patterns + c.exclude for t in p.terms},
-                       key=lambda t: (t.lower, t.lemma, t.glob is not None))
-        # terms are numbered: dictionaries keyed by int are far cheaper than by dataclass
-        self._term_id = {term: i for i, term in enumerate(terms)}
-        self._exact: dict[str, list[int]] = {}
-        for term, i in self._term_id.items():
-            if term.glob is None:
-                for form in {term.lemma, term.lower}:
-                    self._exact.setdefault(form, []).append(i)
-        self._globs = [(i, t.glob) for t, i in self._term_id.items() if t.glob is not None]
-        self._any_glob = re.compile("|".join(f"(?:{g.pattern})" for _, g in self._globs)) if self._globs else None
-        # string → the term ids it satisfies, shared by every document the matcher sees
-        self._memo: dict[str, tuple[int, ...]] = {}
+        # terms are numbered by the shared lexicon: dictionaries keyed by int are far cheaper than by dataclass
+        LEXICON.add(t for c in self.codes for p in c.patterns + c.exclude for t in p.terms)
+        term_id = LEXICON.ids
         # the patterns by their first term: a document is only tried with patterns whose first term it has
         self._by_first: dict[int, list[tuple[int, tuple[int, ...]]]] = {}
         for index, code in enumerate(self.codes):
-            code.pattern_ids = [tuple(self._term_id[t] for t in p.terms) for p in code.patterns]
-            code.exclude_ids = [tuple(self._term_id[t] for t in p.terms) for p in code.exclude]
+            code.pattern_ids = [tuple(term_id[t] for t in p.terms) for p in code.patterns]
+            code.exclude_ids = [tuple(term_id[t] for t in p.terms) for p in code.exclude]
             for pattern in code.pattern_ids:
                 if pattern:
                     self._by_first.setdefault(pattern[0], []).append((index, pattern))
         self._with_regex = {index for index, code in enumerate(self.codes) if code.regex}
 
-    def _terms_of(self, string: str) -> tuple[int, ...]:
-        found = list(self._exact.get(string, ()))
-        if self._any_glob is not None and self._any_glob.match(string):
-            found += [i for i, glob in self._globs if glob.match(string)]
-        hits = self._memo[string] = tuple(found)
-        return hits
-
-    def _term_positions(self, tokens: TokenTable) -> dict[int, np.ndarray]:
-        """For each term (by id) that occurs in the document, the sorted positions of the tokens it
-        matches (by lemma or form). Terms absent from the document get no entry, so a pattern that
-        cannot match costs nothing, and a pattern that can costs its terms' occurrences, not the
-        document's length.
-        """
-        memo, lookup = self._memo, self._terms_of
-        present: dict[int, list[int]] = {}
-        for i, string in enumerate(tokens.strings):
-            hits = memo.get(string)
-            if hits is None:
-                hits = lookup(string)
-            for term in hits:
-                if term in present:
-                    present[term].append(i)
-                else:
-                    present[term] = [i]
-        if not present:
-            return {}
-        (by_lemma, lemma_bounds), (by_form, form_bounds), lemma_of, one_lemma_per_form = _string_index(tokens)
-        positions = {}
-        for term, ids in present.items():
-            parts = [part for i in ids if len(part := by_lemma[lemma_bounds[i]:lemma_bounds[i + 1]])]
-            covered = len(parts)
-            parts += [part for i in ids if not (one_lemma_per_form and lemma_of[i] in ids)
-                      and len(part := by_form[form_bounds[i]:form_bounds[i + 1]])]
-            if len(parts) == 1:  # sorted already: the sort is stable
-                positions[term] = parts[0]
-            elif covered == len(parts):  # lemma parts of different lemmas do not overlap
-                positions[term] = np.sort(np.concatenate(parts))
-            else:
-                positions[term] = np.unique(np.concatenate(parts))
-        return positions
-
-    def _find(self, pattern: tuple[int, ...], positions, tokens: TokenTable) -> np.ndarray:
+    def _find(self, pattern: tuple[int, ...], index: DocumentIndex) -> np.ndarray:
         """First tokens i of the ranges [i, i + len(pattern)) where the pattern's terms (ids) match
         consecutive tokens of one sentence."""
         n = len(pattern)
-        if n == 0 or any(t not in positions for t in pattern):
+        if n == 0 or not all(map(index.present.__contains__, pattern)):
             return _NONE
-        starts = positions[pattern[0]]
+        starts = index.positions(pattern[0])
+        if n == 1:
+            return starts
+        tokens = index.tokens
         for k in range(1, n):
-            following = positions[pattern[k]]
+            following = index.positions(pattern[k])
             at = np.minimum(np.searchsorted(following, starts + k), len(following) - 1)
             starts = starts[following[at] == starts + k]
             if not len(starts):
                 return _NONE
-        if n > 1:
-            last = starts + n - 1
-            starts = starts[(tokens.segment[starts] == tokens.segment[last]) & (tokens.sent[starts] == tokens.sent[last])]
-        return starts
+        last = starts + n - 1
+        return starts[(tokens.segment[starts] == tokens.segment[last]) & (tokens.sent[starts] == tokens.sent[last])]
 
-    def _spans(self, patterns: list[tuple[int, ...]], positions, tokens: TokenTable) -> tuple[np.ndarray, np.ndarray]:
+    def _spans(self, patterns: list[tuple[int, ...]], index: DocumentIndex) -> tuple[np.ndarray, np.ndarray]:
         """Every range [i, j) where one of the patterns matches, as arrays of i and j."""
-        found = [(starts, len(p)) for p in patterns if len(starts := self._find(p, positions, tokens))]
-        if not found:
-            return _NONE, _NONE
-        i = np.concatenate([starts for starts, _ in found])
-        return i, i + np.concatenate([np.full(len(starts), n) for starts, n in found])
+        starts, ends = [], []
+        for pattern in patterns:
+            found = self._find(pattern, index)
+            if len(found):
+                starts.append(found)
+                ends.append(found + len(pattern))
+        if len(starts) < 2:
+            return (starts[0], ends[0]) if starts else (_NONE, _NONE)
+        return np.concatenate(starts), np.concatenate(ends)
 
     def matches(self, tokens: TokenTable, texts: list[str]) -> list[tuple[str, int, int, int, bool, int]]:
         """All code matches in a document: (code id, segment, start, end, negated, sentence), with offsets
         in the segment's text and the sentence number within the segment."""
+        found = self.find(tokens, texts)
+        ids = [code.id for code in self.codes]
+        return list(zip([ids[c] for c in found.code.tolist()], found.segment.tolist(), found.start.tolist(),
+                        found.end.tolist(), found.negated.tolist(), found.sent.tolist()))
+
+    def find(self, tokens: TokenTable, texts: list[str]) -> Matches:
+        """The matches of :meth:`matches` as arrays, the code as its place in ``self.codes``: for code after
+        code, its token matches in order of position, then its regex matches."""
         if not len(tokens):
-            return []
-        positions = self._term_positions(tokens)
-        negated_at = _negated_tokens(tokens)
-        found = []
+            return Matches.none()
+        index = LEXICON.index(tokens)
+        parts: list[tuple] = []
         width = len(tokens) + 1
         candidates: dict[int, list[tuple[int, ...]]] = {}
-        for term in positions:
-            for index, pattern in self._by_first.get(term, ()):
-                candidates.setdefault(index, []).append(pattern)
-        for index in sorted(candidates.keys() | self._with_regex):  # in codebook order
-            code = self.codes[index]
-            i, j = self._spans(candidates.get(index, []), positions, tokens)
+        for term in self._by_first.keys() & index.present.keys():
+            for place, pattern in self._by_first[term]:
+                candidates.setdefault(place, []).append(pattern)
+        for place in sorted(candidates.keys() | self._with_regex):  # in codebook order
+            code = self.codes[place]
+            i, j = self._spans(candidates.get(place, []), index)
             if len(i) and code.exclude_ids:
                 # a match is dropped when it shares a token with a match of an exclude pattern
-                a, b = self._spans(code.exclude_ids, positions, tokens)
+                a, b = self._spans(code.exclude_ids, index)
                 if len(a):
                     covered = np.zeros(width, np.int32)
                     np.add.at(covered, a, 1)
@@ -252,18 +311,42 @@ class Matcher:
             if len(i):
                 key = np.unique(i * width + j)  # each range once, in order of (i, j)
                 i, j = key // width, key % width
-                negated = negated_at[i]
+                negated = index.negated[i]
                 if code.negation == "drop":
                     i, j, negated = i[~negated], j[~negated], negated[~negated]
-                found += zip([code.id] * len(i), tokens.segment[i].tolist(), tokens.start[i].tolist(),
-                             tokens.end[j - 1].tolist(), negated.tolist(), tokens.sent[i].tolist())
-            for expression in code.regex:
-                for segment, text in enumerate(texts):
-                    for m in expression.finditer(text):
-                        if m.end() > m.start():
-                            found.append((code.id, segment, m.start(), m.end(), False,
-                                          _sentence_at(tokens, segment, m.start())))
-        return found
+                parts.append((np.full(len(i), place), tokens.segment[i], tokens.start[i], tokens.end[j - 1], negated,
+                              tokens.sent[i]))
+            found = [(segment, m.start(), m.end()) for expression in code.regex
+                     for segment, text in enumerate(texts) for m in expression.finditer(text) if m.end() > m.start()]
+            if found:
+                segment, start, end = (np.array(column, np.int64) for column in zip(*found))
+                parts.append((np.full(len(found), place), segment, start, end, np.zeros(len(found), bool),
+                              np.array([_sentence_at(tokens, s, a) for s, a, _ in found], np.int64)))
+        if not parts:
+            return Matches.none()
+        return Matches(*(np.concatenate(column) for column in zip(*parts)))
+
+
+@dataclass(slots=True)
+class Matches:
+    """Code matches in one document as parallel arrays (see :meth:`Matcher.find`)."""
+
+    code: np.ndarray  # the code's place in the matcher's codes
+    segment: np.ndarray
+    start: np.ndarray  # character offsets in the segment's text
+    end: np.ndarray
+    negated: np.ndarray  # bool
+    sent: np.ndarray  # sentence number within the segment
+
+    @classmethod
+    def none(cls) -> Matches:
+        return cls(_NONE, _NONE, _NONE, _NONE, np.zeros(0, bool), _NONE)
+
+    def __len__(self) -> int:
+        return len(self.code)
+
+    def take(self, rows: np.ndarray) -> Matches:
+        return Matches(*(getattr(self, name)[rows] for name in self.__slots__))
 
 
 def _negated_tokens(tokens: TokenTable) -> np.ndarray:
@@ -352,43 +435,56 @@ def code_document(doc, tokens: TokenTable, matcher: Matcher, *, unit: Unit = "se
                   include_interviewer: bool = False) -> list[tuple]:
     """The coded units of one document as rows in the order of CODED_COLUMNS, sorted by segment, start
     and the code's place in the codebook."""
-    labels = {c.id: c.label for c in matcher.codes}
-    texts = [s.text for s in doc.segments]
-    interviewer = {s.index for s in doc.segments if s.interviewer} if not include_interviewer else set()
+    segments = doc.segments
+    found = matcher.find(tokens, [s.text for s in segments])
+    if not include_interviewer and any(s.interviewer for s in segments):
+        interviewer = np.fromiter((bool(s.interviewer) for s in segments), bool, len(segments))
+        found = found.take(np.flatnonzero(~interviewer[found.segment]))
+    if not len(found):
+        return []
+    # a unit is (segment, sentence), the turn, or the segment (a segment outside any turn is its own unit)
+    seg = found.segment
+    if unit == "sentence":
+        outer, inner = seg, found.sent
+    elif unit == "turn":
+        in_turn = np.array([s.turn is not None for s in segments], bool)[seg]
+        turn = np.array([s.turn or 0 for s in segments], np.int64)[seg]
+        outer, inner = in_turn.astype(np.int64), np.where(in_turn, turn, seg)
+    else:
+        outer, inner = seg, np.zeros_like(seg)
+    # one row per (unit, code): its first match (by segment, start, end, negated) and the number of matches
+    order = np.lexsort((found.negated, found.end, found.start, seg, found.code, inner, outer))
+    keys = [column[order] for column in (outer, inner, found.code)]
+    new = np.ones(len(order), bool)
+    new[1:] = (keys[0][1:] != keys[0][:-1]) | (keys[1][1:] != keys[1][:-1]) | (keys[2][1:] != keys[2][:-1])
+    group_starts = np.flatnonzero(new)
+    hits = np.diff(np.append(group_starts, len(order)))
+    first = order[group_starts]
+    in_place = np.lexsort((found.code[first], found.start[first], seg[first]))  # by segment, start, code
+    first, hits = first[in_place], hits[in_place]
     sentences = sentence_bounds(tokens) if unit == "sentence" else {}
     turn_text = _turn_texts(doc) if unit == "turn" else {}
-    grouped: dict[tuple, list] = {}
-    for code_id, seg, start, end, negated, sent in matcher.matches(tokens, texts):
-        if seg in interviewer:
-            continue
-        segment = doc.segments[seg]
-        if unit == "sentence":
-            key = (seg, sent)
-        elif unit == "turn" and segment.turn is not None:
-            key = ("turn", segment.turn)
-        else:
-            key = (seg, 0)
-        grouped.setdefault((key, code_id), []).append((seg, start, end, negated))
-    rows = []
     sentence_texts: dict[tuple, str] = {}  # one string per sentence, shared by its rows (less to copy and keep)
-    for (key, code_id), hits in grouped.items():
-        hits.sort()
-        seg, start, end, negated = hits[0]
-        segment = doc.segments[seg]
+    codes = [(c.id, c.label) for c in matcher.codes]
+    role = doc.attributes.get("role")
+    rows = []
+    for place, seg, start, end, negated, sent, n in zip(
+            found.code[first].tolist(), seg[first].tolist(), found.start[first].tolist(), found.end[first].tolist(),
+            found.negated[first].tolist(), found.sent[first].tolist(), hits.tolist()):
+        segment = segments[seg]
         if unit == "sentence":
-            if key not in sentence_texts:
-                a, b = sentences[key]
-                sentence_texts[key] = segment.text[a:b]
-            text = sentence_texts[key]
-        elif unit == "turn" and key[0] == "turn":
-            text = turn_text[key[1]]
+            text = sentence_texts.get((seg, sent))
+            if text is None:
+                a, b = sentences[seg, sent]
+                text = sentence_texts[seg, sent] = segment.text[a:b]
+        elif unit == "turn" and segment.turn is not None:
+            text = turn_text[segment.turn]
         else:
             text = segment.text
+        code_id, label = codes[place]
         rows.append((doc.id, doc.case, doc.kind, seg, segment.page, segment.turn, segment.speaker,
-                     segment.role or doc.attributes.get("role"), unit, code_id, labels[code_id],
-                     segment.text[start:end], start, end, len(hits), negated, text))
-    order = {code.id: i for i, code in enumerate(matcher.codes)}
-    rows.sort(key=lambda row: (row[3], row[12], order[row[9]]))
+                     segment.role or role, unit, code_id, label, segment.text[start:end], start, end, n, negated,
+                     text))
     return rows
 
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from .codebook import Code, Codebook
@@ -152,13 +153,22 @@ def _sections(doc) -> list[tuple[int, tuple[int, ...]]]:
 def assess_document(doc, tokens, checklist: Codebook, matcher: Matcher | None = None) -> tuple[list, list]:
     """Requirement rows and evidence rows for one plan."""
     matcher = matcher or _matcher(checklist)
-    texts = [s.text for s in doc.segments]
-    found: dict[str, dict[tuple[str, int], list[tuple[int, int]]]] = {key: {} for key in _KEYS}
-    where = {code.id: (found[code.id.partition("__")[0]], code.id.partition("__")[2]) for code in matcher.codes}
-    for code_id, seg, start, end, _, _ in matcher.matches(tokens, texts):
-        hits, requirement = where[code_id]
-        hits.setdefault((requirement, seg), []).append((start, end))
-    heading_hits, evidence_hits, concrete_hits = found["headings"], found["patterns"], found["concrete"]
+    found = matcher.find(tokens, [s.text for s in doc.segments])
+    # the (start, end) of the matches per (requirement, segment), for each of the three pattern lists
+    hits_of: dict[str, dict[tuple[str, int], list[tuple[int, int]]]] = {key: {} for key in _KEYS}
+    if len(found):
+        order = np.lexsort((found.segment, found.code))  # stable: each group keeps the matches' order
+        code, seg = found.code[order], found.segment[order]
+        new = np.ones(len(order), bool)
+        new[1:] = (code[1:] != code[:-1]) | (seg[1:] != seg[:-1])
+        bounds = np.append(np.flatnonzero(new), len(order)).tolist()
+        spans = list(zip(found.start[order].tolist(), found.end[order].tolist()))
+        targets = [(hits_of[key], requirement) for key, _, requirement in
+                   (c.id.partition("__") for c in matcher.codes)]
+        for a, b, place, segment in zip(bounds, bounds[1:], code[bounds[:-1]].tolist(), seg[bounds[:-1]].tolist()):
+            hits, requirement = targets[place]
+            hits.setdefault((requirement, segment), []).extend(spans[a:b])
+    heading_hits, evidence_hits, concrete_hits = hits_of["headings"], hits_of["patterns"], hits_of["concrete"]
     sections = _sections(doc)
     definition_section = {
         s.index for s, (level, _) in zip(doc.segments, sections) if level and DEFINITION_HEADINGS.search(s.text)
