@@ -60,6 +60,30 @@ def test_sentences_after_whitespace_and_empty_segments():
         ("én", 2, 0), (".", 2, 0)]
 
 
+def test_texts_tokenized_together_give_the_tables_of_one_call_per_text(monkeypatch):
+    import numpy as np
+
+    from casestudy import nlp
+
+    texts = ["Jf. § 15-1: tidlig innsats (se www.bufdir.no/forebygging).", "«Samarbeid»\ner viktig…",
+             "3.1", "f.eks.", "Forebygging\u00adsarbeid i 2024–2027 – og videre!"]
+    assert nlp._tokenize_joined(nlp.get_nlp().tokenizer, texts) is not None
+    together = tokenize_segments(texts)
+    monkeypatch.setattr(nlp, "_tokenize_joined", lambda tokenizer, texts: None)
+    alone = tokenize_segments(texts)
+    assert together.strings == alone.strings
+    for name in ("segment", "sent", "start", "end", "lower", "lemma", "flags"):
+        assert np.array_equal(getattr(together, name), getattr(alone, name)), name
+    assert together.segment.tolist().count(2) == 1 and together.end.max() == len(texts[0])
+
+
+@pytest.mark.parametrize("texts", [["Én.", ""], ["Én.", " To."], ["Én.\n"], ["Én."]])
+def test_texts_with_edge_whitespace_or_empty_are_tokenized_one_by_one(texts):
+    from casestudy import nlp
+
+    assert nlp._tokenize_joined(nlp.get_nlp().tokenizer, texts) is None
+
+
 def test_a_model_with_the_same_components_gives_the_same_table(tmp_path):
     """The built-in path (tokenizer only, sentences and lemmas on arrays) equals running spaCy's own
     sentencizer and the lemmatizer component, here through the ``model=`` path with a saved pipeline."""

@@ -176,17 +176,18 @@ def tokenize_segments(texts: list[str], model: str | None = None, batch_size: in
     from spacy.attrs import IDX, ORTH
 
     nlp = get_nlp()
-    tokenizer = nlp.tokenizer
-    parts, lengths = [], []
-    for text in texts:
-        doc = tokenizer(text)
-        lengths.append(len(doc))
-        if len(doc):
-            parts.append(doc.to_array([ORTH, IDX]))
-    if not parts:
-        return _empty_table()
-    array = np.concatenate(parts)
-    segment = np.repeat(np.arange(len(texts), dtype=np.int32), lengths)
+    tokenized = _tokenize_joined(nlp.tokenizer, texts)
+    if tokenized is None:
+        parts, lengths = [], []
+        for text in texts:
+            doc = nlp.tokenizer(text)
+            lengths.append(len(doc))
+            if len(doc):
+                parts.append(doc.to_array([ORTH, IDX]))
+        if not parts:
+            return _empty_table()
+        tokenized = np.concatenate(parts), np.repeat(np.arange(len(texts), dtype=np.int32), lengths)
+    array, segment = tokenized
     # everything else is a property of the word type (spaCy's lexeme): looked up once per type
     orths, orth_ids = np.unique(array[:, 0], return_inverse=True)
     types = [_word_type(nlp, h) for h in orths.tolist()]
@@ -198,6 +199,31 @@ def tokenize_segments(texts: list[str], model: str | None = None, batch_size: in
     sent_start = _sentence_rule(kind & _FINAL != 0, kind & _PUNCT_TYPE != 0, first)
     return _table(nlp, array[:, 1], length, lower, None, kind & _SPACE_TYPE != 0, kind & _PUNCT_TYPE != 0,
                   kind & _NUM_TYPE != 0, segment, sent_start, kind & _LETTERS != 0)
+
+
+_SEPARATOR = "\n\n"
+
+
+def _tokenize_joined(tokenizer, texts: list[str]) -> tuple[np.ndarray, np.ndarray] | None:
+    """(ORTH, IDX) per token and each token's segment, from one tokenizer call on the texts joined by a
+    blank line: a third less time than a call per text, and the same tokens, as the tokenizer splits at
+    whitespace first. None (tokenize one by one) unless every text is non-empty with no whitespace at
+    either end and each separator came out as one token of its own."""
+    from spacy.attrs import IDX, ORTH
+
+    if len(texts) < 2 or not all(text and text == text.strip() for text in texts):
+        return None
+    lengths = np.array([len(text) for text in texts], np.uint64)
+    starts = np.concatenate(([0], np.cumsum(lengths[:-1] + len(_SEPARATOR)))).astype(np.uint64)
+    array = tokenizer(_SEPARATOR.join(texts)).to_array([ORTH, IDX])
+    segment = np.searchsorted(starts, array[:, 1], side="right") - 1
+    ends = starts + lengths
+    separator = array[:, 1] >= ends[segment]
+    if separator.sum() != len(texts) - 1 or not np.array_equal(array[separator, 1], ends[:-1]):
+        return None
+    array, segment = array[~separator], segment[~separator]
+    array[:, 1] -= starts[segment]
+    return array, segment.astype(np.int32)
 
 
 # What a word type is, as bits: whitespace, punctuation, like a number, sentence-final (. ! ? …),
