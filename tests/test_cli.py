@@ -169,3 +169,22 @@ def test_outputs_identical_across_jobs_and_cache(tiny_corpus, tmp_path):
     cache = str(tmp_path / "cache")
     assert csvs("--jobs", "2", "--cache", cache) == serial  # fills the cache
     assert csvs("--jobs", "1", "--cache", cache, "--force") == serial  # reads from it
+
+
+def test_console_script_ends_fast_with_its_output_and_exit_code(tiny_corpus, tmp_path):
+    """entry_point ends the process without the interpreter's teardown: the output is all there, the exit
+    codes are click's, and a message-carrying exit still prints."""
+    import subprocess
+    import sys
+
+    def console(*args):
+        code = "import sys; from casestudy.cli import entry_point; sys.argv[0] = 'casestudy'; entry_point()"
+        return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=300)
+
+    done = console("run", str(tiny_corpus), "--out", str(tmp_path / "out"), "--jobs", "1", "--no-cache")
+    assert done.returncode == 0, done.stderr
+    assert "3 documents read, 0 skipped; wrote 24 files" in done.stderr
+    assert len(json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))["inputs"]) == 3
+    missing = console("run", str(tmp_path / "nowhere"))
+    assert missing.returncode == 2 and "does not exist" in missing.stderr
+    assert console("--version").returncode == 0
