@@ -506,7 +506,10 @@ def main(argv: list[str] | None = None) -> int:
         stages[key] = data
     ratios = {"c_over_a": c["seconds"] / a["seconds"], "d_over_c": d["seconds"] / c["seconds"],
               "e_over_c": e["seconds"] / c["seconds"],
-              "b_over_c": b["seconds"] / c["seconds"] if b else None}
+              "b_over_c": b["seconds"] / c["seconds"] if b else None,
+              # each (c) over the (a) run just before it: both saw about the same machine; a diagnostic only,
+              # the verdict is on the fastest runs
+              "c_over_a_pairs": [tc / ta for ta, tc in zip(a["seconds_all"], c["seconds_all"])]}
     for stage in (c, d, e):  # sampling can miss the exact top; a single process's exact max is a lower bound
         stage["peak_mb"] = max(stage["peak_mb"], stage["max_process_mb"])
     peak = max(c["peak_mb"], d["peak_mb"], a["peak_mb"], b["peak_mb"] if b else 0)
@@ -543,7 +546,9 @@ def main(argv: list[str] | None = None) -> int:
     def verdict(ok):
         return "n/a" if ok is None else ("PASS" if ok else "FAIL")
 
-    print(f"c/a = {ratios['c_over_a']:.2f}   (target ≤ 3)      {verdict(checks['c_le_3a'])}")
+    print(f"c/a = {ratios['c_over_a']:.2f}   (target ≤ 3)      {verdict(checks['c_le_3a'])}"
+          + (f"   (each (c) over the (a) just before it: {', '.join(f'{r:.2f}' for r in ratios['c_over_a_pairs'])})"
+             if repeat > 1 else ""))
     if b:
         print(f"b/c = {ratios['b_over_c']:.1f}   (target ≥ 30)     {verdict(checks['b_over_c_ge_30'])}")
     print(f"d/c = {ratios['d_over_c']:.3f}  (target ≤ 0.10)   {verdict(checks['d_le_10pct_c'])}   "

@@ -349,15 +349,25 @@ class Matches:
         return Matches(*(getattr(self, name)[rows] for name in self.__slots__))
 
 
+def run_starts(*columns: np.ndarray) -> np.ndarray:
+    """Where each run of equal rows begins, over sorted columns of equal length (row 0 always)."""
+    new = np.zeros(len(columns[0]), bool)
+    new[:1] = True
+    for column in columns:
+        new[1:] |= column[1:] != column[:-1]
+    return np.flatnonzero(new)
+
+
 def _negated_tokens(tokens: TokenTable) -> np.ndarray:
     """For every token: does a negation stand within NEGATION_WINDOW words before it in its sentence?"""
     vocab = np.fromiter((s in NEGATORS for s in tokens.strings), bool, len(tokens.strings))
     negator = (vocab[tokens.lemma] | vocab[tokens.lower]).astype(np.int32)
     n = len(negator)
     index = np.arange(n)
-    new_sentence = np.ones(n, bool)
-    new_sentence[1:] = (tokens.segment[1:] != tokens.segment[:-1]) | (tokens.sent[1:] != tokens.sent[:-1])
-    sentence_start = np.maximum.accumulate(np.where(new_sentence, index, 0))
+    first = run_starts(tokens.segment, tokens.sent)  # each sentence's first token
+    sentence_start = np.zeros(n, np.int64)
+    sentence_start[first] = first
+    sentence_start = np.maximum.accumulate(sentence_start)
     before = np.concatenate(([0], np.cumsum(negator)))  # before[i] = negators among tokens < i
     lo = np.maximum(index - NEGATION_WINDOW, sentence_start)
     return (before[index] - before[lo]) > 0
@@ -377,9 +387,7 @@ def sentence_bounds(tokens: TokenTable) -> dict[tuple[int, int], tuple[int, int]
     n = len(tokens)
     if not n:
         return {}
-    change = np.ones(n, bool)
-    change[1:] = (tokens.segment[1:] != tokens.segment[:-1]) | (tokens.sent[1:] != tokens.sent[:-1])
-    first = np.flatnonzero(change)
+    first = run_starts(tokens.segment, tokens.sent)
     last = np.append(first[1:] - 1, n - 1)
     return {(seg, sent): (a, b) for seg, sent, a, b in zip(
         tokens.segment[first].tolist(), tokens.sent[first].tolist(), tokens.start[first].tolist(),
@@ -454,10 +462,7 @@ def code_document(doc, tokens: TokenTable, matcher: Matcher, *, unit: Unit = "se
         outer, inner = seg, np.zeros_like(seg)
     # one row per (unit, code): its first match (by segment, start, end, negated) and the number of matches
     order = np.lexsort((found.negated, found.end, found.start, seg, found.code, inner, outer))
-    keys = [column[order] for column in (outer, inner, found.code)]
-    new = np.ones(len(order), bool)
-    new[1:] = (keys[0][1:] != keys[0][:-1]) | (keys[1][1:] != keys[1][:-1]) | (keys[2][1:] != keys[2][:-1])
-    group_starts = np.flatnonzero(new)
+    group_starts = run_starts(outer[order], inner[order], found.code[order])
     hits = np.diff(np.append(group_starts, len(order)))
     first = order[group_starts]
     in_place = np.lexsort((found.code[first], found.start[first], seg[first]))  # by segment, start, code

@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from .codebook import Code, Codebook
-from .coding import Matcher, corpus_model
+from .coding import Matcher, corpus_model, run_starts
 from .corpus import infer_kind
 from .errors import UsageError
 from .process import DocumentTask, per_document
@@ -159,9 +159,7 @@ def assess_document(doc, tokens, checklist: Codebook, matcher: Matcher | None = 
     if len(found):
         order = np.lexsort((found.segment, found.code))  # stable: each group keeps the matches' order
         code, seg = found.code[order], found.segment[order]
-        new = np.ones(len(order), bool)
-        new[1:] = (code[1:] != code[:-1]) | (seg[1:] != seg[:-1])
-        bounds = np.append(np.flatnonzero(new), len(order)).tolist()
+        bounds = np.append(run_starts(code, seg), len(order)).tolist()
         spans = list(zip(found.start[order].tolist(), found.end[order].tolist()))
         targets = [(hits_of[key], requirement) for key, _, requirement in
                    (c.id.partition("__") for c in matcher.codes)]
