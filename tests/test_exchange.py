@@ -461,3 +461,10 @@ def test_import_qdpx_errors(tmp_path):
         archive.writestr("readme.txt", "nothing")
     with pytest.raises(CasestudyError, match="no project.qde"):
         import_qdpx(path)
+
+
+def test_text_for_xml_drops_what_xml_and_utf8_cannot_hold():
+    from casestudy.exchange._common import xml_text
+
+    # a form feed from a PDF, U+FFFE, and a lone surrogate (which made writing the project fail)
+    assert xml_text("side\x0c1\ufffe a\ud800b\tc\nd") == "side1 ab\tc\nd"

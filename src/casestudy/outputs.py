@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+#: Characters an XML 1.0 document cannot hold (C0 controls but tab and line ends, U+FFFE/U+FFFF) and lone
+#: surrogates, which no UTF-8 file can hold: dropped from text that goes into the DOCX and REFI-QDA files.
+XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 # mkstemp creates files readable by the owner only; results should get the usual permissions.
 _UMASK = os.umask(0)

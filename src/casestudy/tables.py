@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import check_choice
-from .outputs import atomic_path
+from .outputs import XML_ILLEGAL, atomic_path
 
 LANGS = ("nb", "en")
 STATUS = {
@@ -207,15 +207,12 @@ def write_docx(tables: list[Table], path, *, images: list[Path] = (), lang: str 
     return Path(path)
 
 
-_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
-
-
 def _run_xml(text: str, half_points: int) -> str:
     """A run as python-docx writes ``cell.text = text``: line breaks and tabs as their elements."""
     from xml.sax.saxutils import escape
 
     parts = []
-    for piece in re.split(r"(\r\n|[\n\r\t])", _XML_ILLEGAL.sub("", text)):
+    for piece in re.split(r"(\r\n|[\n\r\t])", XML_ILLEGAL.sub("", text)):
         if piece == "\t":
             parts.append("<w:tab/>")
         elif piece in ("\n", "\r", "\r\n"):

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ..codebook import Code, Codebook
 from ..errors import CasestudyError, CodebookError, check_choice
+from ..outputs import XML_ILLEGAL
 
 CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
 PROJECT_NS = "urn:QDA-XML:project:1.0"
@@ -20,8 +21,6 @@ PROJECT_NS = "urn:QDA-XML:project:1.0"
 #: Fixed namespace for uuid5: the same code, document or selection gets the same GUID in every run.
 _GUID_NAMESPACE = uuid.UUID("c7e4c4b2-8224-4e95-b301-6fec6fa5cb41")
 _NAMESPACE_BYTES = _GUID_NAMESPACE.bytes
-#: Characters XML 1.0 does not allow (a PDF's form feed would make the whole file unreadable).
-_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _ASCII = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "ß": "ss", "þ": "th", "ð": "d", "ł": "l", "đ": "d"})
 ORIGINS = ("inductive", "deductive")
 
@@ -49,7 +48,7 @@ def code_guid(code_id: str) -> str:
 
 
 def xml_text(value) -> str:
-    return _XML_ILLEGAL.sub("", str(value))
+    return XML_ILLEGAL.sub("", str(value))
 
 
 def origin_string() -> str:
