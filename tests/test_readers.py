@@ -1,3 +1,5 @@
+import zipfile
+
 import pytest
 
 from casestudy.errors import ReaderError
@@ -103,6 +105,55 @@ def test_docx_that_is_a_pdf(tmp_path):
     with pytest.raises(ReaderError) as info:
         read(fake)
     assert info.value.reason == "a PDF with a .docx name: rename it to .pdf"
+
+
+def _rewrite_docx(path, members: dict):
+    """The DOCX at ``path`` with some members replaced (bytes) or removed (None)."""
+    with zipfile.ZipFile(path) as archive:
+        contents = {name: archive.read(name) for name in archive.namelist()}
+    for name, data in members.items():
+        if data is None:
+            contents.pop(name)
+        else:
+            contents[name] = data
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in contents.items():
+            archive.writestr(name, data)
+    return path
+
+
+def _docx_reason(path) -> str:
+    with pytest.raises(ReaderError) as info:
+        read(path)
+    return info.value.reason
+
+
+def test_docx_package_problems_each_get_their_reason(tmp_path):
+    lines = ["Intervjuer: Hei.", "Informant: Hei på deg."]
+    macro = make_docx(tmp_path / "makro.docx", lines)
+    with zipfile.ZipFile(macro) as archive:
+        types = archive.read("[Content_Types].xml")
+    main = b"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+    macro_type = b"application/vnd.ms-word.document.macroEnabled.main+xml"
+    _rewrite_docx(macro, {"[Content_Types].xml": types.replace(main, macro_type)})
+    assert _docx_reason(macro) == ("not a Word document (content type application/vnd.ms-word.document."
+                                   "macroEnabled.main+xml): open it in Word and save it as .docx")
+    missing = _rewrite_docx(make_docx(tmp_path / "uten_dokument.docx", lines), {"word/document.xml": None})
+    assert _docx_reason(missing) == ("damaged DOCX (the main document part is missing): let Word repair it "
+                                     "(File > Open > Open and Repair) and save again")
+    no_rels = _rewrite_docx(make_docx(tmp_path / "uten_rels.docx", lines), {"_rels/.rels": None})
+    assert _docx_reason(no_rels) == _docx_reason(missing)
+    no_body = _rewrite_docx(make_docx(tmp_path / "uten_body.docx", lines), {"word/document.xml": (
+        b'<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"/>')})
+    assert _docx_reason(no_body) == ("damaged DOCX (the document has no body): let Word repair it "
+                                     "(File > Open > Open and Repair) and save again")
+
+
+def test_docx_with_a_damaged_part_that_holds_no_text_is_read(tmp_path):
+    # only the main document part is parsed: broken styles cost nothing of the transcript
+    path = _rewrite_docx(make_docx(tmp_path / "stiler.docx", ["Intervjuer: Hei.", "Informant: Hei på deg."]),
+                         {"word/styles.xml": b"<w:styles"})
+    assert [(s.speaker, s.text) for s in read(path).segments] == [("Intervjuer", "Hei."), ("Informant", "Hei på deg.")]
 
 
 TRANSCRIPT = "Intervjuer: Hvordan går det med førebygginga?\nInformant: Bra, særlig i barnehagen på Øya.\n"

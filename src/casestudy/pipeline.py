@@ -27,7 +27,7 @@ from .frequency import word_counts, wordclouds
 from .outputs import write_csv, write_json
 from .process import Corpus, concurrently, frozen_objects
 
-_PACKAGES = ("casestudy", "spacy", "simplemma", "pypdfium2", "pdfplumber", "python-docx", "pandas", "numpy",
+_PACKAGES = ("casestudy", "spacy", "simplemma", "pypdfium2", "pdfplumber", "python-docx", "lxml", "pandas", "numpy",
              "wordcloud", "scikit-learn", "scipy", "openpyxl")
 
 #: Where the shipped codebooks live in a source checkout (the supported way to install casestudy).
