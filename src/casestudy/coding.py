@@ -429,7 +429,7 @@ class CodingTask(DocumentTask):
     def compile(self) -> Matcher:
         return Matcher(self.codebook, self.model)
 
-    def __call__(self, doc, tokens) -> list[tuple]:
+    def __call__(self, doc, tokens) -> DocumentCoding:
         return code_document(doc, tokens, self.compiled, unit=self.unit, include_interviewer=self.include_interviewer)
 
 
@@ -440,16 +440,15 @@ def corpus_model(corpus) -> str | None:
 
 
 def code_document(doc, tokens: TokenTable, matcher: Matcher, *, unit: Unit = "sentence",
-                  include_interviewer: bool = False) -> list[tuple]:
-    """The coded units of one document as rows in the order of CODED_COLUMNS, sorted by segment, start
-    and the code's place in the codebook."""
+                  include_interviewer: bool = False) -> DocumentCoding:
+    """The coded units of one document, sorted by segment, start and the code's place in the codebook."""
     segments = doc.segments
     found = matcher.find(tokens, [s.text for s in segments])
     if not include_interviewer and any(s.interviewer for s in segments):
         interviewer = np.fromiter((bool(s.interviewer) for s in segments), bool, len(segments))
         found = found.take(np.flatnonzero(~interviewer[found.segment]))
     if not len(found):
-        return []
+        return DocumentCoding.none()
     # a unit is (segment, sentence), the turn, or the segment (a segment outside any turn is its own unit)
     seg = found.segment
     if unit == "sentence":
@@ -467,30 +466,49 @@ def code_document(doc, tokens: TokenTable, matcher: Matcher, *, unit: Unit = "se
     first = order[group_starts]
     in_place = np.lexsort((found.code[first], found.start[first], seg[first]))  # by segment, start, code
     first, hits = first[in_place], hits[in_place]
-    sentences = sentence_bounds(tokens) if unit == "sentence" else {}
-    turn_text = _turn_texts(doc) if unit == "turn" else {}
-    sentence_texts: dict[tuple, str] = {}  # one string per sentence, shared by its rows (less to copy and keep)
-    codes = [(c.id, c.label) for c in matcher.codes]
-    role = doc.attributes.get("role")
-    rows = []
-    for place, seg, start, end, negated, sent, n in zip(
-            found.code[first].tolist(), seg[first].tolist(), found.start[first].tolist(), found.end[first].tolist(),
-            found.negated[first].tolist(), found.sent[first].tolist(), hits.tolist()):
-        segment = segments[seg]
-        if unit == "sentence":
-            text = sentence_texts.get((seg, sent))
+    seg, start, end = seg[first], found.start[first], found.end[first]
+    if unit == "sentence":
+        sentences = sentence_bounds(tokens)
+        sentence_texts: dict[tuple, str] = {}  # one string per sentence, shared by its rows (less to copy and keep)
+        texts = []
+        for key in zip(seg.tolist(), found.sent[first].tolist()):
+            text = sentence_texts.get(key)
             if text is None:
-                a, b = sentences[seg, sent]
-                text = sentence_texts[seg, sent] = segment.text[a:b]
-        elif unit == "turn" and segment.turn is not None:
-            text = turn_text[segment.turn]
-        else:
-            text = segment.text
-        code_id, label = codes[place]
-        rows.append((doc.id, doc.case, doc.kind, seg, segment.page, segment.turn, segment.speaker,
-                     segment.role or role, unit, code_id, label, segment.text[start:end], start, end, n, negated,
-                     text))
-    return rows
+                a, b = sentences[key]
+                text = sentence_texts[key] = segments[key[0]].text[a:b]
+            texts.append(text)
+    elif unit == "turn":
+        turn_text = _turn_texts(doc)
+        texts = [segments[i].text if segments[i].turn is None else turn_text[segments[i].turn] for i in seg.tolist()]
+    else:
+        texts = [segments[i].text for i in seg.tolist()]
+    matched = [segments[i].text[a:b] for i, a, b in zip(seg.tolist(), start.tolist(), end.tolist())]
+    return DocumentCoding(seg.astype(np.int32), found.code[first].astype(np.int32), start.astype(np.int32),
+                          end.astype(np.int32), hits.astype(np.int32), found.negated[first].astype(bool), matched,
+                          texts)
+
+
+@dataclass(slots=True)
+class DocumentCoding:
+    """The coded units of one document as columns (what a reading worker sends back, far cheaper to send
+    and to put in a frame than rows): one entry per (unit, code) with its first match."""
+
+    segment: np.ndarray  # int32, the segment's index
+    code: np.ndarray  # int32, the code's place in the codebook (Codebook.flat)
+    start: np.ndarray  # int32, the first match's offsets in the segment's text
+    end: np.ndarray
+    hits: np.ndarray  # int32, the code's matches in the unit
+    negated: np.ndarray  # bool
+    matched: list[str]  # the first match's text
+    text: list[str]  # the unit's text
+
+    def __len__(self) -> int:
+        return len(self.segment)
+
+    @classmethod
+    def none(cls) -> DocumentCoding:
+        empty = np.zeros(0, np.int32)
+        return cls(empty, empty, empty, empty, empty, np.zeros(0, bool), [], [])
 
 
 def code_corpus(corpus, codebook: Codebook, *, unit: Unit = "sentence", include_interviewer: bool = False,
@@ -505,10 +523,62 @@ def code_corpus(corpus, codebook: Codebook, *, unit: Unit = "sentence", include_
     task = CodingTask(codebook, unit, include_interviewer, model or corpus_model(corpus), matcher)
     # each document's rows come sorted (see code_document): only the documents are put in order here
     coded = sorted(per_document(corpus, task, kind), key=lambda item: item[0].id)
-    frame = pd.DataFrame([row for _, found in coded for row in found], columns=CODED_COLUMNS)
-    for column in ("page", "turn"):
-        frame[column] = frame[column].astype("Int64")
-    return frame
+    codes = [(c.id, c.label) for c in matcher.codes] if matcher else [(c.id, c.label or c.id) for c in codebook.flat()]
+    return _coded_frame([(doc, found) for doc, found in coded if len(found)], codes, unit)
+
+
+def _coded_frame(coded: list[tuple], codes: list, unit: str) -> pd.DataFrame:
+    """The frame of CODED_COLUMNS from (document, DocumentCoding) pairs; ``codes``: (id, label) by place."""
+    if not coded:
+        frame = pd.DataFrame([], columns=CODED_COLUMNS)
+        return frame.astype({"page": "Int64", "turn": "Int64"})
+    lengths = [len(found) for _, found in coded]
+
+    def repeated(values) -> np.ndarray:  # one value per document
+        return np.repeat(np.array(values, object), lengths)
+
+    # page, turn, speaker and role of each row's segment, looked up once per coded segment
+    pages, turns, speakers, roles = [], [], [], []
+    for doc, found in coded:
+        used, inverse = np.unique(found.segment, return_inverse=True)
+        role = doc.attributes.get("role")
+        values = [(s.page, s.turn, s.speaker, s.role or role) for s in map(doc.segments.__getitem__, used.tolist())]
+        page, turn, speaker, row_role = (np.array(column, object)[inverse] for column in zip(*values))
+        pages.append(page)
+        turns.append(turn)
+        speakers.append(speaker)
+        roles.append(row_role)
+
+    def joined(name: str) -> np.ndarray:
+        return np.concatenate([getattr(found, name) for _, found in coded])
+
+    place = joined("code")
+    columns = {
+        "document": repeated([doc.id for doc, _ in coded]),
+        "case": repeated([doc.case for doc, _ in coded]),
+        "kind": repeated([doc.kind for doc, _ in coded]),
+        "segment": joined("segment").astype(np.int64),
+        "page": _nullable_ints(np.concatenate(pages)),
+        "turn": _nullable_ints(np.concatenate(turns)),
+        "speaker": np.concatenate(speakers),
+        "role": np.concatenate(roles),
+        "unit": np.full(len(place), unit, object),
+        "code": np.array([c[0] for c in codes], object)[place],
+        "label": np.array([c[1] for c in codes], object)[place],
+        "matched": [m for _, found in coded for m in found.matched],
+        "start": joined("start").astype(np.int64),
+        "end": joined("end").astype(np.int64),
+        "hits": joined("hits").astype(np.int64),
+        "negated": joined("negated"),
+        "text": [t for _, found in coded for t in found.text],
+    }
+    return pd.DataFrame(columns)
+
+
+def _nullable_ints(values: np.ndarray) -> pd.api.extensions.ExtensionArray:
+    """Whole numbers or None (an object array) as pandas' Int64."""
+    missing = np.equal(values, None)
+    return pd.arrays.IntegerArray(np.where(missing, 0, values).astype(np.int64), missing)
 
 
 def _turn_texts(doc) -> dict[int, str]:
