@@ -136,3 +136,31 @@ def test_frozen_objects_freezes_for_the_block_and_leaves_a_callers_own_freeze_al
         assert gc.get_freeze_count() == before
     finally:
         gc.unfreeze()
+
+
+def test_files_read_while_the_pipeline_loads_are_processed_like_the_others(tiny_corpus, monkeypatch):
+    from casestudy import process
+
+    (tiny_corpus / "plans" / "tom.pdf").write_bytes(b"")  # skipped: the reason comes from the early reader
+    early = {}
+    finish = process._EarlyReader.finish
+
+    def finish_after_every_file(self):
+        self._child.join(60)  # let it read every file first (a few KB: the pipe holds them until read)
+        early.update(finish(self))
+        return early
+
+    monkeypatch.setattr(process._EarlyReader, "finish", finish_after_every_file)
+    tasks = pipeline.document_tasks(BOOKS, unit="sentence")
+    read = read_corpus(tiny_corpus, jobs=2, tasks=tasks)
+    plain = read_corpus(tiny_corpus, jobs=1, tasks=tasks)
+    assert sorted(result[0] for result in early.values()) == ["read", "read", "read", "skip"]
+    assert [(s.document, s.reason) for s in read.skipped] == [("plans/tom.pdf", "empty file (0 bytes): replace it "
+                                                                                "with the real PDF")]
+    assert read.documents == plain.documents
+    for doc in plain.documents:
+        assert read.tokens[doc.id].to_arrays().keys() == plain.tokens[doc.id].to_arrays().keys()
+        assert all((a == b).all() for a, b in zip(read.tokens[doc.id].to_arrays().values(),
+                                                  plain.tokens[doc.id].to_arrays().values()))
+    pd.testing.assert_frame_equal(code_corpus(read, BOOKS[0]), code_corpus(plain, BOOKS[0]))
+    pd.testing.assert_frame_equal(assess(read, BOOKS[1]).evidence, assess(plain, BOOKS[1]).evidence)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
@@ -192,9 +193,13 @@ def _run_tasks(doc: Document, tokens: TokenTable) -> dict[str, object]:
     return results
 
 
-def _process_file(path: str, root: str, labels: tuple[str, ...], model: str | None, cache_dir: str | None):
-    """Worker: read, clean and tokenize one file (or take it from the cache), then run the document tasks."""
-    found = _read_file(path, root, labels, model, cache_dir)
+def _process_file(path: str, root: str, labels: tuple[str, ...], model: str | None, cache_dir: str | None,
+                  early: tuple | None = None):
+    """Worker: read, clean and tokenize one file (or take it from the cache), then run the document tasks.
+    ``early``: what :class:`_EarlyReader` made of the file (then it is not read again)."""
+    if early is not None and early[0] == "skip":
+        return early
+    found = _read_file(path, root, labels, model, cache_dir, None if early is None else early[1])
     if found[0] == "ok":
         doc, tokens = found[1], found[2]
         apply_case_row(doc, _WORKER["cases"].lookup(doc.id))
@@ -202,7 +207,26 @@ def _process_file(path: str, root: str, labels: tuple[str, ...], model: str | No
     return found
 
 
-def _read_file(path: str, root: str, labels: tuple[str, ...], model: str | None, cache_dir: str | None):
+def _read_file(path: str, root: str, labels: tuple[str, ...], model: str | None, cache_dir: str | None,
+               doc: Document | None = None):
+    cache = DocumentCache(cache_dir, pipeline_fingerprint(model)) if cache_dir else None
+    if doc is None:
+        found = _read_document(path, root, labels, cache)
+        if found[0] != "read":
+            return found
+        doc = found[1]
+    tokens = tokenize_segments([s.text for s in doc.segments], model)
+    if cache:
+        try:
+            cache.put(doc, tokens)
+        except OSError:
+            pass  # a full or read-only cache folder only costs speed
+    return ("ok", doc, tokens, False)
+
+
+def _read_document(path: str, root: str, labels: tuple[str, ...], cache: DocumentCache | None):
+    """("read", Document) of a file without its tokens; ("ok", …) as :func:`_read_file` gives it for a cache
+    hit; ("skip", document id, reason) when it cannot be read."""
     path_ = Path(path)
     doc_id = document_id(path_, Path(root))
     try:
@@ -211,25 +235,83 @@ def _read_file(path: str, root: str, labels: tuple[str, ...], model: str | None,
         reason = "permission denied: make the file readable" if isinstance(exc, PermissionError) else (
             f"cannot open ({exc.strerror}): check the path or link")
         return ("skip", doc_id, reason)
-    cache = DocumentCache(cache_dir, pipeline_fingerprint(model)) if cache_dir else None
     hit = cache.get(sha) if cache else None
     if hit is not None:
         fields, tokens = hit
         doc = Document(id=doc_id, path=path_, kind=infer_kind(doc_id), case=case_from_name(doc_id), sha256=sha)
         return ("ok", restore(doc, fields), tokens, True)
     try:
-        doc = read(path_, Path(root), interviewer_labels=labels, sha256=sha)
+        return ("read", read(path_, Path(root), interviewer_labels=labels, sha256=sha))
     except ReaderError as exc:
         return ("skip", doc_id, exc.reason)
     except Exception as exc:  # a reader bug must not stop the corpus: report it as this file's reason
         return ("skip", doc_id, f"unexpected reader error ({type(exc).__name__}: {exc}): please report it")
-    tokens = tokenize_segments([s.text for s in doc.segments], model)
-    if cache:
+
+
+class _EarlyReader:
+    """Reads files (to Documents, without tokens) in a forked child while this process loads the NLP
+    pipeline once for the reading workers it then forks (see :func:`warm_up`), so neither core waits:
+    loading it in each worker cost every worker two seconds of CPU.
+
+    The files are read in the given order until :meth:`finish`, which returns what was read by then
+    (position → ("read", Document) or ("skip", id, reason)); cache hits are left to the workers."""
+
+    def __init__(self, work: list[tuple[int, tuple]]):
+        import multiprocessing
+
+        context = multiprocessing.get_context("fork")
+        self._stop = context.Event()
+        self._connection, writer = context.Pipe(duplex=False)
+        self._child = context.Process(target=_read_early, args=(work, self._stop, writer), daemon=True)
+        self._child.start()
+        writer.close()
+
+    def finish(self) -> dict[int, tuple]:
+        self._stop.set()
         try:
-            cache.put(doc, tokens)
-        except OSError:
-            pass  # a full or read-only cache folder only costs speed
-    return ("ok", doc, tokens, False)
+            found = dict(self._connection.recv())
+        except EOFError:  # the child died (a crash in a reader): its files are read by the workers
+            found = {}
+        self.close()
+        return found
+
+    def close(self) -> None:
+        if self._child.is_alive():
+            self._stop.set()
+            self._child.join(5)
+            if self._child.is_alive():
+                self._child.terminate()
+        self._child.join()
+        self._connection.close()
+
+
+def _read_early(work, stop, connection) -> None:
+    tune_gc()
+    cache, found = None, []
+    try:
+        for position, (path, root, labels, model, cache_dir) in work:
+            if stop.is_set():
+                break
+            if cache_dir and cache is None:
+                cache = DocumentCache(cache_dir, pipeline_fingerprint(model))
+            result = _read_document(path, root, labels, cache)
+            if result[0] != "ok":  # a cache hit is quicker for a worker to load than to send from here
+                found.append((position, result))
+        # sent at the end: the parent reads the pipe only when it has loaded the pipeline
+        connection.send(found)
+    finally:
+        connection.close()
+
+
+def warm_up(tasks=(), model: str | None = None) -> None:
+    """Load what every document's processing needs (the spaCy pipeline, simplemma's dictionaries, the
+    compiled tasks) in this process, for the reading workers forked from it to share."""
+    from .nlp import get_nlp, lemmatize
+
+    get_nlp(model)
+    lemmatize("barnevernet")
+    for task in tasks:
+        task.compiled
 
 
 def concurrently(*calls, jobs: int | None = None) -> list:
@@ -243,10 +325,9 @@ def concurrently(*calls, jobs: int | None = None) -> list:
     or interrupt here stops the children.
     """
     import multiprocessing
-    import sys
 
     jobs = jobs or default_jobs()
-    if jobs == 1 or len(calls) < 2 or not sys.platform.startswith("linux"):
+    if jobs == 1 or len(calls) < 2 or not _can_fork():
         return [call() for call in calls]
     context = multiprocessing.get_context("fork")
     children = []
@@ -292,6 +373,11 @@ def _run_child(call, connection) -> None:
         connection.close()
 
 
+def _can_fork() -> bool:
+    """Whether casestudy forks processes here: on Linux (fork is unsafe on macOS and absent on Windows)."""
+    return sys.platform.startswith("linux")
+
+
 def default_jobs() -> int:
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
 
@@ -335,12 +421,20 @@ def read_corpus(
     hits = 0
     setup = (tuple(tasks), table)
     if jobs > 1 and len(files) > 1:
-        pool = ProcessPoolExecutor(max_workers=min(jobs, len(files)), initializer=_start_pool_worker,
-                                   initargs=setup)
         # one file at a time, the largest first: the workers end together, on small files
         order = sorted(range(len(files)), key=lambda i: -_size(files[i]))
+        early = _EarlyReader([(i, args[i]) for i in order]) if _can_fork() else None
         try:
-            results = zip(order, pool.map(_process_file, *zip(*[args[i] for i in order])))
+            warm_up(tasks, model)
+            found_early = early.finish() if early else {}
+        finally:
+            if early:
+                early.close()
+        pool = ProcessPoolExecutor(max_workers=min(jobs, len(files)), initializer=_start_pool_worker,
+                                   initargs=setup)
+        try:
+            work = [args[i] + (found_early.get(i),) for i in order]
+            results = zip(order, pool.map(_process_file, *zip(*work)))
             with progressbar(results, length=len(args), label="Reading", silent=silent) as bar:
                 hits = _collect(corpus, bar, from_workers=True)
         except BaseException:  # interrupted: drop the queued files instead of finishing them
