@@ -184,8 +184,10 @@ class DocumentIndex:
             tokens = self.tokens
             n_strings = len(tokens.strings)
             columns = []
+            # (a stable sort of 16-bit keys is a radix sort: several times faster than of the int32 ids)
+            small = np.uint16 if n_strings <= np.iinfo(np.uint16).max + 1 else None
             for column in (tokens.lemma, tokens.lower):
-                order = np.argsort(column, kind="stable")
+                order = np.argsort(column if small is None else column.astype(small), kind="stable")
                 bounds = np.concatenate(([0], np.cumsum(np.bincount(column, minlength=n_strings))))
                 columns.append((order, bounds))
             # a form whose tokens all have a lemma the term also matches adds no tokens of its own
