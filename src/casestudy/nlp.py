@@ -118,8 +118,10 @@ def get_nlp(model: str | None = None):
     return nlp
 
 
+@functools.lru_cache(maxsize=8)
 def pipeline_fingerprint(model: str | None = None) -> str:
-    """What the tokens depend on: our version, spaCy's, simplemma's and the model name."""
+    """What the tokens depend on: our version, spaCy's, simplemma's and the model name (looked up once
+    per process: reading a package's version takes milliseconds, and a cached file asks for it)."""
     from importlib.metadata import version
 
     return "|".join([PIPELINE_VERSION, version("spacy"), version("simplemma"), model or "blank-nb"])
