@@ -110,18 +110,27 @@ def profile_document(doc, tokens, matcher: Matcher, names) -> tuple[dict, list]:
         evidence.append((doc.id, field_name, value, segment.page, segment.text[:300]))
 
     found: dict[str, list[str]] = {f: [] for f in FEATURES}
-    for code_id, seg, *_ in sorted(matcher.matches(tokens, texts), key=lambda m: (m[1], m[2])):
-        field_name, value = names[code_id]
-        if value not in found[field_name]:
-            found[field_name].append(value)
-            note(field_name, value, doc.segments[seg])
+    # each feature value (a code) in the order of its first match in the text, noted where that match is
+    matches = matcher.find(tokens, texts)
+    order = np.lexsort((matches.start, matches.segment))  # by segment, then start; stable
+    _, first = np.unique(matches.code[order], return_index=True)
+    for at in np.sort(first).tolist():
+        field_name, value = names[matcher.codes[int(matches.code[order[at]])].id]
+        found[field_name].append(value)
+        note(field_name, value, doc.segments[int(matches.segment[order[at]])])
     row = {"document": doc.id, "case": doc.case, "pages": doc.pages,
            "words": int(countable(tokens, frozenset()).sum()) if len(tokens) else 0}
     period = adopted = date = None
+    # both adoption patterns need the word: most plans are not searched for them paragraph by paragraph
+    mentions_council = "kommunestyret" in "\n".join(texts).lower()
     for segment in doc.segments:
         if period is None and (m := _PERIOD.search(segment.text)) and int(m.group(2)) > int(m.group(1)):
             period = f"{m.group(1)}–{m.group(2)}"
             note("plan_period", period, segment)
+        if not mentions_council:
+            if period is not None:
+                break
+            continue
         if date is None and (m := _ADOPTED.search(segment.text)):
             adopted, date = True, re.sub(r"\s+", " ", m.group(1))
             note("adopted_date", date, segment)
@@ -130,13 +139,21 @@ def profile_document(doc, tokens, matcher: Matcher, names) -> tuple[dict, list]:
             note("adopted", "ja", segment)
     defined = []
     under_definitions = _definition_sections(doc)
+    # a definition never holds a full stop, so it is searched in the paragraphs joined by one: the first
+    # match is in the first paragraph that has one
+    joined = ".".join(texts)
+    starts = np.cumsum([0] + [len(t) + 1 for t in texts[:-1]])
     for concept in CONCEPTS:
         defines, names = _CONCEPT_DEFINED[concept], _CONCEPT_NAMED[concept]
-        for segment, under in zip(doc.segments, under_definitions):
-            if defines.search(segment.text) or (segment.heading is False and under and names.search(segment.text)):
-                defined.append(concept)
-                note("concepts_defined", concept, segment)
+        m = defines.search(joined)
+        first = int(np.searchsorted(starts, m.start(), side="right")) - 1 if m else len(texts)
+        for index, (segment, under) in enumerate(zip(doc.segments[:first], under_definitions)):
+            if segment.heading is False and under and names.search(segment.text):
+                first = index
                 break
+        if first < len(texts):
+            defined.append(concept)
+            note("concepts_defined", concept, doc.segments[first])
     overview, sorted_by = _measures(doc, found)
     for segment in overview[:1]:
         note("measures_overview", "ja", segment)
