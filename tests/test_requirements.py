@@ -95,6 +95,26 @@ def test_profile_fields(tmp_path):
     assert evidence[evidence.field == "adopted_date"][["value", "page"]].values.tolist() == [["29.05.2024", 1]]
 
 
+def test_profile_concepts_defined_in_the_first_paragraph_that_defines_or_names_them():
+    from casestudy.corpus import Document, Segment
+    from casestudy.nlp import tokenize_segments
+    from casestudy.profile import ProfileTask
+
+    texts = [("1 Innledning", True), ("Kommunen prioriterer forebygging", False),  # 'forebygging' + 'er' only
+             ("er viktig for alle tjenestene.", False),  # across two paragraphs: no definition
+             ("2 Begreper", True), ("Tidlig innsats handler om å gripe inn tidlig.", False),
+             ("Atferdsvansker ser vi mest i skolen.", False),  # named under a heading on concepts
+             ("3 Tiltak", True), ("Forebygging er alt vi gjør før problemene oppstår.", False)]
+    doc = Document("plans/testby.pdf", Path("testby.pdf"), "plan", "Testby", pages=3,
+                   segments=[Segment(i, text, page=1 + i // 3, heading=heading, heading_level=int(heading))
+                             for i, (text, heading) in enumerate(texts)])
+    row, evidence = ProfileTask()(doc, tokenize_segments([text for text, _ in texts]))
+    assert row["concepts_defined"] == "atferdsproblemer; forebygging; tidlig innsats"
+    assert [(value, page, text) for _, field, value, page, text in evidence if field == "concepts_defined"] == [
+        ("atferdsproblemer", 2, texts[5][0]), ("forebygging", 3, texts[7][0]), ("tidlig innsats", 2, texts[4][0])]
+    assert (row["adopted"], row["adopted_date"], row["plan_period"]) == ("ikke oppgitt", None, None)
+
+
 @pytest.mark.parametrize("text, expected", [
     ("Med forebygging menes å gi hjelp før vanskene vokser.", True), ("Omsorgssvikt DEFINERES som …", True),
     ("Førebygging vert definert som arbeid på tvers.", True), ("Med tiltak meiner vi alt kommunen gjer.", True),
