@@ -164,3 +164,31 @@ def test_files_read_while_the_pipeline_loads_are_processed_like_the_others(tiny_
                                                   plain.tokens[doc.id].to_arrays().values()))
     pd.testing.assert_frame_equal(code_corpus(read, BOOKS[0]), code_corpus(plain, BOOKS[0]))
     pd.testing.assert_frame_equal(assess(read, BOOKS[1]).evidence, assess(plain, BOOKS[1]).evidence)
+
+
+def test_a_cache_entry_gives_back_the_document_and_tokens_and_a_damaged_one_is_a_miss(tiny_corpus, tmp_path):
+    from casestudy.cache import DocumentCache, restore
+    from casestudy.corpus import Document
+    from casestudy.nlp import tokenize_segments
+    from casestudy.readers import read
+
+    doc = read(tiny_corpus / "interviews" / "testby_leder.docx", tiny_corpus, sha256="ab" * 32)
+    tokens = tokenize_segments([s.text for s in doc.segments])
+    cache = DocumentCache(tmp_path / "cache", "test")
+    cache.put(doc, tokens)
+    fields, cached = cache.get(doc.sha256)
+    again = restore(Document(doc.id, doc.path, doc.kind, doc.case, sha256=doc.sha256), fields)
+    assert (again.segments, again.format, again.pages) == (doc.segments, "docx", doc.pages)
+    assert cached.strings == tokens.strings
+    for name, array in tokens.to_arrays().items():
+        assert cached.to_arrays()[name].dtype == array.dtype and (cached.to_arrays()[name] == array).all(), name
+    entry = next((tmp_path / "cache").rglob("*.entry"))
+    data = entry.read_bytes()
+    entry.write_bytes(data[:-9])  # truncated
+    assert cache.get(doc.sha256) is None
+    entry.write_bytes(data.replace(b'"<i4"', b'"|O8"', 1))  # an object array (a pickle) is never read
+    assert cache.get(doc.sha256) is None
+    entry.write_bytes(b"PK" + data[2:])
+    assert cache.get(doc.sha256) is None
+    entry.write_bytes(data)
+    assert cache.get(doc.sha256) is not None
