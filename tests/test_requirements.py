@@ -113,6 +113,10 @@ def test_profile_concepts_defined_in_the_first_paragraph_that_defines_or_names_t
     assert [(value, page, text) for _, field, value, page, text in evidence if field == "concepts_defined"] == [
         ("atferdsproblemer", 2, texts[5][0]), ("forebygging", 3, texts[7][0]), ("tidlig innsats", 2, texts[4][0])]
     assert (row["adopted"], row["adopted_date"], row["plan_period"]) == ("ikke oppgitt", None, None)
+    # the adoption patterns ignore case as Python does: a long s (ſ) is an s
+    doc.segments.append(Segment(len(texts), "Vedtatt i kommuneſtyret 12.06.2024.", page=3))
+    row, _ = ProfileTask()(doc, tokenize_segments([s.text for s in doc.segments]))
+    assert (row["adopted"], row["adopted_date"]) == ("ja", "12.06.2024")
 
 
 @pytest.mark.parametrize("text, expected", [

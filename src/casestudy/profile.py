@@ -122,7 +122,7 @@ def profile_document(doc, tokens, matcher: Matcher, names) -> tuple[dict, list]:
            "words": int(countable(tokens, frozenset()).sum()) if len(tokens) else 0}
     period = adopted = date = None
     # both adoption patterns need the word: most plans are not searched for them paragraph by paragraph
-    mentions_council = "kommunestyret" in "\n".join(texts).lower()
+    mentions_council = "kommunestyret" in "\n".join(texts).casefold()  # (casefold: as the patterns' IGNORECASE)
     for segment in doc.segments:
         if period is None and (m := _PERIOD.search(segment.text)) and int(m.group(2)) > int(m.group(1)):
             period = f"{m.group(1)}–{m.group(2)}"
@@ -144,11 +144,11 @@ def profile_document(doc, tokens, matcher: Matcher, names) -> tuple[dict, list]:
     joined = ".".join(texts)
     starts = np.cumsum([0] + [len(t) + 1 for t in texts[:-1]])
     for concept in CONCEPTS:
-        defines, names = _CONCEPT_DEFINED[concept], _CONCEPT_NAMED[concept]
+        defines, named = _CONCEPT_DEFINED[concept], _CONCEPT_NAMED[concept]
         m = defines.search(joined)
         first = int(np.searchsorted(starts, m.start(), side="right")) - 1 if m else len(texts)
         for index, (segment, under) in enumerate(zip(doc.segments[:first], under_definitions)):
-            if segment.heading is False and under and names.search(segment.text):
+            if segment.heading is False and under and named.search(segment.text):
                 first = index
                 break
         if first < len(texts):
