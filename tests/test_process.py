@@ -138,7 +138,9 @@ def test_frozen_objects_freezes_for_the_block_and_leaves_a_callers_own_freeze_al
         gc.unfreeze()
 
 
-def test_files_read_while_the_pipeline_loads_are_processed_like_the_others(tiny_corpus, monkeypatch):
+@pytest.mark.parametrize("cached", [False, True])
+def test_files_read_while_the_pipeline_loads_are_processed_like_the_others(tiny_corpus, tmp_path, monkeypatch,
+                                                                            cached):
     from casestudy import process
 
     (tiny_corpus / "plans" / "tom.pdf").write_bytes(b"")  # skipped: the reason comes from the early reader
@@ -152,9 +154,12 @@ def test_files_read_while_the_pipeline_loads_are_processed_like_the_others(tiny_
 
     monkeypatch.setattr(process._EarlyReader, "finish", finish_after_every_file)
     tasks = pipeline.document_tasks(BOOKS, unit="sentence")
-    read = read_corpus(tiny_corpus, jobs=2, tasks=tasks)
-    plain = read_corpus(tiny_corpus, jobs=1, tasks=tasks)
-    assert sorted(result[0] for result in early.values()) == ["read", "read", "read", "skip"]
+    cache = tmp_path / "cache" if cached else None
+    plain = read_corpus(tiny_corpus, jobs=1, tasks=tasks, cache=cache)  # fills the cache when there is one
+    read = read_corpus(tiny_corpus, jobs=2, tasks=tasks, cache=cache)
+    # files in the cache are left to the workers, which load them; the others are read early
+    assert sorted(result[0] for result in early.values()) == (["skip"] if cached else ["read", "read", "read", "skip"])
+    assert read.options["cache_hits"] == (3 if cached else 0)
     assert [(s.document, s.reason) for s in read.skipped] == [("plans/tom.pdf", "empty file (0 bytes): replace it "
                                                                                 "with the real PDF")]
     assert read.documents == plain.documents

@@ -47,6 +47,10 @@ class DocumentCache:
     def _path(self, sha256: str) -> Path:
         return self.folder / sha256[:2] / f"{sha256}-{self.key}.entry"
 
+    def has(self, sha256: str) -> bool:
+        """Whether there is an entry for a file hash (it may still turn out unreadable: see :meth:`get`)."""
+        return self._path(sha256).exists()
+
     def get(self, sha256: str) -> tuple[dict, TokenTable] | None:
         """(document fields, tokens) for a file hash, or None when absent or unreadable."""
         try:

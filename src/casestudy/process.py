@@ -209,7 +209,7 @@ def _process_file(path: str, root: str, labels: tuple[str, ...], model: str | No
 
 def _read_file(path: str, root: str, labels: tuple[str, ...], model: str | None, cache_dir: str | None,
                doc: Document | None = None):
-    cache = DocumentCache(cache_dir, pipeline_fingerprint(model)) if cache_dir else None
+    cache = _document_cache(cache_dir, model)
     if doc is None:
         found = _read_document(path, root, labels, cache)
         if found[0] != "read":
@@ -224,9 +224,15 @@ def _read_file(path: str, root: str, labels: tuple[str, ...], model: str | None,
     return ("ok", doc, tokens, False)
 
 
-def _read_document(path: str, root: str, labels: tuple[str, ...], cache: DocumentCache | None):
+def _document_cache(cache_dir: str | None, model: str | None) -> DocumentCache | None:
+    return DocumentCache(cache_dir, pipeline_fingerprint(model)) if cache_dir else None
+
+
+def _read_document(path: str, root: str, labels: tuple[str, ...], cache: DocumentCache | None, *,
+                   load_hits: bool = True):
     """("read", Document) of a file without its tokens; ("ok", …) as :func:`_read_file` gives it for a cache
-    hit; ("skip", document id, reason) when it cannot be read."""
+    hit (("cached",) without loading it when not ``load_hits``); ("skip", document id, reason) when it
+    cannot be read."""
     path_ = Path(path)
     doc_id = document_id(path_, Path(root))
     try:
@@ -235,6 +241,8 @@ def _read_document(path: str, root: str, labels: tuple[str, ...], cache: Documen
         reason = "permission denied: make the file readable" if isinstance(exc, PermissionError) else (
             f"cannot open ({exc.strerror}): check the path or link")
         return ("skip", doc_id, reason)
+    if cache and not load_hits and cache.has(sha):
+        return ("cached",)
     hit = cache.get(sha) if cache else None
     if hit is not None:
         fields, tokens = hit
@@ -287,15 +295,14 @@ class _EarlyReader:
 
 def _read_early(work, stop, connection) -> None:
     tune_gc()
-    cache, found = None, []
+    found = []
     try:
         for position, (path, root, labels, model, cache_dir) in work:
             if stop.is_set():
                 break
-            if cache_dir and cache is None:
-                cache = DocumentCache(cache_dir, pipeline_fingerprint(model))
-            result = _read_document(path, root, labels, cache)
-            if result[0] != "ok":  # a cache hit is quicker for a worker to load than to send from here
+            # a cache hit is quicker for a worker to load than to send from here
+            result = _read_document(path, root, labels, _document_cache(cache_dir, model), load_hits=False)
+            if result[0] != "cached":
                 found.append((position, result))
         # sent at the end: the parent reads the pipe only when it has loaded the pipeline
         connection.send(found)
