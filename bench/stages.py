@@ -57,11 +57,12 @@ def main(argv=None) -> int:
 
     with timed("import casestudy (+spaCy etc.)"):
         import casestudy  # noqa: F401
-        from casestudy import frequency, pipeline
+        from casestudy import pipeline
+from casestudy.analyses import frequency
         from casestudy.codebook import load_codebook
-        from casestudy.outputs import write_csv
-        from casestudy.process import read_corpus
-        from casestudy.tables import appendix_tables, write_docx, write_markdown, write_xlsx
+        from casestudy.output.files import write_csv
+        from casestudy.engine.reading import read_corpus
+        from casestudy.output.appendix import appendix_tables, write_docx, write_markdown, write_xlsx
     print(f"casestudy from {casestudy.__file__}", file=sys.stderr)
     books = [load_codebook(pipeline.resolve_codebook(n)) for n in pipeline.DEFAULT_RUN_CODEBOOKS]
     tasks = [] if args.no_tasks else pipeline.document_tasks(books)

@@ -9,11 +9,11 @@ import pytest
 from sklearn.metrics import cohen_kappa_score
 
 from casestudy import read_corpus
-from casestudy.agreement import (
+from casestudy.analyses.agreement import (
     OVERALL, agreement, align, coding_frame, cohen_kappa, krippendorff_alpha, read_coding,
 )
 from casestudy.codebook import codebook_from_data, parse_yaml
-from casestudy.coding import code_corpus
+from casestudy.analyses.coding import code_corpus
 from casestudy.errors import UsageError
 
 from conftest import make_pdf
@@ -486,7 +486,7 @@ def test_round_trip_finds_exactly_the_introduced_disagreements(tiny_corpus, tmp_
     by_text = agreement(coding_frame(human[["document", "code", "text"]]), coded, corpus)  # unit texts, no offsets
     assert by_text.disagreements[columns].values.tolist() == expected
 
-    from casestudy.exchange import export_qdpx  # as a REFI-QDA project: document offsets
+    from casestudy.output.exchange import export_qdpx  # as a REFI-QDA project: document offsets
 
     qdpx = export_qdpx(corpus, human, BOOK, tmp_path / "human.qdpx", users=("kari",))
     via_qdpx = agreement(read_coding(qdpx, codebook=BOOK), coded, corpus)

@@ -2,7 +2,7 @@ import unicodedata
 
 import pytest
 
-from casestudy.clean import hyphen_join, is_page_number, join_lines, normalize_text, strip_running_lines
+from casestudy.text.clean import hyphen_join, is_page_number, join_lines, normalize_text, strip_running_lines
 
 
 @pytest.mark.parametrize(

@@ -91,7 +91,7 @@ def test_interrupted_run_leaves_previous_outputs_intact(tiny_corpus, tmp_path, m
     def interrupted(*a, **k):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(pipeline, "profile_frames", interrupted)  # a late stage, after the CSVs are staged
+    monkeypatch.setattr(pipeline, "appendix_from", interrupted)  # a late stage, after the CSVs are staged
     result = CliRunner().invoke(main, args)
     assert result.exit_code != 0
     after = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file() and ".cache" not in p.parts}

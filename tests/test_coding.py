@@ -2,7 +2,8 @@ import pytest
 
 from casestudy import read_corpus
 from casestudy.codebook import parse_yaml, codebook_from_data
-from casestudy.coding import code_corpus, code_matrix, code_texts, kwic
+from casestudy.analyses.coding import code_corpus, code_matrix, code_texts
+from casestudy.analyses.kwic import kwic
 
 BOOK = codebook_from_data(parse_yaml("""
 codes:
@@ -49,8 +50,8 @@ def test_rollup_adds_parents():
 
 
 def test_matchers_share_terms_without_changing_each_others_matches():
-    from casestudy.coding import Matcher
-    from casestudy.nlp import tokenize_segments
+    from casestudy.analyses.matching import Matcher
+    from casestudy.text.nlp import tokenize_segments
 
     texts = ["Samarbeidet om tidlig innsats er godt.", "Vi har ikke penger til forebyggende arbeid."]
     tokens = tokenize_segments(texts)
@@ -146,11 +147,11 @@ def test_kwic_by_pattern_and_code(tiny_corpus):
 
 
 def test_spacy_component_puts_codes_on_the_doc():
-    from casestudy.nlp import get_nlp
+    from casestudy.text.nlp import get_nlp
 
     nlp = get_nlp()
     doc = nlp("Kjernebarnevernet og forebyggingen.")
-    from casestudy.coding import CodebookComponent
+    from casestudy.analyses.matching import CodebookComponent
 
     doc = CodebookComponent(BOOK)(doc)
     assert [(s.text, s.label_) for s in doc.spans["codebook"]] == [

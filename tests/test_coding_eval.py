@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from casestudy.agreement import precision_recall
+from casestudy.analyses.agreement import precision_recall
 from casestudy.codebook import load_codebook
-from casestudy.coding import code_texts, expand_ancestors
+from casestudy.analyses.coding import code_texts, expand_ancestors
 
 ROOT = Path(__file__).parents[1]
 EVAL_CODES = [

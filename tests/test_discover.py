@@ -5,7 +5,7 @@ from click.testing import CliRunner
 
 from casestudy import read_corpus
 from casestudy.cli import main
-from casestudy.discover import keyness, log_likelihood, units
+from casestudy.analyses.discover import keyness, log_likelihood, units
 
 
 def test_log_likelihood_worked_example():
@@ -48,7 +48,7 @@ def test_discover_writes_a_new_codebook_without_touching_the_input(tiny_corpus, 
 
 def test_add_candidates_as_inductive_codes():
     from casestudy.codebook import Codebook, Code
-    from casestudy.discover import add_candidates
+    from casestudy.analyses.discover import add_candidates
 
     book = Codebook(name="b", codes=[Code(id="cooperation", patterns=["samarbeid"])])
     candidates = pd.DataFrame([

@@ -9,9 +9,9 @@ import pytest
 
 from casestudy import read_corpus
 from casestudy.codebook import codebook_from_data, parse_yaml
-from casestudy.coding import code_corpus
+from casestudy.analyses.coding import code_corpus
 from casestudy.errors import CasestudyError, CodebookError, UsageError
-from casestudy.exchange import CODING_COLUMNS, export_qdc, export_qdpx, import_qdc, import_qdpx
+from casestudy.output.exchange import CODING_COLUMNS, export_qdc, export_qdpx, import_qdc, import_qdpx
 from conftest import make_docx, make_pdf
 
 P = "{urn:QDA-XML:project:1.0}"
@@ -103,7 +103,7 @@ def test_qdc_import_with_the_original_codebook_keeps_ids_and_patterns(tmp_path):
 @pytest.mark.parametrize("parts", [("code", "help"), ("selection", "a1", 0, 17), ("user", "æøå"), ("x",) * 30,
                                    ("coding", "0f", "prevention", "casestudy"), (12, None, 3.5)])
 def test_guid_is_uuid5_of_the_joined_parts(parts):
-    from casestudy.exchange._common import guid
+    from casestudy.output.exchange._common import guid
 
     namespace = uuid.UUID("c7e4c4b2-8224-4e95-b301-6fec6fa5cb41")
     assert guid(*parts) == str(uuid.uuid5(namespace, "\x1f".join(map(str, parts))))
@@ -464,7 +464,7 @@ def test_import_qdpx_errors(tmp_path):
 
 
 def test_text_for_xml_drops_what_xml_and_utf8_cannot_hold():
-    from casestudy.exchange._common import xml_text
+    from casestudy.output.exchange._common import xml_text
 
     # a form feed from a PDF, U+FFFE, and a lone surrogate (which made writing the project fail)
     assert xml_text("side\x0c1\ufffe a\ud800b\tc\nd") == "side1 ab\tc\nd"

@@ -20,14 +20,16 @@ import yaml
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from casestudy.clean import join_lines, normalize_text
+from casestudy.text.clean import join_lines, normalize_text
 from casestudy.codebook import CODE_KEYS, TOP_KEYS, Codebook, codebook_from_data, load_codebook, parse_yaml
-from casestudy.coding import Matcher, code_texts, compile_pattern
+from casestudy.analyses.coding import code_texts
+from casestudy.analyses.matching import Matcher, compile_pattern
 from casestudy.errors import CodebookError, ReaderError
-from casestudy.nlp import ALPHA, tokenize_segments
-from casestudy.readers.docx import read_docx
-from casestudy.readers.text import read_text
-from casestudy.readers.turns import DEFAULT_INTERVIEWER_LABELS, match_label, segments_from_paragraphs
+from casestudy.text.nlp import ALPHA, tokenize_segments
+from casestudy.sources.docx import read_docx
+from casestudy.sources.text import read_text
+from casestudy.sources.turns import match_label, segments_from_paragraphs
+from casestudy.text.nb import DEFAULT_INTERVIEWER_LABELS
 
 EXAMPLES = int(os.environ.get("CASESTUDY_FUZZ_EXAMPLES", "200"))
 settings.register_profile(
@@ -502,7 +504,7 @@ segment_text = st.tuples(st.sampled_from(["", " ", "\n", "  ", "\t"]), _text(pie
 @given(st.lists(segment_text, min_size=1, max_size=6))
 def test_sentence_numbers_equal_spacys_sentencizer(texts):
     """Sentence numbers from the array rule equal those of spaCy's sentencizer, segment by segment."""
-    from casestudy.nlp import get_nlp
+    from casestudy.text.nlp import get_nlp
 
     table = tokenize_segments(texts)
     nlp = get_nlp()
@@ -543,7 +545,7 @@ csv_column = st.one_of(
 @given(st.lists(st.tuples(st.text(st.sampled_from(list('xy ,"\n')), max_size=3), csv_column), min_size=1, max_size=5,
                 unique_by=lambda column: column[0]), st.integers(0, 3))
 def test_write_csv_writes_the_bytes_of_pandas_to_csv(columns, rows):
-    from casestudy import outputs
+    from casestudy.output import files as outputs
 
     frame = pd.concat([series.rename(name) for name, series in columns], axis=1).head(rows)
     chunk, outputs._CSV_ROWS = outputs._CSV_ROWS, 2  # rows are formatted two at a time here

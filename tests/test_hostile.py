@@ -471,16 +471,16 @@ def test_cases_csv_without_a_file_column_is_an_error_and_writes_nothing(tmp_path
 
 def test_a_file_the_system_refuses_to_open_is_skipped_with_its_reason(tiny_corpus, tmp_path, monkeypatch):
     """What a non-root user gets for a chmod 000 file, simulated so that it is tested under root too."""
-    import casestudy.process
+    import casestudy.engine.reading
 
-    real = casestudy.process.file_sha256
+    real = casestudy.engine.reading.file_sha256
 
     def refuse(path):
         if Path(path).name == "testby_koord.txt":
             raise PermissionError(13, "Permission denied", str(path))
         return real(path)
 
-    monkeypatch.setattr(casestudy.process, "file_sha256", refuse)
+    monkeypatch.setattr(casestudy.engine.reading, "file_sha256", refuse)
     out = tmp_path / "out"
     result = CliRunner().invoke(main, ["run", str(tiny_corpus), "--out", str(out), "--no-clouds", "--jobs", "1",
                                        "--no-cache"])

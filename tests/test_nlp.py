@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from casestudy.nlp import lemmatize, load_stopwords, tokenize_segments
+from casestudy.text.nlp import lemmatize, load_stopwords, tokenize_segments
 
 DATA = Path(__file__).parent / "data"
 
@@ -63,7 +63,7 @@ def test_sentences_after_whitespace_and_empty_segments():
 def test_texts_tokenized_together_give_the_tables_of_one_call_per_text(monkeypatch):
     import numpy as np
 
-    from casestudy import nlp
+    from casestudy.text import nlp
 
     texts = ["Jf. § 15-1: tidlig innsats (se www.bufdir.no/forebygging).", "«Samarbeid»\ner viktig…",
              "3.1", "f.eks.", "Forebygging\u00adsarbeid i 2024–2027 – og videre!"]
@@ -79,7 +79,7 @@ def test_texts_tokenized_together_give_the_tables_of_one_call_per_text(monkeypat
 
 @pytest.mark.parametrize("texts", [["Én.", ""], ["Én.", " To."], ["Én.\n"], ["Én."]])
 def test_texts_with_edge_whitespace_or_empty_are_tokenized_one_by_one(texts):
-    from casestudy import nlp
+    from casestudy.text import nlp
 
     assert nlp._tokenize_joined(nlp.get_nlp().tokenizer, texts) is None
 
@@ -87,7 +87,7 @@ def test_texts_with_edge_whitespace_or_empty_are_tokenized_one_by_one(texts):
 def test_a_model_with_the_same_components_gives_the_same_table(tmp_path):
     """The built-in path (tokenizer only, sentences and lemmas on arrays) equals running spaCy's own
     sentencizer and the lemmatizer component, here through the ``model=`` path with a saved pipeline."""
-    from casestudy.nlp import get_nlp
+    from casestudy.text.nlp import get_nlp
 
     nlp = get_nlp()
     nlp.to_disk(tmp_path / "model")

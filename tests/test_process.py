@@ -7,10 +7,11 @@ import pytest
 
 from casestudy import pipeline
 from casestudy.codebook import load_codebook
-from casestudy.coding import code_corpus
-from casestudy.process import DocumentTask, per_document, read_corpus
-from casestudy.profile import profiles
-from casestudy.requirements import assess
+from casestudy.analyses.coding import code_corpus
+from casestudy.engine.reading import read_corpus
+from casestudy.model import DocumentTask, per_document
+from casestudy.analyses.profile import profiles
+from casestudy.analyses.plancheck import assess
 
 BOOKS = [load_codebook(pipeline.resolve_codebook(name)) for name in ("barnevern", "krav_15-1")]
 
@@ -36,7 +37,7 @@ class CollectorThreshold(DocumentTask):
 def test_casestudy_processes_raise_the_collector_threshold_but_leave_the_callers_alone(tiny_corpus):
     import gc
 
-    from casestudy.process import GC_THRESHOLD, concurrently
+    from casestudy.engine.forking import GC_THRESHOLD, concurrently
 
     before = gc.get_threshold()
     read = read_corpus(tiny_corpus, jobs=2, tasks=[CollectorThreshold()])
@@ -69,7 +70,7 @@ def test_a_task_that_fails_in_a_worker_is_left_to_the_main_process(tiny_corpus):
 
 def test_concurrently_returns_results_in_order_and_raises_a_childs_error(tmp_path):
     from casestudy.errors import CasestudyError
-    from casestudy.process import concurrently
+    from casestudy.engine.forking import concurrently
 
     shared = {"big": list(range(1000))}  # a forked child sees this process's memory
 
@@ -107,7 +108,7 @@ def test_analyses_lemmatize_patterns_with_the_pipeline_that_read_the_corpus(tiny
 def test_a_segment_pickles_to_an_equal_segment():
     import pickle
 
-    from casestudy.corpus import Segment
+    from casestudy.model import Segment
 
     segment = Segment(4, "Hva gjør dere?", page=None, turn=7, speaker="Intervjuer", role="intervjuer",
                       interviewer=True, heading=False, heading_level=0)
@@ -119,7 +120,7 @@ def test_a_segment_pickles_to_an_equal_segment():
 def test_frozen_objects_freezes_for_the_block_and_leaves_a_callers_own_freeze_alone():
     import gc
 
-    from casestudy.process import frozen_objects
+    from casestudy.engine.forking import frozen_objects
 
     assert gc.get_freeze_count() == 0
     with frozen_objects() as freeze_new:
@@ -141,7 +142,7 @@ def test_frozen_objects_freezes_for_the_block_and_leaves_a_callers_own_freeze_al
 @pytest.mark.parametrize("cached", [False, True])
 def test_files_read_while_the_pipeline_loads_are_processed_like_the_others(tiny_corpus, tmp_path, monkeypatch,
                                                                             cached):
-    from casestudy import process
+    from casestudy.engine import reading as process
 
     (tiny_corpus / "plans" / "tom.pdf").write_bytes(b"")  # skipped: the reason comes from the early reader
     early = {}
@@ -172,10 +173,10 @@ def test_files_read_while_the_pipeline_loads_are_processed_like_the_others(tiny_
 
 
 def test_a_cache_entry_gives_back_the_document_and_tokens_and_a_damaged_one_is_a_miss(tiny_corpus, tmp_path):
-    from casestudy.cache import DocumentCache, restore
-    from casestudy.corpus import Document
-    from casestudy.nlp import tokenize_segments
-    from casestudy.readers import read
+    from casestudy.engine.cache import DocumentCache, restore
+    from casestudy.model import Document
+    from casestudy.text.nlp import tokenize_segments
+    from casestudy.sources import read
 
     doc = read(tiny_corpus / "interviews" / "testby_leder.docx", tiny_corpus, sha256="ab" * 32)
     tokens = tokenize_segments([s.text for s in doc.segments])

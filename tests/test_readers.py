@@ -3,8 +3,8 @@ import zipfile
 import pytest
 
 from casestudy.errors import ReaderError
-from casestudy.readers import read
-from casestudy.readers.text import decode
+from casestudy.sources import read
+from casestudy.sources.text import decode
 
 from conftest import make_docx, make_image_pdf, make_pdf
 

@@ -6,8 +6,9 @@ import pytest
 
 from casestudy import read_corpus
 from casestudy.codebook import load_codebook
-from casestudy.profile import profiles, similarity
-from casestudy.requirements import DEFAULT_RULE, assess, is_definition, status_for
+from casestudy.analyses.profile import profiles, similarity
+from casestudy.analyses.plancheck import assess, is_definition, status_for
+from casestudy.codebook import DEFAULT_RULE
 
 from conftest import make_image_pdf, make_pdf
 
@@ -96,9 +97,9 @@ def test_profile_fields(tmp_path):
 
 
 def test_profile_concepts_defined_in_the_first_paragraph_that_defines_or_names_them():
-    from casestudy.corpus import Document, Segment
-    from casestudy.nlp import tokenize_segments
-    from casestudy.profile import ProfileTask
+    from casestudy.model import Document, Segment
+    from casestudy.text.nlp import tokenize_segments
+    from casestudy.analyses.profile import ProfileTask
 
     texts = [("1 Innledning", True), ("Kommunen prioriterer forebygging", False),  # 'forebygging' + 'er' only
              ("er viktig for alle tjenestene.", False),  # across two paragraphs: no definition
@@ -146,8 +147,8 @@ def test_similarity_equals_scikit_learn_on_the_demo_plans(tmp_path):
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.metrics.pairwise import cosine_similarity
 
-    from casestudy.frequency import countable
-    from casestudy.nlp import load_stopwords
+    from casestudy.analyses.frequency import countable
+    from casestudy.text.nlp import load_stopwords
 
     corpus = read_corpus(ROOT / "corpus", cache=tmp_path / "cache")
     stop = load_stopwords()

@@ -2,7 +2,7 @@ import pandas as pd
 import pytest
 
 from casestudy.codebook import Code, Codebook
-from casestudy.tables import appendix_tables, markdown_table, write_docx, write_markdown, write_xlsx
+from casestudy.output.appendix import appendix_tables, markdown_table, write_docx, write_markdown, write_xlsx
 
 CHECKLIST = Codebook(name="krav", codes=[Code(id="R1", label="Mål", patterns=["mål"]),
                                         Code(id="R2", label="Ansvar", patterns=["ansvar"])])
@@ -53,7 +53,7 @@ def test_docx_cells_keep_breaks_tabs_and_markup_characters(tmp_path):
     import docx
     from docx.shared import Pt
 
-    from casestudy.tables import Table
+    from casestudy.output.appendix import Table
 
     frame = pd.DataFrame([["a\nb", "x\ty", "<&> «å»", "bad\x0bchar", None]], columns=list("abcde"))
     path = write_docx([Table("t", "Tittel", "Tekst", frame)], tmp_path / "t.docx")
@@ -80,7 +80,7 @@ def test_markdown_escapes_pipes(tables, tmp_path):
 
 
 def test_wide_few_row_tables_are_turned_for_the_page():
-    from casestudy.tables import for_page
+    from casestudy.output.appendix import for_page
 
     wide = pd.DataFrame([["Kommune 1"] + list(range(9)), ["Kommune 2"] + list(range(9))],
                         columns=["Kommune"] + [f"f{i}" for i in range(9)])

@@ -7,26 +7,33 @@ Typical use in a notebook::
     counts = cs.word_counts(corpus, by="role")
 
 Importing the package does no work: models and pipelines load on first use.
+
+Layout (each layer imports only the ones above it): ``model``, ``codebook`` and ``text/``
+(the data and Norwegian language), ``sources/`` (readers), ``analyses/`` and ``engine/``
+(siblings: what is computed, and the parallel reading that computes it), ``output/`` (files),
+``pipeline`` (joins the tables), ``cli``.
 """
 
-from .codebook import Code, Codebook, load_codebook
-from .coding import code_corpus, code_matrix, code_texts, kwic
-from .corpus import Document, Segment
+from .analyses.coding import code_corpus, code_matrix, code_texts
+from .analyses.discover import discover
+from .analyses.frequency import word_counts
+from .analyses.kwic import kwic
+from .analyses.plancheck import assess
+from .analyses.profile import profiles
+from .codebook import Code, Codebook, find_codebook, load_codebook
+from .engine.reading import read_corpus
 from .errors import CasestudyError, CodebookError, ReaderError, UsageError
-from .discover import discover
-from .exchange import export_qdc, export_qdpx, import_qdc, import_qdpx
-from .frequency import word_counts, wordclouds
-from .nlp import lemmatize, load_stopwords
-from .process import Corpus, read_corpus
-from .profile import profiles
-from .requirements import assess
-from .readers import read
-
-__version__ = "0.1.0"
+from .model import Corpus, Document, Segment
+from .output.exchange import export_qdc, export_qdpx, import_qdc, import_qdpx
+from .output.figures import wordclouds
+from .pipeline import plan_run
+from .sources import read
+from .text.nlp import lemmatize, load_stopwords
+from .version import __version__
 
 __all__ = [
     "CasestudyError", "Code", "Codebook", "CodebookError", "Corpus", "Document", "ReaderError", "Segment",
-    "UsageError", "assess", "code_corpus", "code_matrix", "code_texts", "discover", "export_qdc", "export_qdpx",
-    "import_qdc", "import_qdpx", "kwic", "lemmatize", "load_codebook",
-    "load_stopwords", "profiles", "read", "read_corpus", "word_counts", "wordclouds",
+    "UsageError", "__version__", "assess", "code_corpus", "code_matrix", "code_texts", "discover", "export_qdc",
+    "export_qdpx", "find_codebook", "import_qdc", "import_qdpx", "kwic", "lemmatize", "load_codebook",
+    "load_stopwords", "plan_run", "profiles", "read", "read_corpus", "word_counts", "wordclouds",
 ]

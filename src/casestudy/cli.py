@@ -15,13 +15,19 @@ from pathlib import Path
 import click
 from pandas import NA as pd_na
 
-from . import coding, frequency, pipeline
-from .codebook import load_codebook
+from . import pipeline
+from .analyses import coding, frequency
+from .analyses.agreement import agreement_frames
+from .analyses.kwic import kwic as keyword_in_context
+from .codebook import find_codebook
+from .engine.forking import default_jobs, tune_gc
+from .engine.reading import read_corpus
 from .errors import CasestudyError
-from .outputs import write_csv
-from .process import default_jobs, read_corpus, tune_gc
+from .output.figures import wordclouds
+from .output.files import write_csv
 from .progress import status
-from .readers import DEFAULT_INTERVIEWER_LABELS
+from .sources import supported_names
+from .text.nb import DEFAULT_INTERVIEWER_LABELS
 
 
 def corpus_options(fn):
@@ -83,7 +89,7 @@ def load(corpus, out, cases, jobs, cache_dir, no_cache, interviewer, model, sile
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)
     if not result.documents:
-        raise CasestudyError(f"{corpus}: no readable PDF, DOCX or TXT files found")
+        raise CasestudyError(f"{corpus}: no readable {supported_names()} files found")
     result.options.update(jobs=jobs or default_jobs(), cache=str(cache) if cache else None)
     return result
 
@@ -123,35 +129,21 @@ def unit_option(fn):
 def run(corpus, out, codebooks, no_code, unit, by, top, no_clouds, lang, reference, force, stopwords, **options):
     """Run the whole pipeline on CORPUS and write every result into OUT."""
     started = time.perf_counter()
-    if no_code:
-        paths = []
-    elif codebooks:
-        paths = [pipeline.resolve_codebook(c) for c in codebooks]
-    else:
-        paths = [pipeline.resolve_codebook(n) for n in pipeline.DEFAULT_RUN_CODEBOOKS
-                 if pipeline.shipped_exists(n)]
-    books = [load_codebook(path) for path in paths]  # a bad codebook stops the run before any output is written
-    from .corpus import find_files
-
-    settings_for_key = {
-        "codebooks": [str(p) for p in paths], "unit": unit, "by": by, "top": top, "clouds": not no_clouds,
-        "lang": lang, "interviewer": sorted(options["interviewer"]), "model": options["model"],
-    }
-    cases_file = options["cases"] or (Path(corpus) / "cases.csv" if Path(corpus).is_dir() else None)
-    key = pipeline.run_key(corpus, files=find_files(Path(corpus)), codebooks=paths, options=settings_for_key,
-                           extra_files=[cases_file if cases_file and Path(cases_file).exists() else None,
-                                        stopwords, reference])
-    if not force and pipeline.up_to_date(out, key):
+    plan = pipeline.plan_run(corpus, codebooks=codebooks, no_code=no_code, unit=unit, by=by, top=top,
+                             clouds=not no_clouds, lang=lang, interviewer=options["interviewer"],
+                             model=options["model"], cases=options["cases"], stopwords=stopwords, reference=reference)
+    if not force and plan.up_to_date(out):
         click.echo(f"{out}/ is up to date: inputs, codebooks, options and casestudy are unchanged since its "
                    f"last run (use --force to run again)", err=True)
         return
-    data = load(corpus, out, **options, tasks=pipeline.document_tasks(books, unit=unit, model=options["model"]))
+    data = load(corpus, out, **options, tasks=pipeline.document_tasks(plan.codebooks, unit=unit,
+                                                                        model=options["model"]))
     status(f"Writing tables, figures, appendix and REFI-QDA project to {out}/ …", silent=options["silent"])
     by = None if by.lower() == "none" else by
     settings = {k: v for k, v in data.options.items()}
-    result = pipeline.run(data, out, by=by, top=top, stopwords=stopwords, clouds=not no_clouds, codebooks=paths,
-                          unit=unit, lang=lang, reference=reference, options=settings, started=started,
-                          key=key)
+    result = pipeline.run(data, out, by=by, top=top, stopwords=stopwords, clouds=not no_clouds,
+                          codebooks=plan.codebook_paths, unit=unit, lang=lang, reference=reference, options=settings,
+                          started=started, key=plan.key)
     if result.get("agreement"):
         click.echo(result["agreement"], err=True)
     n_ok = len(data.documents)
@@ -211,7 +203,7 @@ def wordcloud(corpus, out, by, max_words, size, include_interviewer, kind, stopw
     data = load(corpus, out, **options)
     counts = frequency.word_counts(data, by=by, stopwords=stopwords, include_interviewer=include_interviewer,
                                    kind=kind)
-    report_written(frequency.wordclouds(counts, out, max_words=max_words, width=width, height=height))
+    report_written(wordclouds(counts, out, max_words=max_words, width=width, height=height))
 
 
 @main.command()
@@ -224,7 +216,7 @@ def wordcloud(corpus, out, by, max_words, size, include_interviewer, kind, stopw
 @handle_errors
 def code(corpus, codebook, unit, by, out, **options):
     """Code CORPUS with a codebook → coded_segments.csv and code_matrix.csv."""
-    book = load_codebook(pipeline.resolve_codebook(codebook))
+    book = find_codebook(codebook)
     data = load(corpus, out, **options, tasks=pipeline.document_tasks([book], unit=unit, profiles=False,
                                                                           model=options["model"]))
     report_written(pipeline.write_coding(data, book, Path(out), unit=unit, by=by))
@@ -242,9 +234,9 @@ def code(corpus, codebook, unit, by, out, **options):
 @handle_errors
 def kwic(corpus, pattern, codebook, window, include_interviewer, csv_path, **options):
     """Keyword in context: every match of PATTERN (lemma pattern, * globs) or of a code id."""
-    book = load_codebook(pipeline.resolve_codebook(codebook)) if codebook else None
+    book = find_codebook(codebook) if codebook else None
     data = load(corpus, Path(csv_path).parent if csv_path else None, **options)
-    frame = coding.kwic(data, pattern, codebook=book, window=window, include_interviewer=include_interviewer)
+    frame = keyword_in_context(data, pattern, codebook=book, window=window, include_interviewer=include_interviewer)
     if csv_path:
         write_csv(frame, csv_path)
         click.echo(f"wrote {csv_path} ({len(frame)} lines)", err=True)
@@ -270,12 +262,11 @@ def kwic(corpus, pattern, codebook, window, include_interviewer, csv_path, **opt
 @handle_errors
 def discover(corpus, codebook, by, n_topics, top, write_path, select, out, stopwords, **options):
     """Inductive candidates (keyness, topics, co-occurrence) → OUT/candidate_codes.csv."""
-    from .discover import add_candidates, discover as find_candidates
+    from .analyses.discover import add_candidates, discover as find_candidates
 
-    source = pipeline.resolve_codebook(codebook) if codebook else None
-    if write_path and source and Path(write_path).resolve() == Path(source).resolve():
+    book = find_codebook(codebook) if codebook else None
+    if write_path and book and Path(write_path).resolve() == Path(book.path).resolve():
         raise CasestudyError(f"{write_path}: --write must name a new file, not the input codebook")
-    book = load_codebook(source) if source else None
     data = load(corpus, out, **options)
     frame = find_candidates(data, codebook=book, by=by, n_topics=n_topics, top=top, stopwords=stopwords)
     path = write_csv(frame, Path(out) / "candidate_codes.csv")
@@ -298,7 +289,7 @@ def discover(corpus, codebook, by, n_topics, top, write_path, select, out, stopw
 @handle_errors
 def requirements(corpus, checklist, out, **options):
     """Check each plan against a checklist → requirements.csv, requirements_matrix.csv, requirements_evidence.csv."""
-    book = load_codebook(pipeline.resolve_codebook(checklist))
+    book = find_codebook(checklist)
     if book.extra.get("kind") != "checklist":
         raise CasestudyError(f"{checklist}: not a checklist (the file needs 'kind: checklist')")
     data = load(corpus, out, **options, tasks=pipeline.document_tasks([book], profiles=False, model=options["model"]))
@@ -332,8 +323,8 @@ def profile(corpus, out, **options):
 def export(corpus, fmt, path, codebook, checklist, by, lang, unit, **options):
     """Export the appendix (XLSX, DOCX, Markdown) or a REFI-QDA project/codebook for NVivo, ATLAS.ti, MAXQDA,
     QualCoder."""
-    book = load_codebook(pipeline.resolve_codebook(codebook)) if codebook else None
-    check = load_codebook(pipeline.resolve_codebook(checklist)) if checklist and fmt not in ("qdpx", "qdc") else None
+    book = find_codebook(codebook) if codebook else None
+    check = find_codebook(checklist) if checklist and fmt not in ("qdpx", "qdc") else None
     data = load(corpus, Path(path).parent, **options)
     written = pipeline.export(data, fmt, path, codebook=book, checklist=check, by=by, lang=lang, unit=unit)
     click.echo(f"wrote {written}", err=True)
@@ -364,23 +355,18 @@ def agreement(human, auto, codebook, corpus_path, unit, codes, documents, count_
     """Agreement of the automatic coding (AUTO: a corpus folder or a coded_segments.csv) with a human coding
     (HUMAN: CSV, XLSX or .qdpx) → agreement.csv (κ, α, precision/recall per code), disagreements.csv,
     unaligned.csv."""
-    import json
-
-    import pandas as pd
-
-    book = load_codebook(pipeline.resolve_codebook(codebook))
+    book = find_codebook(codebook)
     if Path(auto).is_dir():
         data = load(auto, out, **options)
         coded = coding.code_corpus(data, book, unit=unit)
     else:
-        if corpus_path is None:
-            manifest = Path(auto).parent / "manifest.json"
-            if not manifest.exists():
-                raise CasestudyError(f"{auto}: give the corpus with --corpus (no manifest.json beside it)")
-            corpus_path = json.loads(manifest.read_text(encoding="utf-8"))["corpus"]
-        data = load(corpus_path, out, **options)
-        coded = pd.read_csv(auto, dtype={"code": str, "document": str})
-    frames, summary = pipeline.agreement_frames(
+        coded, found_corpus = pipeline.coded_from_run(auto) if corpus_path is None else (None, corpus_path)
+        data = load(corpus_path or found_corpus, out, **options)
+        if coded is None:
+            import pandas as pd
+
+            coded = pd.read_csv(auto, dtype={"code": str, "document": str})
+    frames, summary = agreement_frames(
         human, coded, data, book, unit=unit, codes=_split(codes), documents=_split(documents),
         count_uncoded=count_uncoded, reference=coder,
     )
@@ -399,7 +385,7 @@ def codebook_group():
 @handle_errors
 def codebook_validate(path):
     """Check a codebook or checklist: exit 0 and a summary when valid, a one-line error otherwise."""
-    book = load_codebook(pipeline.resolve_codebook(path))
+    book = find_codebook(path)
     n = len(book.flat())
     with_patterns = sum(1 for c in book.flat() if c.patterns or c.regex)
     click.echo(f"{path}: valid, {n} codes ({with_patterns} with patterns)")
@@ -410,7 +396,7 @@ def codebook_validate(path):
 @handle_errors
 def codebook_show(path):
     """Print the code tree with labels and pattern counts."""
-    book = load_codebook(pipeline.resolve_codebook(path))
+    book = find_codebook(path)
     depth = {}
     parents = book.parents()
     for code_ in book.flat():
@@ -426,14 +412,13 @@ def codebook_show(path):
 @handle_errors
 def codebook_export(path, fmt, out):
     """Write the codebook as normalised YAML, a CSV table (one row per code) or a REFI-QDA .qdc file."""
-    source = pipeline.resolve_codebook(path)
-    if Path(out).resolve() == Path(source).resolve():
+    book = find_codebook(path)
+    if Path(out).resolve() == Path(book.path).resolve():
         raise CasestudyError(f"{out}: will not overwrite the codebook being exported; choose another file")
-    book = load_codebook(source)
     if fmt == "yaml":
         book.save(out)
     elif fmt == "qdc":
-        from .exchange import export_qdc
+        from .output.exchange import export_qdc
 
         export_qdc(book, out)
     else:
@@ -452,11 +437,11 @@ def codebook_export(path, fmt, out):
 def codebook_import(path, out, like, origin):
     """Read a REFI-QDA codebook (.qdc, or the codebook of a .qdpx project) from NVivo, ATLAS.ti, MAXQDA or
     QualCoder into a YAML codebook."""
-    from .exchange import import_qdc, import_qdpx
+    from .output.exchange import import_qdc, import_qdpx
 
     if Path(out).exists() and like and Path(out).resolve() == pipeline.resolve_codebook(like).resolve():
         raise CasestudyError(f"{out}: will not overwrite the codebook given with --like; choose another file")
-    base = load_codebook(pipeline.resolve_codebook(like)) if like else None
+    base = find_codebook(like) if like else None
     if str(path).lower().endswith(".qdpx"):
         _, book = import_qdpx(path, codebook=base, origin=origin)
     else:

@@ -23,6 +23,14 @@ TOP_KEYS = {"name", "language", "version", "description", "codes", "kind", "asse
 ORIGINS = ("deductive", "inductive")
 NEGATION = ("keep", "drop")
 KINDS = ("codebook", "checklist")
+#: The default assessment rule of a checklist requirement (see analyses/plancheck.py for what each
+#: number means); a checklist overrides any of them, for all requirements or for one.
+DEFAULT_RULE = {
+    "met": {"min_score": 8, "min_best": 5},
+    "partial": {"min_score": 2},
+    "heading_score": 2, "under_heading": 3, "per_hit": 1, "max_hits": 3, "per_concrete": 2, "max_concrete": 3,
+    "top_units": 5, "min_evidence_score": 2,
+}
 _ID = re.compile(r"^[A-Za-z][A-Za-z0-9_\-]*$")
 _NESTED_QUANTIFIER = re.compile(r"\((?:[^()\\]|\\.)*[+*](?:[^()\\]|\\.)*\)\s*(?:[+*]|\{\d*,\d*\})")
 
@@ -143,7 +151,7 @@ class Codebook:
 
     def save(self, path: str | Path) -> Path:
         """Write the codebook as YAML (atomically); never silently overwrites the file it was loaded from."""
-        from .outputs import atomic_path
+        from .atomic import atomic_path
 
         with atomic_path(path) as tmp:
             tmp.write_text(self.to_yaml(), encoding="utf-8")
@@ -362,9 +370,7 @@ def _is_number(value) -> bool:
 
 
 def _check_assessment(value, path, line, code_id) -> None:
-    """A checklist's assessment rule: known keys (see requirements.DEFAULT_RULE) with numbers as values."""
-    from .requirements import DEFAULT_RULE
-
+    """A checklist's assessment rule: known keys (see DEFAULT_RULE) with numbers as values."""
     where = value.get("__line__", line) if isinstance(value, dict) else line
     if not isinstance(value, dict):
         raise CodebookError(f"'assessment' must be a mapping of rule names to numbers, not {value!r}", path=path,
@@ -527,3 +533,30 @@ def _from_dictionary(data: dict, path) -> Codebook:
     if not codes:
         raise CodebookError("empty dictionary", path=path, line=1)
     return Codebook(name=Path(path).stem if path else "dictionary", codes=codes)
+
+
+#: Where the shipped codebooks live in a source checkout (the supported way to install casestudy).
+SHIPPED_CODEBOOKS = Path(__file__).resolve().parents[2] / "codebooks"
+DEFAULT_CODEBOOK = "barnevern"
+
+
+def shipped_exists(name: str) -> bool:
+    """Whether a shipped codebook of this name exists (in ./codebooks or the checkout's codebooks/)."""
+    return (Path("codebooks") / f"{name}.yaml").exists() or (SHIPPED_CODEBOOKS / f"{name}.yaml").exists()
+
+
+def resolve_codebook(name_or_path: str | Path) -> Path:
+    """A codebook path: an existing file, or the name of a shipped codebook ('barnevern', 'krav_15-1')."""
+    path = Path(name_or_path)
+    if path.exists():
+        return path
+    for candidate in (Path("codebooks") / f"{name_or_path}.yaml", SHIPPED_CODEBOOKS / f"{name_or_path}.yaml"):
+        if candidate.exists():
+            return candidate
+    raise CodebookError(f"codebook not found (give a YAML file, or a shipped name such as '{DEFAULT_CODEBOOK}')",
+                        path=name_or_path)
+
+
+def find_codebook(name_or_path: str | Path) -> Codebook:
+    """Load a codebook from a file or by the name of a shipped one (see :func:`resolve_codebook`)."""
+    return load_codebook(resolve_codebook(name_or_path))

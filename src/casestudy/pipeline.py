@@ -1,55 +1,54 @@
-"""The whole pipeline behind ``casestudy run``: every stage, written into one output folder.
+"""The whole pipeline behind ``casestudy run``: the tables of analyses and outputs joined, every result
+written into one output folder.
 
-Layout of ``out``: the CSV tables at the top, ``figures/`` (word clouds),
-``appendix/`` (XLSX, DOCX, Markdown), ``exchange/`` (REFI-QDA) and ``manifest.json``.
-Every file is written atomically, and the CSVs are byte-identical for identical inputs.
+Layout of ``out``: the CSV tables at the top, ``figures/`` (word clouds), ``appendix/`` (XLSX,
+DOCX, Markdown), ``exchange/`` (REFI-QDA) and ``manifest.json``. Every file is written
+atomically, and the CSVs are byte-identical for identical inputs. This is the one module that
+imports both the analyses and the reading engine.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
+import json
 import os
 import platform
 import shutil
 import sys
 import tempfile
 import time
+from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from typing import Callable
 
 import pandas as pd
 
-from .codebook import Codebook, load_codebook
-from .coding import code_corpus, code_matrix, unit_ids
-from .corpus import file_sha256
-from .errors import CasestudyError
-from .frequency import word_counts, wordclouds
-from .outputs import write_csv, write_json
-from .process import Corpus, concurrently, frozen_objects
+from .analyses import ANALYSES
+from .analyses.agreement import agreement_frames
+from .analyses.coding import code_corpus, code_matrices, coding_frames
+from .analyses.frequency import word_counts
+from .analyses.plancheck import plancheck_frames
+from .analyses.profile import profile_frames
+from .codebook import Codebook, load_codebook, resolve_codebook, shipped_exists
+from .engine.forking import concurrently, frozen_objects
+from .errors import CasestudyError, check_choice
+from .model import Corpus
+from .output import EXPORTS
+from .output.appendix import appendix_from
+from .output.figures import wordclouds
+from .output.files import write_csv, write_json
+from .sources.folder import file_sha256, find_files
 
 _PACKAGES = ("casestudy", "spacy", "simplemma", "pypdfium2", "pdfplumber", "python-docx", "lxml", "pandas", "numpy",
              "wordcloud", "scikit-learn", "scipy", "openpyxl")
 
-#: Where the shipped codebooks live in a source checkout (the supported way to install casestudy).
-SHIPPED_CODEBOOKS = Path(__file__).resolve().parents[2] / "codebooks"
-DEFAULT_CODEBOOK = "barnevern"
 DEFAULT_RUN_CODEBOOKS = ("barnevern", "krav_15-1")
+EXPORT_FORMATS = tuple(EXPORTS)
 
 
-def shipped_exists(name: str) -> bool:
-    return (Path("codebooks") / f"{name}.yaml").exists() or (SHIPPED_CODEBOOKS / f"{name}.yaml").exists()
-
-
-def resolve_codebook(name_or_path: str | Path) -> Path:
-    """A codebook path: an existing file, or the name of a shipped codebook ('barnevern', 'krav_15-1')."""
-    path = Path(name_or_path)
-    if path.exists():
-        return path
-    for candidate in (Path("codebooks") / f"{name_or_path}.yaml", SHIPPED_CODEBOOKS / f"{name_or_path}.yaml"):
-        if candidate.exists():
-            return candidate
-    raise CasestudyError(f"{name_or_path}: codebook not found (give a YAML file, or a shipped name such as "
-                         f"'{DEFAULT_CODEBOOK}')")
+def is_checklist(book: Codebook) -> bool:
+    return book.extra.get("kind") == "checklist"
 
 
 def codebook_table(codebook: Codebook) -> pd.DataFrame:
@@ -95,84 +94,62 @@ def manifest(corpus: Corpus, options: dict, outputs: list[Path], out: Path, star
 
 def document_tasks(codebooks: list[Codebook], *, unit: str = "sentence", profiles: bool = True,
                    model: str | None = None) -> list:
-    """The per-document analyses a run of these codebooks needs, for the reading workers to do
-    (see :class:`casestudy.process.DocumentTask`): coding with each codebook, the plan check
-    with the first checklist, and the plan profiles; ``model`` is the spaCy pipeline the
-    corpus is read with (None: the built-in one)."""
-    from .coding import CodingTask
-    from .profile import ProfileTask
-    from .requirements import AssessTask
-
-    tasks = [CodingTask(book, unit, model=model) for book in codebooks if book.extra.get("kind") != "checklist"]
-    tasks += [AssessTask(book, model=model) for book in codebooks if book.extra.get("kind") == "checklist"][:1]
-    if profiles:
-        tasks.append(ProfileTask(model=model))
+    """The per-document analyses (ANALYSES) a run of these codebooks needs, for the reading workers to do:
+    each analysis that uses a codebook once per coding codebook, one that uses a checklist with the
+    first checklist, one that uses neither when ``profiles``; ``model`` is the spaCy pipeline the corpus
+    is read with (None: the built-in one)."""
+    tasks = []
+    for analysis in ANALYSES.values():
+        if analysis.uses == "codebook":
+            books = [book for book in codebooks if not is_checklist(book)]
+        elif analysis.uses == "checklist":
+            books = [book for book in codebooks if is_checklist(book)][:1]
+        else:
+            books = [None] if profiles else []
+        tasks += [analysis.task.for_run(book, unit=unit, model=model) for book in books]
     return tasks
 
 
-def write_ingest(corpus: Corpus, out: Path) -> list[Path]:
-    out = Path(out)
-    return [
-        write_csv(corpus.documents_frame(), out / "documents.csv"),
-        write_csv(corpus.segments_frame(), out / "segments.csv"),
-    ]
+# --- run planning: what a run depends on, and whether an output folder is current -------------------------------
 
 
-def coding_frames(corpus: Corpus, codebook: Codebook, *, unit: str = "sentence", by: str | None = None) -> dict:
-    """coded_segments and the code matrices by case, by document and by ``by``, keyed by file stem."""
-    coded = code_corpus(corpus, codebook, unit=unit)
-    return {"coded_segments": coded, **code_matrices(coded, codebook, by=by, corpus=corpus)}
+@dataclass
+class RunPlan:
+    """What ``casestudy run`` will do: the corpus, the codebooks (paths and loaded), the settings, and the
+    run key that hashes everything the outputs depend on (see :func:`run_key`)."""
+
+    corpus: Path
+    codebook_paths: list[Path]
+    codebooks: list[Codebook]
+    settings: dict
+    key: str
+
+    def up_to_date(self, out: str | Path) -> bool:
+        """True when ``out`` holds a complete run with this plan's key: nothing would change."""
+        return up_to_date(out, self.key)
 
 
-def code_matrices(coded: pd.DataFrame, codebook: Codebook, *, by: str | None = None, corpus=None) -> dict:
-    """The code matrices by case, by document and by ``by``, keyed by file stem."""
-    units = unit_ids(coded)
-    frames = {
-        "code_matrix": code_matrix(coded, codebook, by="case", units=units),
-        "code_matrix_documents": code_matrix(coded, codebook, by="document", units=units),
-    }
-    if by and by not in ("case", "document"):
-        frames[f"code_matrix_{by}"] = code_matrix(coded, codebook, by=by, corpus=corpus, units=units)
-    return frames
-
-
-def write_coding(corpus: Corpus, codebook: Codebook, out: Path, *, unit: str = "sentence", by: str | None = None,
-                 suffix: str = "") -> list[Path]:
-    """coded_segments.csv and code_matrix.csv (case × code), plus per document and per ``by`` attribute."""
-    frames = coding_frames(corpus, codebook, unit=unit, by=by)
-    return [write_csv(frame, Path(out) / f"{name}{suffix}.csv") for name, frame in frames.items()]
-
-
-def requirement_frames(corpus: Corpus, checklist: Codebook) -> dict:
-    from .requirements import assess
-
-    result = assess(corpus, checklist)
-    return {"requirements": result.requirements, "requirements_matrix": result.matrix,
-            "requirements_evidence": result.evidence}
-
-
-def write_requirements(corpus: Corpus, checklist: Codebook, out: Path) -> list[Path]:
-    """requirements.csv (long), requirements_matrix.csv (plan × requirement) and requirements_evidence.csv."""
-    return [write_csv(frame, Path(out) / f"{name}.csv")
-            for name, frame in requirement_frames(corpus, checklist).items()]
-
-
-def profile_frames(corpus: Corpus, requirements: pd.DataFrame | None = None) -> dict:
-    """plan_profiles with its evidence, plan_similarity and plan_comparison."""
-    from .profile import comparison, profiles, similarity
-
-    profile, evidence = profiles(corpus)
-    return {"plan_profiles": profile, "plan_profile_evidence": evidence, "plan_similarity": similarity(corpus),
-            "plan_comparison": comparison(profile, requirements)}
-
-
-def write_profiles(corpus: Corpus, out: Path, requirements=None) -> list[Path]:
-    """plan_profiles.csv with its evidence, plan_similarity.csv and plan_comparison.csv."""
-    return [write_csv(frame, Path(out) / f"{name}.csv")
-            for name, frame in profile_frames(corpus, requirements).items()]
-
-
-STAGING_PREFIX = ".run-"
+def plan_run(corpus: str | Path = "corpus", *, codebooks=None, no_code: bool = False, unit: str = "sentence",
+             by: str | None = "role", top: int | None = None, clouds: bool = True, lang: str = "nb",
+             interviewer=(), model: str | None = None, cases: str | Path | None = None,
+             stopwords: str | Path | None = None, reference: str | Path | None = None) -> RunPlan:
+    """Plan a run: resolve and validate the codebooks (a bad codebook stops here, before any output is
+    written; default: the shipped barnevern codebook and § 15-1 checklist) and compute the run key, so a
+    notebook can ask whether an output folder is current (``plan_run("corpus").up_to_date("outputs")``)."""
+    corpus = Path(corpus)
+    if no_code:
+        paths = []
+    elif codebooks:
+        paths = [resolve_codebook(c) for c in codebooks]
+    else:
+        paths = [resolve_codebook(n) for n in DEFAULT_RUN_CODEBOOKS if shipped_exists(n)]
+    books = [load_codebook(path) for path in paths]
+    settings = {"codebooks": [str(p) for p in paths], "unit": unit, "by": by, "top": top, "clouds": clouds,
+                "lang": lang, "interviewer": sorted(interviewer), "model": model}
+    cases_file = Path(cases) if cases else (corpus / "cases.csv" if corpus.is_dir() else None)
+    key = run_key(corpus, files=find_files(corpus), codebooks=paths, options=settings,
+                  extra_files=[cases_file if cases_file and cases_file.exists() else None, stopwords, reference])
+    return RunPlan(corpus, paths, books, settings, key)
 
 
 def run_key(root: str | Path, *, files: list[Path], codebooks: list[Path] = (), extra_files: list = (),
@@ -180,7 +157,6 @@ def run_key(root: str | Path, *, files: list[Path], codebooks: list[Path] = (), 
     """A hash of everything a run's outputs depend on: every input file's content, the codebooks,
     cases.csv and other named files, the options, and casestudy's own source and version."""
     import hashlib
-    import json
 
     digest = hashlib.sha256()
     package = Path(__file__).parent
@@ -201,14 +177,59 @@ def run_key(root: str | Path, *, files: list[Path], codebooks: list[Path] = (), 
 
 def up_to_date(out: str | Path, key: str) -> bool:
     """True when ``out`` holds a complete run made with the same run key (see :func:`run_key`)."""
-    import json
-
     manifest_path = Path(out) / "manifest.json"
     try:
         data = json.loads(manifest_path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
     return data.get("run_key") == key and all((Path(out) / name).exists() for name in data.get("outputs", []))
+
+
+# --- single stages, for the commands that run one ----------------------------------------------------------------
+
+
+def _write_frames(frames: dict[str, pd.DataFrame], out: Path, suffix: str = "") -> list[Path]:
+    return [write_csv(frame, Path(out) / f"{name}{suffix}.csv") for name, frame in frames.items()]
+
+
+def write_ingest(corpus: Corpus, out: Path) -> list[Path]:
+    """documents.csv and segments.csv."""
+    return _write_frames({"documents": corpus.documents_frame(), "segments": corpus.segments_frame()}, out)
+
+
+def write_coding(corpus: Corpus, codebook: Codebook, out: Path, *, unit: str = "sentence", by: str | None = None,
+                 suffix: str = "") -> list[Path]:
+    """coded_segments.csv and code_matrix.csv (case × code), plus per document and per ``by`` attribute."""
+    return _write_frames(coding_frames(corpus, codebook, unit=unit, by=by), out, suffix)
+
+
+def write_requirements(corpus: Corpus, checklist: Codebook, out: Path) -> list[Path]:
+    """requirements.csv (long), requirements_matrix.csv (plan × requirement) and requirements_evidence.csv."""
+    return _write_frames(plancheck_frames(corpus, checklist), out)
+
+
+def write_profiles(corpus: Corpus, out: Path, requirements=None) -> list[Path]:
+    """plan_profiles.csv with its evidence, plan_similarity.csv and plan_comparison.csv."""
+    return _write_frames(profile_frames(corpus, requirements), out)
+
+
+def coded_from_run(coded_csv: str | Path) -> tuple[pd.DataFrame, str]:
+    """A run's coded_segments.csv and the corpus folder its manifest.json names (for ``agreement`` on a
+    finished run)."""
+    coded_csv = Path(coded_csv)
+    manifest_path = coded_csv.parent / "manifest.json"
+    try:
+        corpus = json.loads(manifest_path.read_text(encoding="utf-8"))["corpus"]
+    except (OSError, ValueError, KeyError):
+        raise CasestudyError(f"{coded_csv}: give the corpus with --corpus (no readable manifest.json beside it)"
+                             ) from None
+    return pd.read_csv(coded_csv, dtype={"code": str, "document": str}), corpus
+
+
+# --- the whole run ---------------------------------------------------------------------------------------------
+
+
+STAGING_PREFIX = ".run-"
 
 
 def run(corpus: Corpus, out: str | Path, **options) -> dict:
@@ -243,16 +264,100 @@ def publish(stage: Path, out: Path) -> None:
         os.replace(path, target)
 
 
-def agreement_frames(human, coded: pd.DataFrame, corpus: Corpus, codebook: Codebook, *, unit: str = "sentence",
-                     **options) -> tuple[dict, str]:
-    """agreement (per code), disagreements and unaligned human rows, plus the summary line."""
-    from .agreement import agreement, read_coding
+@dataclass
+class RunFrames:
+    """What the writers of a run share: the corpus, the frames computed before they start (the coding of
+    each codebook, the plan check) and the run's settings."""
 
-    if not isinstance(human, pd.DataFrame):
-        human = read_coding(human, codebook=codebook)
-    result = agreement(human, coded, corpus, unit=unit, rollup_codebook=codebook, **options)
-    return ({"agreement": result.per_code, "disagreements": result.disagreements, "unaligned": result.unaligned},
-            result.summary)
+    corpus: Corpus
+    out: Path
+    frames: dict[str, pd.DataFrame]
+    coding_books: list[Codebook]
+    suffixes: list[str]
+    checklist: Codebook | None
+    settings: dict = field(default_factory=dict)
+
+
+@dataclass
+class Written:
+    """What one writer wrote, and notes for the manifest (the agreement summary)."""
+
+    paths: list[Path]
+    notes: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Writer:
+    """One writer process of a run: the frames it writes as they are (by name, computed before the
+    writers start) and the function that writes them and everything else it owns."""
+
+    name: str
+    frames: Callable[[RunFrames], list[str]]
+    write: Callable[[RunFrames, list[str]], Written]
+
+
+def _largest_frames(run: RunFrames) -> list[str]:
+    """The largest tables of a run: each codebook's coded segments and the plan check's evidence."""
+    return [name for name in run.frames if name.startswith("coded_segments") or name == "requirements_evidence"]
+
+
+def _write_largest(run: RunFrames, names: list[str]) -> Written:
+    """The largest tables and the REFI-QDA project (about half of the writing's CPU on a national corpus)."""
+    paths = [write_csv(run.frames[name], run.out / f"{name}.csv") for name in names]
+    if run.settings["appendix"]:
+        paths += write_exchange(run.corpus, run.frames.get("coded_segments"),
+                                run.coding_books[0] if run.coding_books else None, run.out / "exchange")
+    return Written(paths)
+
+
+def _write_rest(run: RunFrames, taken: list[str]) -> Written:
+    """Everything else: documents and segments, word counts and clouds, the code matrices, the agreement,
+    the plan profiles, the other computed frames and the appendix."""
+    corpus, out, settings = run.corpus, run.out, run.settings
+    by = settings["by"]
+    frames = {name: frame for name, frame in run.frames.items() if name not in taken}
+    paths = write_ingest(corpus, out)
+    # one pass over the tokens for the counts of every group and of all of them (group 'alle')
+    counts = frames["word_counts"] = word_counts(corpus, by=by, top=settings["top"], stopwords=settings["stopwords"],
+                                                 total=True)
+    grouped = None
+    if by:
+        overall = counts["group"] == "alle"
+        counts, grouped = counts[overall], counts[~overall]
+    for suffix, codebook in zip(run.suffixes, run.coding_books):
+        matrices = code_matrices(run.frames[f"coded_segments{suffix}"], codebook, by=by, corpus=corpus)
+        frames.update({f"{name}{suffix}": frame for name, frame in matrices.items()})
+    notes = {}
+    if settings["reference"] is not None:
+        found, notes["agreement"] = agreement_frames(settings["reference"], run.frames["coded_segments"], corpus,
+                                                     run.coding_books[0], unit=settings["unit"])
+        frames.update(found)
+    for analysis in ANALYSES.values():
+        if analysis.uses is None and (analysis.only_with is None or corpus.subset(analysis.only_with)):
+            frames.update(analysis.frames(corpus, run.frames.get("requirements")))
+    paths += [write_csv(frame, out / f"{name}.csv") for name, frame in frames.items()]
+    images: list[Path] = []
+    if settings["clouds"]:
+        images += wordclouds(counts, out / "figures")
+        if grouped is not None:
+            images += wordclouds(grouped, out / "figures")
+        paths += images
+    if settings["appendix"]:
+        coded = run.frames.get("coded_segments")
+        tables = appendix_from(dict(frames, coded_segments=coded), checklist=run.checklist,
+                               codebook=run.coding_books[0] if run.coding_books else None, lang=settings["lang"])
+        paths += [EXPORTS[fmt].write(tables, out / "appendix" / f"appendix.{fmt}", **extra)
+                  for fmt, extra in (("xlsx", {}), ("docx", {"images": images, "lang": settings["lang"]}),
+                                     ("md", {"lang": settings["lang"]}))]
+    return Written(paths, notes)
+
+
+#: The writer processes of a run, declared with the frames each writes as they are; they run side by
+#: side (see engine.forking.concurrently) in any order, and each hands back its notes for the manifest.
+WRITERS: tuple[Writer, ...] = (
+    Writer("rest", lambda run: [], _write_rest),
+    Writer("largest", _largest_frames, _write_largest),
+)
 
 
 def write_all(corpus: Corpus, out: Path, *, by: str | None = "role", top: int | None = None,
@@ -263,16 +368,13 @@ def write_all(corpus: Corpus, out: Path, *, by: str | None = "role", top: int | 
     """Every output of the pipeline, written into ``out`` (no staging: see :func:`run`).
 
     ``jobs`` (default: the corpus's ``--jobs``, else all cores): with more than one, the
-    largest tables and the REFI-QDA project are written by a forked process while this
-    one writes the rest.
+    WRITERS run side by side in forked processes.
     """
-    from .tables import appendix_tables, write_docx, write_markdown, write_xlsx
-
     started = started or time.perf_counter()
     out = Path(out)
     loaded = [load_codebook(p) for p in codebooks]  # validate all before writing anything
-    coding_books = [c for c in loaded if c.extra.get("kind") != "checklist"]
-    checklists = [c for c in loaded if c.extra.get("kind") == "checklist"]
+    coding_books = [c for c in loaded if not is_checklist(c)]
+    checklists = [c for c in loaded if is_checklist(c)]
     if reference is not None and not coding_books:
         raise CasestudyError("--reference needs a codebook to compare with (--codebook)")
     frames: dict[str, pd.DataFrame] = {}
@@ -280,65 +382,25 @@ def write_all(corpus: Corpus, out: Path, *, by: str | None = "role", top: int | 
     for suffix, codebook in zip(suffixes, coding_books):
         frames[f"coded_segments{suffix}"] = code_corpus(corpus, codebook, unit=unit)
     if checklists:
-        frames.update(requirement_frames(corpus, checklists[0]))
-    # the largest tables (coded segments, evidence) and the REFI-QDA project are written by a second
-    # process meanwhile (about half of the writing's CPU on the national corpus)
-    early = [name for name in frames if name.startswith("coded_segments") or name == "requirements_evidence"]
-
-    def largest_tables_and_exchange() -> list[Path]:
-        paths = [write_csv(frames[name], out / f"{name}.csv") for name in early]
-        if appendix:
-            paths += write_exchange(corpus, frames.get("coded_segments"), coding_books[0] if coding_books else None,
-                                    out / "exchange")
-        return paths
-
-    summary = None
-
-    def everything_else() -> list[Path]:
-        nonlocal summary
-        paths = write_ingest(corpus, out)
-        # one pass over the tokens for the counts of every group and of all of them (group 'alle')
-        counts = frames["word_counts"] = word_counts(corpus, by=by, top=top, stopwords=stopwords, total=True)
-        grouped = None
-        if by:
-            overall = counts["group"] == "alle"
-            counts, grouped = counts[overall], counts[~overall]
-        for suffix, codebook in zip(suffixes, coding_books):
-            matrices = code_matrices(frames[f"coded_segments{suffix}"], codebook, by=by, corpus=corpus)
-            frames.update({f"{name}{suffix}": frame for name, frame in matrices.items()})
-        if reference is not None:
-            found, summary = agreement_frames(reference, frames["coded_segments"], corpus, coding_books[0],
-                                              unit=unit)
-            frames.update(found)
-        if corpus.subset("plan"):
-            frames.update(profile_frames(corpus, frames.get("requirements")))
-        paths += [write_csv(frame, out / f"{name}.csv") for name, frame in frames.items() if name not in early]
-        images: list[Path] = []
-        if clouds:
-            images += wordclouds(counts, out / "figures")
-            if grouped is not None:
-                images += wordclouds(grouped, out / "figures")
-            paths += images
-        if appendix:
-            tables = appendix_tables(
-                requirements_matrix=frames.get("requirements_matrix"),
-                checklist=checklists[0] if checklists else None, profiles=frames.get("plan_profiles"),
-                code_matrix=frames.get("code_matrix"), codebook=coding_books[0] if coding_books else None,
-                word_counts=frames["word_counts"], coded=frames.get("coded_segments"), lang=lang,
-            )
-            paths += [write_xlsx(tables, out / "appendix" / "appendix.xlsx"),
-                      write_docx(tables, out / "appendix" / "appendix.docx", images=images, lang=lang),
-                      write_markdown(tables, out / "appendix" / "appendix.md", lang=lang)]
-        return paths
-
+        frames.update(plancheck_frames(corpus, checklists[0]))
+    shared = RunFrames(corpus, out, frames, coding_books, suffixes, checklists[0] if checklists else None,
+                       {"by": by, "top": top, "stopwords": stopwords, "clouds": clouds, "unit": unit, "lang": lang,
+                        "appendix": appendix, "reference": reference})
+    # each writer writes the frames it declares; the first writer also leaves out every frame another declares
+    owned = [writer.frames(shared) for writer in WRITERS]
+    taken = [name for names in owned for name in names]
+    calls = [(lambda w=writer, names=names: w.write(shared, names if names else taken))
+             for writer, names in zip(WRITERS, owned)]
     written: list[Path] = []
-    for paths in concurrently(everything_else, largest_tables_and_exchange, jobs=jobs or corpus.options.get("jobs")):
-        written += paths
+    notes: dict = {}
+    for result in concurrently(*calls, jobs=jobs or corpus.options.get("jobs")):
+        written += result.paths
+        notes.update(result.notes)
     data = manifest(corpus, dict(options or {}, by=by, top=top, unit=unit, lang=lang,
                                  reference=str(reference) if reference else None), written, out, started,
                     [c.path for c in loaded])
-    if summary:
-        data["agreement"] = summary
+    if notes.get("agreement"):
+        data["agreement"] = notes["agreement"]
     if key:
         data["run_key"] = key
     write_json(data, out / "manifest.json")
@@ -349,52 +411,34 @@ def write_exchange(corpus: Corpus, coded: pd.DataFrame | None, codebook: Codeboo
     """project.qdpx and codebook.qdc (REFI-QDA) for NVivo, ATLAS.ti, MAXQDA and QualCoder."""
     if codebook is None or coded is None:
         return []
-    try:
-        from .exchange import export_qdc, export_qdpx
-    except ImportError:  # the exchange package is optional in a partial install
-        return []
     folder.mkdir(parents=True, exist_ok=True)
-    return [Path(export_qdpx(corpus, coded, codebook, folder / "project.qdpx")),
-            Path(export_qdc(codebook, folder / "codebook.qdc"))]
-
-
-EXPORT_FORMATS = ("xlsx", "docx", "md", "qdpx", "qdc")
+    return [Path(EXPORTS["qdpx"].write(corpus, coded, codebook, folder / "project.qdpx")),
+            Path(EXPORTS["qdc"].write(codebook, folder / "codebook.qdc"))]
 
 
 def export(corpus: Corpus, fmt: str, path: str | Path, *, codebook: Codebook | None = None,
            checklist: Codebook | None = None, by: str | None = "role", lang: str = "nb",
            unit: str = "sentence") -> Path:
-    """Write one export: the appendix as xlsx/docx/md, or a REFI-QDA project (qdpx) or codebook (qdc)."""
-    from .errors import check_choice
-    from .tables import appendix_tables, write_docx, write_markdown, write_xlsx
-
+    """Write one export (EXPORTS): the appendix as xlsx/docx/md, or a REFI-QDA project (qdpx) or codebook (qdc)."""
     check_choice("format", fmt, EXPORT_FORMATS)
     path = Path(path)
-    if fmt in ("qdpx", "qdc"):
+    target = EXPORTS[fmt]
+    if target.source in ("coding", "codebook"):
         if codebook is None:
             raise CasestudyError("a REFI-QDA export needs a codebook (--codebook)")
-        from .exchange import export_qdc, export_qdpx
-
-        if fmt == "qdc":
-            return Path(export_qdc(codebook, path))
-        return Path(export_qdpx(corpus, code_corpus(corpus, codebook, unit=unit), codebook, path))
+        if target.source == "codebook":
+            return Path(target.write(codebook, path))
+        return Path(target.write(corpus, code_corpus(corpus, codebook, unit=unit), codebook, path))
     frames: dict[str, pd.DataFrame] = {}
     if codebook is not None:
         frames.update(coding_frames(corpus, codebook, unit=unit))
     if checklist is not None:
-        frames.update(requirement_frames(corpus, checklist))
+        frames.update(plancheck_frames(corpus, checklist))
     if corpus.subset("plan"):
         frames.update(profile_frames(corpus, frames.get("requirements")))
-    counts = word_counts(corpus, by=by)
-    tables = appendix_tables(
-        requirements_matrix=frames.get("requirements_matrix"), checklist=checklist,
-        profiles=frames.get("plan_profiles"), code_matrix=frames.get("code_matrix"), codebook=codebook,
-        word_counts=counts, coded=frames.get("coded_segments"), lang=lang,
-    )
-    if fmt == "xlsx":
-        return write_xlsx(tables, path)
-    if fmt == "md":
-        return write_markdown(tables, path, lang=lang)
+    frames["word_counts"] = counts = word_counts(corpus, by=by)
+    tables = appendix_from(frames, checklist=checklist, codebook=codebook, lang=lang)
+    if fmt != "docx":
+        return target.write(tables, path) if fmt == "xlsx" else target.write(tables, path, lang=lang)
     with tempfile.TemporaryDirectory() as folder:
-        images = wordclouds(counts, folder)
-        return write_docx(tables, path, images=images, lang=lang)
+        return target.write(tables, path, images=wordclouds(counts, folder), lang=lang)

@@ -15,76 +15,19 @@ import re
 import numpy as np
 import pandas as pd
 
-from .codebook import Code, Codebook
-from .coding import Matcher, corpus_model
+from ..codebook import Code, Codebook
+from ..model import DocumentTask, per_document
+from ..text.nlp import load_stopwords
+from .matching import Matcher, corpus_model, shared_lexicon
 from .frequency import countable
-from .nlp import load_stopwords
-from .process import DocumentTask, per_document
+from ..text.nb import (
+    ADOPTED, ADOPTED_ANY, CONCEPTS, DEFINES, DEFINITION_HEADINGS, FEATURES, LEVEL_HEADING, MEASURES_HEADING,
+    SERVICE_HEADING,
+)
 
-#: Features found with lemma patterns: field → {value: patterns}.
-FEATURES: dict[str, dict[str, list[str]]] = {
-    "prevention_levels": {
-        "universell": ["universell*", "befolkningsrettet*", "universelt nivå"],
-        "selektiv": ["selektiv*", "selektert*", "grupperettet*"],
-        "indikativ": ["indikativ*", "indikert*", "individrettet*"],
-        "primær/sekundær/tertiær": ["primærforebygging*", "sekundærforebygging*", "tertiærforebygging*",
-                                    "primær forebygging", "sekundær forebygging", "tertiær forebygging"],
-        "grønt/gult/rødt": ["grønt nivå", "gult nivå", "rødt nivå", "grønn sone", "gul sone", "rød sone"],
-        "tiltakstrappa": ["tiltakstrapp*"],
-    },
-    "models": {
-        "forebyggingstrekanten": ["forebyggingstrekant*", "førebyggingstrekant*"],
-        "Heckman": ["heckman*"],
-        "Bronfenbrenner": ["bronfenbrenner*"],
-        "BTI": ["bti", "bedre tverrfaglig innsats"],
-        "TIBIR": ["tibir"],
-        "Kvello": ["kvello*"],
-        "folkehelse": ["folkehelsemodell*", "folkehelseperspektiv*", "folkehelsearbeid*"],
-        "Å ta opp uro": ["ta opp uro", "uromodell*"],
-        "COS-P": ["cos-p", "cos"],
-        "PMTO": ["pmto"],
-        "SLT": ["slt"],
-    },
-    "data_sources": {
-        "Ungdata": ["ungdata*"],
-        "oppvekstprofil": ["oppvekstprofil*", "oppveksprofil*"],
-        "folkehelseprofil": ["folkehelseprofil*"],
-        "KOSTRA": ["kostra*"],
-        "SSB": ["ssb", "statistisk sentralbyrå"],
-        "politiets statistikk": ["politiets statistikk", "politistatistikk*", "anmeldelse*", "straffesak*",
-                                 "strasak*"],
-    },
-    "target_groups": {
-        "gravide": ["gravid*"],
-        "sped- og småbarn": ["spedbarn*", "småbarn*", "småbarnsforeldre*"],
-        "barnehagebarn": ["barnehagebarn*", "barnehagealder*"],
-        "skoleelever": ["elev*", "skolebarn*"],
-        "ungdom": ["ungdom*", "unge"],
-        "foreldre": ["forelder*", "foreldre*", "føresett*"],
-        "unge voksne": ["unge voksne", "23 år"],
-    },
-    "revision": {
-        "rulleres/revideres": ["rullere*", "rullering*", "revidere*", "revisjon*"],
-        "evalueres": ["evaluere*", "evaluering*"],
-        "årlig gjennomgang": ["årlig gjennomgang", "årleg gjennomgang", "årshjul*", "årlig rapportering"],
-    },
-}
-CONCEPTS = {
-    "omsorgssvikt": r"omsorgssvikt",
-    "atferdsproblemer": r"(?:atferds|åtferds)(?:problem|vansk)\w*",
-    "forebygging": r"(?:forebygging|førebygging)\w*",
-    "tidlig innsats": r"(?:tidlig|tidleg) innsats",
-}
-_DEFINES = r"[^.]{0,60}?\b(?:er|betyr|defineres|definerer|forstås|innebærer|handler om|handlar om|vil si|vil seie)\b"
-_CONCEPT_DEFINED = {concept: re.compile(rf"\b{pattern}{_DEFINES}", re.IGNORECASE) for concept, pattern in CONCEPTS.items()}
+_CONCEPT_DEFINED = {concept: re.compile(rf"\b{pattern}{DEFINES}", re.IGNORECASE) for concept, pattern in CONCEPTS.items()}
 _CONCEPT_NAMED = {concept: re.compile(rf"\b{pattern}", re.IGNORECASE) for concept, pattern in CONCEPTS.items()}
-_DEFINITION_HEADING = re.compile(r"begrep|definisjon|omgrep|ordforklaring", re.IGNORECASE)
 _PERIOD = re.compile(r"\b(20\d\d)\s*[–—-]\s*(20\d\d)\b")
-_ADOPTED = re.compile(
-    r"\b(?:vedtatt|vedteken|vedtatt av|behandlet|handsama)\s+(?:i|av)\s+kommunestyret\b[^.\n]{0,60}?"
-    r"(\d{1,2}\.\s?\d{1,2}\.\s?\d{2,4}|\d{1,2}\.\s*[a-zæøå]+\s+\d{4})", re.IGNORECASE)
-_ADOPTED_ANY = re.compile(r"\b(?:vedtatt|vedteken)\s+(?:i|av)\s+kommunestyret\b", re.IGNORECASE)
-_MEASURES_HEADING = re.compile(r"\b(tiltak|tiltaksoversikt|tiltaksplan|handlingsdel|handlingsplan)", re.IGNORECASE)
 PROFILE_COLUMNS = ["document", "case", "pages", "words", "plan_period", "adopted", "adopted_date",
                    "concepts_defined", "prevention_levels", "models", "data_sources", "measures_overview",
                    "measures_sorted_by", "target_groups", "revision"]
@@ -131,10 +74,10 @@ def profile_document(doc, tokens, matcher: Matcher, names) -> tuple[dict, list]:
             if period is not None:
                 break
             continue
-        if date is None and (m := _ADOPTED.search(segment.text)):
+        if date is None and (m := ADOPTED.search(segment.text)):
             adopted, date = True, re.sub(r"\s+", " ", m.group(1))
             note("adopted_date", date, segment)
-        elif adopted is None and _ADOPTED_ANY.search(segment.text):
+        elif adopted is None and ADOPTED_ANY.search(segment.text):
             adopted = True
             note("adopted", "ja", segment)
     defined = []
@@ -173,18 +116,16 @@ def _definition_sections(doc) -> list[bool]:
     for segment in doc.segments:
         flags.append(current)
         if segment.heading:
-            current = bool(_DEFINITION_HEADING.search(segment.text))
+            current = bool(DEFINITION_HEADINGS.search(segment.text))
     return flags
 
 
 def _measures(doc, found) -> tuple[list, str]:
     """Segments of an overview of measures (a 'Tiltak' heading followed by a table or list) and its sorting."""
-    headings = [s for s in doc.segments if s.heading and _MEASURES_HEADING.search(s.text)]
+    headings = [s for s in doc.segments if s.heading and MEASURES_HEADING.search(s.text)]
     if not headings:
         return [], ""
-    levels = re.compile(r"\b(universell|selektiv|indikativ|indikert|grønt|gult|rødt)\w*", re.IGNORECASE)
-    services = re.compile(r"\b(helsestasjon|barnehage|skole|ppt|nav|barneverntjeneste|barnevernet|kultur)\w*",
-                          re.IGNORECASE)
+    levels, services = LEVEL_HEADING, SERVICE_HEADING
     level_headings = sum(bool(levels.search(s.text)) for s in doc.segments if s.heading)
     service_headings = sum(bool(services.search(s.text)) for s in doc.segments if s.heading)
     sorted_by = "nivå" if level_headings >= 2 else "tjeneste" if service_headings >= 2 else ""
@@ -201,13 +142,19 @@ def _measures(doc, found) -> tuple[list, str]:
 class ProfileTask(DocumentTask):
     """The profile of one plan (see :func:`profiles`), runnable in the reading workers."""
 
+    name = "profile"
+    settings = ("kind", "model")
+
     def __init__(self, kind: str = "plan", model: str | None = None):
         self.kind, self.model = kind, model
-        self.key = f"profile|{model or ''}"
 
-    def compile(self) -> tuple[Matcher, dict]:
+    @classmethod
+    def for_run(cls, book=None, *, unit: str = "sentence", model: str | None = None) -> ProfileTask:
+        return cls(model=model)
+
+    def compile(self, shared: dict) -> tuple[Matcher, dict]:
         book, names = _feature_book()
-        return Matcher(book, self.model), names
+        return Matcher(book, self.model, shared_lexicon(shared)), names
 
     def __call__(self, doc, tokens) -> tuple[dict, list]:
         return profile_document(doc, tokens, *self.compiled)
@@ -293,3 +240,11 @@ def comparison(profile: pd.DataFrame, requirements: pd.DataFrame | None = None) 
         common_missing = sorted(i for i, c in counts.items() if c > n / 2 and i not in items)
         rows.append((doc_id, "; ".join(rare), "; ".join(common_missing)))
     return pd.DataFrame(rows, columns=["document", "has_that_most_dont", "lacks_that_most_have"])
+
+
+def profile_frames(corpus, requirements: pd.DataFrame | None = None) -> dict[str, pd.DataFrame]:
+    """plan_profiles with its evidence, plan_similarity and plan_comparison (with the plan check's
+    ``requirements`` frame when there is one), keyed by file stem."""
+    profile, evidence = profiles(corpus)
+    return {"plan_profiles": profile, "plan_profile_evidence": evidence, "plan_similarity": similarity(corpus),
+            "plan_comparison": comparison(profile, requirements)}

@@ -7,7 +7,9 @@ import unicodedata
 from pathlib import Path
 
 from ..errors import ReaderError
-from .turns import DEFAULT_INTERVIEWER_LABELS, segments_from_paragraphs
+from ..text.nb import DEFAULT_INTERVIEWER_LABELS
+from .turns import segments_from_paragraphs
+from .formats import Read
 
 _NORWEGIAN = set("æøåÆØÅ")
 # Characters that cp1252 gives for the bytes of æøå in old DOS code pages (cp865/cp850).
@@ -124,3 +126,9 @@ def _labels_on_most_lines(lines) -> bool:
 
     nonblank = [l for l in lines if l.strip()]
     return bool(nonblank) and sum(match_label(l) is not None for l in nonblank) >= len(nonblank) * 0.5
+
+
+def read(path: Path, interviewer_labels=DEFAULT_INTERVIEWER_LABELS) -> Read:
+    """The READERS entry point (see formats.py): a text transcript's turns and its encoding."""
+    segments, encoding = read_text(path, interviewer_labels)
+    return Read(segments, encoding=encoding)

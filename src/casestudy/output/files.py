@@ -3,39 +3,24 @@
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
-from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from ..atomic import atomic_path
+
 #: Characters an XML 1.0 document cannot hold (C0 controls but tab and line ends, U+FFFE/U+FFFF) and lone
 #: surrogates, which no UTF-8 file can hold: dropped from text that goes into the DOCX and REFI-QDA files.
 XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
-# mkstemp creates files readable by the owner only; results should get the usual permissions.
-_UMASK = os.umask(0)
-os.umask(_UMASK)
-_MODE = 0o666 & ~_UMASK
 
-
-@contextmanager
-def atomic_path(path: str | Path):
-    """Yield a temporary path beside ``path``; rename it over ``path`` only when the block succeeds."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        yield Path(tmp)
-        os.chmod(tmp, _MODE)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+def cell_text(value) -> str:
+    """A table cell as text: '' for a missing value (None, NaN, pd.NA), else ``str(value)``."""
+    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+        return ""
+    return str(value)
 
 
 def write_csv(frame: pd.DataFrame, path: str | Path) -> Path:

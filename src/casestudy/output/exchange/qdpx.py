@@ -32,9 +32,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..codebook import Codebook
-from ..errors import CasestudyError, UsageError
-from ..outputs import atomic_path
+from ...codebook import Codebook
+from ...errors import CasestudyError, UsageError
+from ...atomic import atomic_path
 from ._common import (
     PROJECT_NS, add_codes, code_guid, guid, load_xml_source, local_name, name_guid, namespace_of, origin_string,
     read_codes, read_member, xml_bytes, xml_text,

@@ -18,24 +18,31 @@ from pathlib import Path
 
 import numpy as np
 
-from .corpus import Document, Segment, segment_values
-from .nlp import TokenTable
+from ..model import Document, Segment, segment_values
+from ..text.nlp import TokenTable
 
 READER_VERSION = "read-3"  # read-2: text stored as UTF-8 bytes; read-3: one flat file instead of an .npz
 _MAGIC = b"casestudy document cache 1\n"
 _ARRAY_KINDS = "iub"  # the dtypes a header may name: integers, unsigned integers and booleans
-_SOURCES = ("readers/__init__.py", "readers/pdf.py", "readers/docx.py", "readers/text.py", "readers/turns.py",
-            "clean.py", "nlp.py", "corpus.py", "cache.py")
+
+
+def _shaping_sources() -> list[Path]:
+    """The modules whose code shapes a cached document: the data model, every reader (sources/), the
+    cleaning and NLP (text/) and this cache; found on disk, so a new reader module is covered too."""
+    package = Path(__file__).resolve().parents[1]
+    found = [package / "model.py", Path(__file__).resolve()]
+    for folder in ("sources", "text"):
+        found += sorted((package / folder).rglob("*.py"))
+    return found
 
 
 @functools.lru_cache(maxsize=1)
 def code_fingerprint() -> str:
     """A hash of the source of every module that shapes a cached document, so a code change misses the cache."""
     digest = hashlib.sha256(READER_VERSION.encode())
-    base = Path(__file__).parent
-    for name in _SOURCES:
-        path = base / name
-        digest.update(path.read_bytes() if path.exists() else name.encode())
+    package = Path(__file__).resolve().parents[1]
+    for path in _shaping_sources():
+        digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:16]
 
 

@@ -21,9 +21,9 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from ..codebook import Codebook
-from ..errors import CodebookError, UsageError
-from ..outputs import atomic_path
+from ...codebook import Codebook
+from ...errors import CodebookError, UsageError
+from ...atomic import atomic_path
 from ._common import (
     CODEBOOK_NS, add_codes, load_xml_source, local_name, namespace_of, origin_string, read_codes, xml_bytes,
 )

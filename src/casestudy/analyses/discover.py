@@ -20,10 +20,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .codebook import Code, Codebook
-from .errors import UsageError
+from ..codebook import Code, Codebook
+from ..errors import UsageError
 from .frequency import countable, group_keys, speech_mask
-from .nlp import load_stopwords
+from ..text.nlp import load_stopwords
 
 CANDIDATE_COLUMNS = ["candidate", "source", "group", "term", "top_terms", "score", "effect", "n_units", "examples"]
 
@@ -182,7 +182,7 @@ def cooccurrence(table: UnitTable, coded: pd.DataFrame, codebook: Codebook, *, t
 
 
 def _pattern_words(code: Code) -> set[str]:
-    from .nlp import lemmatize
+    from ..text.nlp import lemmatize
 
     words = set()
     for pattern in code.patterns:

@@ -11,9 +11,9 @@ import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
 
-from ..codebook import Code, Codebook
-from ..errors import CasestudyError, CodebookError, check_choice
-from ..outputs import XML_ILLEGAL
+from ...codebook import Code, Codebook
+from ...errors import CasestudyError, CodebookError, check_choice
+from ..files import XML_ILLEGAL
 
 CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
 PROJECT_NS = "urn:QDA-XML:project:1.0"
@@ -52,7 +52,7 @@ def xml_text(value) -> str:
 
 
 def origin_string() -> str:
-    from .. import __version__
+    from ...version import __version__
 
     return f"casestudy {__version__}"
 

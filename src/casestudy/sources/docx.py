@@ -19,9 +19,11 @@ import zipfile
 import zlib
 from pathlib import Path
 
-from ..clean import normalize_text
+from ..text.clean import normalize_text
 from ..errors import ReaderError
-from .turns import DEFAULT_INTERVIEWER_LABELS, match_label, segments_from_paragraphs
+from ..text.nb import DEFAULT_INTERVIEWER_LABELS
+from .turns import match_label, segments_from_paragraphs
+from .formats import Read
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
@@ -227,3 +229,8 @@ def read_docx(path: Path, interviewer_labels=DEFAULT_INTERVIEWER_LABELS):
     labels = {label.lower() for label in interviewer_labels}
     texts = [t for t in _blocks(body, labels) if t.strip()]
     return segments_from_paragraphs(texts, interviewer_labels)
+
+
+def read(path: Path, interviewer_labels=DEFAULT_INTERVIEWER_LABELS) -> Read:
+    """The READERS entry point (see formats.py): a Word transcript's turns."""
+    return Read(read_docx(path, interviewer_labels))

@@ -12,9 +12,8 @@ import functools
 import re
 import unicodedata
 from collections import Counter
+from .nb import SUSPENSION_WORDS
 
-#: Words after which a line-final hyphen is a suspended compound ("barne- og familie…").
-SUSPENSION_WORDS = frozenset({"og", "eller", "til", "samt", "enn", "som", "and", "or"})
 
 _LIGATURES = str.maketrans({"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl", "ﬅ": "st", "ﬆ": "st"})
 _LIGATURE_CHARS = re.compile("[ﬀﬁﬂﬃﬄﬅﬆ]")

@@ -21,7 +21,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import CasestudyError
+from ..errors import CasestudyError
+from .nb import ABBREVIATIONS, LEMMA_PLURAL_RULES, LEMMA_SUFFIX_RULES
 
 #: Bumped whenever tokens or lemmas for the same text can change; part of the cache key.
 PIPELINE_VERSION = "nlp-2"
@@ -29,13 +30,6 @@ LANGS = ("nb", "nn")
 
 # Flags per token, as bits.
 ALPHA, NUM, PUNCT = 1, 2, 4
-
-_EXTRA_ABBREVIATIONS = ["Jf.", "F.eks.", "Bl.a.", "Dvs.", "Ca.", "Evt.", "Pkt.", "Kap.", "Nr.", "Mht.", "Ifm.", "Iht."]
-_SUFFIX_RULES = (
-    ("ene", ("e",)), ("ane", ("e", "")), ("ar", ("", "e")), ("er", ("", "e")),
-    ("en", ("", "e")), ("et", ("",)), ("a", ("e", "")), ("s", ("",)),
-)
-_PLURAL_RULES = (("ene", ("e",)), ("ane", ("e",)))
 
 
 @functools.lru_cache(maxsize=200_000)
@@ -54,9 +48,9 @@ def lemmatize(word: str) -> str:
         return lemma.lower()
     if simplemma.is_known(lower, lang=LANGS):
         # simplemma knows some Nynorsk definite plurals but returns them unchanged (tenestene)
-        rules = _PLURAL_RULES if len(lower) >= 7 else ()
+        rules = LEMMA_PLURAL_RULES if len(lower) >= 7 else ()
     else:
-        rules = _SUFFIX_RULES
+        rules = LEMMA_SUFFIX_RULES
     for suffix, replacements in rules:
         if lower.endswith(suffix):
             stem = lower[: -len(suffix)]
@@ -73,6 +67,8 @@ def lemmatize(word: str) -> str:
 
 
 def _register_components():
+    """Register the spaCy component that lemmatizes with simplemma (the codebook component is registered
+    by casestudy.analyses.spacy_component, found by spaCy through the package's entry point)."""
     from spacy.language import Language
 
     if "simplemma_lemmatizer" in Language.factories:
@@ -81,13 +77,6 @@ def _register_components():
     @Language.factory("simplemma_lemmatizer", assigns=["token.lemma"])
     def make_lemmatizer(nlp, name):
         return _lemmatize_doc
-
-    @Language.factory("casestudy_codebook", requires=["token.lemma"], assigns=["doc.spans"],
-                      default_config={"codebook": None, "spans_key": "codebook"})
-    def make_codebook_component(nlp, name, codebook, spans_key):
-        from .coding import CodebookComponent
-
-        return CodebookComponent(codebook, spans_key)
 
 
 def _lemmatize_doc(doc):
@@ -111,7 +100,7 @@ def get_nlp(model: str | None = None):
                 f"spaCy model '{model}' is not installed; leave out --model to use the built-in nb pipeline"
             ) from None
     nlp = spacy.blank("nb")
-    for abbreviation in _EXTRA_ABBREVIATIONS:
+    for abbreviation in ABBREVIATIONS:
         nlp.tokenizer.add_special_case(abbreviation, [{ORTH: abbreviation}])
     nlp.add_pipe("sentencizer")
     nlp.add_pipe("simplemma_lemmatizer")

@@ -2,178 +2,33 @@
 
 from __future__ import annotations
 
-import os
-import sys
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager, nullcontext
-from dataclasses import dataclass, field
+from contextlib import nullcontext
 from pathlib import Path
 
-import pandas as pd
-
-from .cache import DocumentCache, restore
-from .corpus import (
-    CaseTable, Document, Skipped, apply_case_row, case_from_name, document_id, file_sha256, find_files,
-    infer_kind, read_cases,
+from ..errors import CasestudyError, ReaderError
+from ..model import Corpus, Document, DocumentTask, Skipped
+from ..progress import progressbar
+from ..sources import read
+from ..sources.folder import (
+    CaseTable, apply_case_row, case_from_name, document_id, file_sha256, find_files, infer_kind, read_cases,
 )
-from .errors import CasestudyError, ReaderError
-from .nlp import TokenTable, pipeline_fingerprint, tokenize_segments
-from .progress import progressbar
-from .readers import DEFAULT_INTERVIEWER_LABELS, read
-
-DOCUMENT_COLUMNS = ["document", "case", "kind", "format", "pages", "segments", "tokens", "status", "reason", "sha256"]
-SEGMENT_COLUMNS = [
-    "document", "case", "kind", "segment", "page", "turn", "speaker", "role", "interviewer", "heading", "text",
-]
-
-
-class DocumentTask:
-    """An analysis of one document that the reading workers run as soon as they have read it.
-
-    ``key`` names the analysis and everything its result depends on (codebook hash, unit, …);
-    ``kind`` limits it to plans or interviews (None: every document); calling the task with
-    ``(doc, tokens)`` returns its result for that document (never None: None means "not
-    computed"). Corpus-wide functions (coding, the plan check, plan profiles) go through
-    :func:`per_document`, which takes the workers' result when the corpus was read with the
-    task and computes it otherwise: either way the result is the same, but the first spreads
-    the work over every core while the documents are still in the workers' memory.
-    """
-
-    key: str = ""
-    kind: str | None = None
-    _compiled = None
-
-    def compile(self):
-        """What calls need that is costly to build (a Matcher, say): built once per process, never pickled."""
-        return None
-
-    @property
-    def compiled(self):
-        if self._compiled is None:
-            self._compiled = self.compile()
-        return self._compiled
-
-    def __getstate__(self):
-        return dict(self.__dict__, _compiled=None)  # each worker compiles its own
-
-    def __call__(self, doc: Document, tokens: TokenTable):
-        raise NotImplementedError
-
-
-@dataclass
-class Corpus:
-    """The documents of a corpus folder with their tokens, plus the files that were skipped."""
-
-    root: Path
-    documents: list[Document] = field(default_factory=list)
-    tokens: dict[str, TokenTable] = field(default_factory=dict)
-    skipped: list[Skipped] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    options: dict = field(default_factory=dict)
-    #: Results of the DocumentTasks run while reading: task key → document id → result.
-    results: dict[str, dict[str, object]] = field(default_factory=dict, repr=False)
-
-    def __len__(self) -> int:
-        return len(self.documents)
-
-    def __iter__(self):
-        return iter(self.documents)
-
-    def __getitem__(self, doc_id: str) -> Document:
-        for doc in self.documents:
-            if doc.id == doc_id:
-                return doc
-        raise KeyError(doc_id)
-
-    def subset(self, kind: str | None = None) -> list[Document]:
-        return [d for d in self.documents if kind is None or d.kind == kind]
-
-    def tokenized(self, kind: str | None = None):
-        """(document, tokens) for every document of ``kind`` (all kinds when None) that has tokens."""
-        for doc in self.subset(kind):
-            tokens = self.tokens.get(doc.id)
-            if tokens is not None:
-                yield doc, tokens
-
-    def documents_frame(self) -> pd.DataFrame:
-        """One row per file, read or skipped: document, case, kind, format, pages, segments, tokens, status, reason."""
-        rows = []
-        for doc in self.documents:
-            rows.append({
-                "document": doc.id, "case": doc.case, "kind": doc.kind, "format": doc.format, "pages": doc.pages,
-                "segments": len(doc.segments), "tokens": len(self.tokens.get(doc.id, ())), "status": "ok",
-                "reason": "", "sha256": doc.sha256, **doc.attributes,
-            })
-        for skip in self.skipped:
-            rows.append({"document": skip.document, "status": "skipped", "reason": skip.reason})
-        frame = pd.DataFrame(rows)
-        extra = [c for c in frame.columns if c not in DOCUMENT_COLUMNS]
-        frame = frame.reindex(columns=DOCUMENT_COLUMNS + extra)
-        frame["pages"] = frame["pages"].astype("Int64")
-        frame["segments"] = frame["segments"].astype("Int64")
-        frame["tokens"] = frame["tokens"].astype("Int64")
-        return frame.sort_values("document", kind="stable").reset_index(drop=True)
-
-    def segments_frame(self) -> pd.DataFrame:
-        """One row per segment with its location: page for PDFs, turn/speaker/role for transcripts."""
-        rows = [
-            (doc.id, doc.case, doc.kind, s.index, s.page, s.turn, s.speaker, s.role, s.interviewer, s.heading, s.text)
-            for doc in self.documents
-            for s in doc.segments
-        ]
-        frame = pd.DataFrame(rows, columns=SEGMENT_COLUMNS)
-        for column in ("page", "turn"):
-            frame[column] = frame[column].astype("Int64")
-        return frame
-
-
-def per_document(corpus: Corpus, task: DocumentTask, kind: str | None = None):
-    """(document, result of ``task``) for every tokenized document of ``kind``: the result the reading
-    workers computed when there is one, else computed here."""
-    done = corpus.results.get(task.key, {})
-    for doc, tokens in corpus.tokenized(kind):
-        result = done.get(doc.id)
-        yield doc, (task(doc, tokens) if result is None else result)
+from ..text.nb import DEFAULT_INTERVIEWER_LABELS
+from ..text.nlp import TokenTable, pipeline_fingerprint, tokenize_segments
+from .cache import DocumentCache, restore
+from .forking import can_fork, default_jobs, frozen_objects, tune_gc
 
 
 # What every reading worker needs besides its file: set once per worker process by _start_worker.
 _WORKER: dict = {"tasks": (), "cases": CaseTable()}
 
-#: The cycle collector's first threshold in casestudy's own processes (Python's default: 700). Reading
-#: and writing make and free millions of small objects; at 700 the collector ran about 350 times per
-#: 77 national files, each time walking what was still alive: 5 % of a reading worker's CPU (0.5 % at
-#: 10,000), and in the writers 1.1 s of CPU on the national corpus (0.3 s at 10,000).
-GC_THRESHOLD = 10_000
 
-
-def tune_gc() -> None:
-    """Raise the cycle collector's first threshold to GC_THRESHOLD (in processes casestudy owns: its CLI,
-    reading workers and writer processes; a notebook's settings are left alone)."""
-    import gc
-
-    gc.set_threshold(GC_THRESHOLD, *gc.get_threshold()[1:])
-
-
-@contextmanager
-def frozen_objects():
-    """Keep Python's cycle collector off the objects that exist now (gc.freeze) until the end of the
-    block: a corpus is millions of objects that live on, and walking them again and again cost 5-15 %
-    of the writing's CPU. Yields a function that freezes what was made since, for a growing corpus.
-    They are still freed by reference counting; only cycles among them wait for the end. When a
-    caller has frozen objects of its own, nothing is done, so its freeze is not undone here."""
-    import gc
-
-    if gc.get_freeze_count():
-        yield lambda: None
-        return
-    gc.freeze()
-    try:
-        yield gc.freeze
-    finally:
-        gc.unfreeze()
-
-
-def _start_worker(tasks: tuple[DocumentTask, ...], cases: CaseTable) -> None:
+def _start_worker(tasks: tuple[DocumentTask, ...], cases: CaseTable, shared: dict | None = None) -> None:
+    """Set what this process's reads need; the tasks are compiled with one shared state (their matchers'
+    lexicon), the corpus's when reading in this process."""
+    shared = {} if shared is None else shared
+    for task in tasks:
+        task.prepare(shared)
     _WORKER.update(tasks=tasks, cases=cases)
 
 
@@ -310,83 +165,16 @@ def _read_early(work, stop, connection) -> None:
         connection.close()
 
 
-def warm_up(tasks=(), model: str | None = None) -> None:
+def warm_up(tasks=(), model: str | None = None, shared: dict | None = None) -> None:
     """Load what every document's processing needs (the spaCy pipeline, simplemma's dictionaries, the
     compiled tasks) in this process, for the reading workers forked from it to share."""
-    from .nlp import get_nlp, lemmatize
+    from ..text.nlp import get_nlp, lemmatize
 
     get_nlp(model)
     lemmatize("barnevernet")
+    shared = {} if shared is None else shared
     for task in tasks:
-        task.compiled
-
-
-def concurrently(*calls, jobs: int | None = None) -> list:
-    """Run zero-argument callables at the same time and return their results in order.
-
-    The first runs in this process, each other one in a forked child that shares this
-    process's memory (nothing is pickled but the result), so writers of different output
-    files can use the cores that are idle after reading. One after the other on systems
-    other than Linux (fork is unsafe on macOS and absent on Windows) or when ``jobs`` is 1.
-    A child's exception is raised here when this process's own call has ended; an exception
-    or interrupt here stops the children.
-    """
-    import multiprocessing
-
-    jobs = jobs or default_jobs()
-    if jobs == 1 or len(calls) < 2 or not _can_fork():
-        return [call() for call in calls]
-    context = multiprocessing.get_context("fork")
-    children = []
-    try:
-        for call in calls[1:]:
-            reader, writer = context.Pipe(duplex=False)
-            child = context.Process(target=_run_child, args=(call, writer), daemon=True)
-            child.start()
-            writer.close()
-            children.append((child, reader))
-        results = [calls[0]()]
-        for child, reader in children:
-            try:
-                status, value = reader.recv()
-            except EOFError:
-                child.join()
-                status, value = "error", CasestudyError(f"a writer process ended without a result (exit code "
-                                                        f"{child.exitcode}); run again with --jobs 1 to see why")
-            if status == "error":
-                raise value
-            results.append(value)
-        return results
-    finally:
-        for child, reader in children:
-            if child.is_alive():
-                child.terminate()
-            child.join()
-            reader.close()
-
-
-def _run_child(call, connection) -> None:
-    tune_gc()
-    try:
-        connection.send(("ok", call()))
-    except BaseException as exc:  # noqa: BLE001 - every failure goes back to the parent
-        try:
-            connection.send(("error", exc))
-        except Exception:  # noqa: BLE001 - an exception that cannot be pickled
-            import traceback
-
-            connection.send(("error", CasestudyError("".join(traceback.format_exception(exc)))))
-    finally:
-        connection.close()
-
-
-def _can_fork() -> bool:
-    """Whether casestudy forks processes here: on Linux (fork is unsafe on macOS and absent on Windows)."""
-    return sys.platform.startswith("linux")
-
-
-def default_jobs() -> int:
-    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
+        task.prepare(shared)
 
 
 def read_corpus(
@@ -419,8 +207,10 @@ def read_corpus(
     if cases and not Path(cases).exists():
         raise CasestudyError(f"{cases}: cases file not found")
     table: CaseTable = read_cases(cases_path)
-    files = find_files(root)
+    problems: list[tuple[str, str]] = []
+    files = find_files(root, problems)
     corpus = Corpus(root=root, warnings=list(table.warnings))
+    corpus.skipped += [Skipped(folder, reason) for folder, reason in problems]
     corpus.options = {"model": model, "interviewer_labels": sorted(interviewer_labels), "cases": str(cases_path or "")}
     jobs = jobs or default_jobs()
     labels = tuple(sorted(l.lower() for l in interviewer_labels))
@@ -430,9 +220,9 @@ def read_corpus(
     if jobs > 1 and len(files) > 1:
         # one file at a time, the largest first: the workers end together, on small files
         order = sorted(range(len(files)), key=lambda i: -_size(files[i]))
-        early = _EarlyReader([(i, args[i]) for i in order]) if _can_fork() else None
+        early = _EarlyReader([(i, args[i]) for i in order]) if can_fork() else None
         try:
-            warm_up(tasks, model)
+            warm_up(tasks, model, corpus.shared)
             found_early = early.finish() if early else {}
         finally:
             if early:
@@ -449,7 +239,7 @@ def read_corpus(
             raise
         pool.shutdown()
     else:
-        _start_worker(*setup)
+        _start_worker(*setup, corpus.shared)
         try:
             results = ((i, _process_file(*a)) for i, a in enumerate(args))
             with progressbar(results, length=len(args), label="Reading", silent=silent) as bar:

@@ -23,35 +23,22 @@ How a requirement is scored (all numbers configurable in the checklist's ``asses
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from .codebook import Code, Codebook
-from .coding import Matcher, corpus_model, run_starts
-from .corpus import infer_kind
-from .errors import UsageError
-from .process import DocumentTask, per_document
+from ..codebook import DEFAULT_RULE, Code, Codebook
+from ..errors import UsageError
+from ..model import DocumentTask, per_document
+from ..sources.folder import infer_kind
+from .matching import Lexicon, Matcher, corpus_model, run_starts, shared_lexicon
+from ..text.nb import DEFINITION_HEADINGS, DEFINITION_SENTENCE, DEFINITION_WORDS, NUMBERED_HEADING
 
 REQUIREMENT_COLUMNS = ["document", "case", "requirement", "label", "status", "score", "evidence_count", "pages",
                        "best_evidence", "reason"]
 EVIDENCE_COLUMNS = ["document", "case", "requirement", "page", "segment", "heading", "score", "matched", "concrete",
                     "text"]
-DEFAULT_RULE = {
-    "met": {"min_score": 8, "min_best": 5},
-    "partial": {"min_score": 2},
-    "heading_score": 2, "under_heading": 3, "per_hit": 1, "max_hits": 3, "per_concrete": 2, "max_concrete": 3,
-    "top_units": 5, "min_evidence_score": 2,
-}
-DEFINITION_HEADINGS = re.compile(r"\b(begrep|begreper|begrepsavklaring|definisjon|definisjoner|ordforklaring"
-                                 r"|omgrep|omgrepsavklaring|sentrale begrep)", re.IGNORECASE)
-DEFINITION_SENTENCE = re.compile(r"\b(defineres|definerer|definert|forstås|forstår vi|vert definert|vert forstått|"
-                                 r"med \w+ menes|med \w+ meiner vi|er definert som)\b", re.IGNORECASE)
-#: Every match of DEFINITION_SENTENCE holds one of these (case-folded): a text without them is not searched.
-_DEFINITION_WORDS = ("defin", "forstå", "menes", "meiner vi")
-NUMBERED_HEADING = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,3})\.?\s+[A-ZÆØÅ«]")
 
 
 def rule_for(checklist: Codebook, code: Code) -> dict:
@@ -81,7 +68,7 @@ def status_for(total: float, best: float, rule: dict) -> str:
 _KEYS = ("headings", "patterns", "concrete")
 
 
-def _matcher(checklist: Codebook, model: str | None = None) -> Matcher:
+def _matcher(checklist: Codebook, model: str | None = None, lexicon: Lexicon | None = None) -> Matcher:
     """One matcher for the three pattern lists of every requirement (codes '<key>:<id>'), so each plan's
     vocabulary is indexed once."""
     codes = []
@@ -92,13 +79,13 @@ def _matcher(checklist: Codebook, model: str | None = None) -> Matcher:
                 codes.append(Code(id=f"{key}__{code.id}", patterns=list(patterns),
                                   exclude=code.exclude if key == "patterns" else [],
                                   negation=code.negation if key == "patterns" else "keep"))
-    return Matcher(Codebook(name=f"{checklist.name}:assessment", codes=codes), model)
+    return Matcher(Codebook(name=f"{checklist.name}:assessment", codes=codes), model, lexicon)
 
 
 def is_definition(text: str) -> bool:
     """A sentence that defines a concept ('Med forebygging menes …'), which is no evidence for a requirement."""
     folded = text.casefold()
-    return any(word in folded for word in _DEFINITION_WORDS) and bool(DEFINITION_SENTENCE.search(text))
+    return any(word in folded for word in DEFINITION_WORDS) and bool(DEFINITION_SENTENCE.search(text))
 
 
 def is_heading(segment) -> int:
@@ -236,14 +223,20 @@ def assess_document(doc, tokens, checklist: Codebook, matcher: Matcher | None = 
 class AssessTask(DocumentTask):
     """The plan check of one document (see :func:`assess`), runnable in the reading workers."""
 
+    name = "plancheck"
+    settings = ("checklist", "kind", "model")
+
     def __init__(self, checklist: Codebook, kind: str = "plan", model: str | None = None):
         if checklist.extra.get("kind") != "checklist":
             raise UsageError(f"{checklist.path or checklist.name}: not a checklist (the file needs 'kind: checklist')")
         self.checklist, self.kind, self.model = checklist, kind, model
-        self.key = f"assess|{checklist.sha256}|{model or ''}"
 
-    def compile(self) -> Matcher:
-        return _matcher(self.checklist, self.model)
+    @classmethod
+    def for_run(cls, book: Codebook, *, unit: str = "sentence", model: str | None = None) -> AssessTask:
+        return cls(book, model=model)
+
+    def compile(self, shared: dict) -> Matcher:
+        return _matcher(self.checklist, self.model, shared_lexicon(shared))
 
     def __call__(self, doc, tokens) -> tuple[list, list]:
         return assess_document(doc, tokens, self.checklist, self.compiled)
@@ -266,3 +259,10 @@ def assess(corpus, checklist: Codebook, *, kind: str = "plan") -> Assessment:
     evidence = pd.DataFrame(evidence_rows, columns=EVIDENCE_COLUMNS)
     evidence["page"] = evidence["page"].astype("Int64")
     return Assessment(requirements, evidence, checklist)
+
+
+def plancheck_frames(corpus, checklist: Codebook) -> dict[str, pd.DataFrame]:
+    """requirements (long), requirements_matrix (plan × requirement) and requirements_evidence, keyed by file stem."""
+    result = assess(corpus, checklist)
+    return {"requirements": result.requirements, "requirements_matrix": result.matrix,
+            "requirements_evidence": result.evidence}

@@ -5,13 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from ..clean import normalize_text
-from ..corpus import Segment
+from ..text.clean import normalize_text
+from ..text.nb import DEFAULT_INTERVIEWER_LABELS
+from ..model import Segment
 
-#: Labels that mean the interviewer (compared lower-cased, without the parenthesis).
-DEFAULT_INTERVIEWER_LABELS = frozenset(
-    {"intervjuer", "intervjuar", "i", "int", "interviewer", "forsker", "moderator", "spørsmål", "q"}
-)
 
 _LABEL = re.compile(
     r"""^\s*

@@ -12,9 +12,10 @@ import statistics
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..clean import join_lines, strip_running_lines
-from ..corpus import Segment
+from ..model import Segment
+from ..text.clean import join_lines, strip_running_lines
 from ..errors import ReaderError
+from .formats import Read
 
 _BULLET = re.compile(r"^\s*(?:[•·▪◦●■\-–*]|\d{1,2}[.)]|[a-z][.)])\s+")
 _FALLBACK_BODY_SIZE = 11.0
@@ -209,3 +210,9 @@ def read_pdf(path: Path) -> tuple[list[Segment], int]:
             path, "text layer is garbled (mostly non-letters: broken font encoding)", "run OCR on the PDF instead"
         )
     return paragraphs(pages), n_pages
+
+
+def read(path: Path, interviewer_labels=()) -> Read:
+    """The READERS entry point (see formats.py): a PDF's paragraphs and page count."""
+    segments, pages = read_pdf(path)
+    return Read(segments, pages=pages)

@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import check_choice
-from .outputs import XML_ILLEGAL, atomic_path
+from ..atomic import atomic_path
+from ..errors import check_choice
+from .files import XML_ILLEGAL, cell_text
 
 LANGS = ("nb", "en")
 STATUS = {
@@ -121,6 +122,16 @@ def appendix_tables(*, requirements_matrix=None, checklist=None, profiles=None, 
     return tables
 
 
+def appendix_from(frames: dict, *, checklist=None, codebook=None, lang: str = "nb") -> list[Table]:
+    """The appendix tables from a run's frames keyed by file stem (requirements_matrix, plan_profiles,
+    code_matrix, word_counts, coded_segments), each left out when absent."""
+    return appendix_tables(
+        requirements_matrix=frames.get("requirements_matrix"), checklist=checklist,
+        profiles=frames.get("plan_profiles"), code_matrix=frames.get("code_matrix"), codebook=codebook,
+        word_counts=frames.get("word_counts"), coded=frames.get("coded_segments"), lang=lang,
+    )
+
+
 def write_xlsx(tables: list[Table], path) -> Path:
     """One sheet per table, header frozen, column widths fitted (at most 60 characters)."""
     from openpyxl.utils import get_column_letter
@@ -137,11 +148,6 @@ def write_xlsx(tables: list[Table], path) -> Path:
                     ws.column_dimensions[get_column_letter(i)].width = min(60, max(len(v) for v in values) + 2)
     return Path(path)
 
-
-def _cell(value) -> str:
-    if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA:
-        return ""
-    return str(value)
 
 
 MAX_PORTRAIT_COLUMNS = 7
@@ -239,7 +245,7 @@ def _append_rows(word_table, frame: pd.DataFrame, *, half_points: int) -> None:
                   for tc in word_table.rows[0]._tr.tc_lst]
     rows = []
     for values in frame.itertuples(index=False):
-        cells = "".join(f"<w:tc>{prop}<w:p>{_run_xml(_cell(value), half_points)}</w:p></w:tc>"
+        cells = "".join(f"<w:tc>{prop}<w:p>{_run_xml(cell_text(value), half_points)}</w:p></w:tc>"
                         for prop, value in zip(properties, values))
         rows.append(f"<w:tr>{cells}</w:tr>")
     body = parse_xml(f'<w:tbl {nsdecls("w")}>{"".join(rows)}</w:tbl>')
@@ -250,7 +256,7 @@ def _append_rows(word_table, frame: pd.DataFrame, *, half_points: int) -> None:
 
 def markdown_table(frame: pd.DataFrame) -> str:
     def esc(value) -> str:
-        return _cell(value).replace("|", "\\|").replace("\n", " ")
+        return cell_text(value).replace("|", "\\|").replace("\n", " ")
 
     lines = ["| " + " | ".join(esc(c) for c in frame.columns) + " |",
              "|" + "|".join("---" for _ in frame.columns) + "|"]

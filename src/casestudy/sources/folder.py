@@ -1,83 +1,18 @@
-"""Documents, segments and corpus folders: the units every result row points back to."""
+"""Corpus folders: finding the source files, naming them (document ids), their kind and case, and cases.csv."""
 
 from __future__ import annotations
 
 import csv
 import hashlib
 import io
-import operator
-import re
 import unicodedata
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
-from .errors import CasestudyError
-
-#: File types the readers understand, by suffix.
-SUPPORTED_SUFFIXES = (".pdf", ".docx", ".txt")
-
-#: Columns of cases.csv with a meaning of their own; any other column is kept as an attribute.
-CASE_COLUMNS = ("file", "case", "kind", "role", "region", "size_class", "pseudonym")
-
-
-@dataclass(frozen=True, slots=True)
-class Segment:
-    """One located piece of text: a PDF paragraph (with page) or a transcript paragraph (with turn)."""
-
-    index: int
-    text: str
-    page: int | None = None
-    turn: int | None = None
-    speaker: str | None = None
-    role: str | None = None
-    interviewer: bool = False
-    heading: bool = False
-    heading_level: int = 0
-
-    def __reduce__(self):
-        # pickled as Segment(*values): half the time of the dataclass's own state functions, which
-        # matters for the ~100,000 segments the reading workers send back on a national corpus
-        return Segment, segment_values(self)
-
-
-#: A segment's fields in order, as ``Segment(*values)`` takes them (dataclasses.astuple deep-copies: 10× slower).
-segment_values = operator.attrgetter(*(f.name for f in fields(Segment)))
-
-
-@dataclass(slots=True)
-class Document:
-    """One source file with its case, kind, attributes and ordered segments."""
-
-    id: str
-    path: Path
-    kind: str
-    case: str
-    segments: list[Segment] = field(default_factory=list)
-    attributes: dict = field(default_factory=dict)
-    pages: int | None = None
-    sha256: str = ""
-    format: str = ""
-    encoding: str | None = None
-
-    @property
-    def text(self) -> str:
-        return "\n\n".join(s.text for s in self.segments)
-
-    def attribute(self, name: str):
-        """The value of a grouping attribute: a field (case, kind, document) or a cases.csv column."""
-        if name in ("case", "kind"):
-            return getattr(self, name)
-        if name == "document":
-            return self.id
-        return self.attributes.get(name)
-
-
-@dataclass(frozen=True, slots=True)
-class Skipped:
-    """A file that a corpus run could not use, with a one-line reason."""
-
-    document: str
-    reason: str
+from ..errors import CasestudyError
+from ..model import Document
+from ..text.nb import KIND_FOLDERS, KIND_VALUES
+from .formats import READERS, UNSUPPORTED
 
 
 def file_sha256(path: Path) -> str:
@@ -88,16 +23,13 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-#: Document formats that are not read but are reported (with what to do) rather than passed over in silence.
-REPORTED_SUFFIXES = (".doc", ".docm", ".dotx", ".rtf", ".odt", ".pages")
-
 
 def _listed(name: str) -> bool:
     """A file name find_files returns: a source or reported format, not hidden, not a Word lock file (~$…)."""
     if name.startswith((".", "~$")):
         return False
     suffix = PurePosixPath(name).suffix.lower()
-    return suffix in SUPPORTED_SUFFIXES or suffix in REPORTED_SUFFIXES
+    return suffix in READERS or suffix in UNSUPPORTED
 
 
 def find_files(root: Path, problems: list | None = None) -> list[Path]:
@@ -185,20 +117,15 @@ def document_id(path: Path, root: Path) -> str:
     return name
 
 
-_KIND_FOLDERS = {
-    "plan": "plan", "plans": "plan", "planer": "plan", "plandokumenter": "plan",
-    "interview": "interview", "interviews": "interview", "intervju": "interview",
-    "intervjuer": "interview", "transcripts": "interview", "transkripsjoner": "interview",
-}
-
-
 def infer_kind(doc_id: str) -> str:
-    """Kind from the folder (plans/, interviews/), else from the suffix: PDF → plan, DOCX/TXT → interview."""
+    """Kind from the folder (plans/, interviews/), else from the format (READERS: PDF → plan, DOCX/TXT →
+    interview)."""
     for part in reversed(PurePosixPath(doc_id).parts[:-1]):
-        kind = _KIND_FOLDERS.get(part.lower())
+        kind = KIND_FOLDERS.get(part.lower())
         if kind:
             return kind
-    return "plan" if doc_id.lower().endswith(".pdf") else "interview"
+    reader = READERS.get(PurePosixPath(doc_id).suffix.lower())
+    return reader.kind if reader else "interview"
 
 
 def case_from_name(doc_id: str) -> str:
@@ -222,10 +149,13 @@ class CaseTable:
         return row
 
 
-#: Values of the 'kind' column, lower-cased, and the kind they mean.
-KIND_VALUES = {"plan": "plan", "planer": "plan", "plandokument": "plan", "interview": "interview",
-               "intervju": "interview", "intervjuer": "interview", "transcript": "interview",
-               "transkripsjon": "interview"}
+def decode_table(raw: bytes, name) -> tuple[str, list[str]]:
+    """The text of a CSV file a user saved: UTF-8 (with or without BOM), else cp1252 as Excel on Windows
+    writes it, with a warning naming the file."""
+    try:
+        return raw.decode("utf-8-sig"), []
+    except UnicodeDecodeError:
+        return raw.decode("cp1252", errors="replace"), [f"{name}: not UTF-8, read as cp1252 (save it as UTF-8 to be sure)"]
 
 
 def read_cases(path: Path | None) -> CaseTable:
@@ -239,12 +169,8 @@ def read_cases(path: Path | None) -> CaseTable:
     if path is None or not Path(path).exists():
         return table
     name_of_table = Path(path).name
-    raw = Path(path).read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("cp1252", errors="replace")
-        table.warnings.append(f"{name_of_table}: not UTF-8, read as cp1252 (save it as UTF-8 to be sure)")
+    text, warnings = decode_table(Path(path).read_bytes(), name_of_table)
+    table.warnings += warnings
     sample = text[:4096]
     delimiter = ";" if sample.count(";") > sample.count(",") else ","
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
@@ -311,9 +237,3 @@ def apply_case_row(doc: Document, row: dict | None) -> Document:
     return doc
 
 
-_SLUG = re.compile(r"[^0-9A-Za-zÆØÅæøå]+")
-
-
-def slug(value: str) -> str:
-    """A file-name-safe form of a group name ('Kommune 1' → 'Kommune_1')."""
-    return _SLUG.sub("_", str(value)).strip("_") or "group"

@@ -1,0 +1,42 @@
+"""Sources: reading one file into a Document (``read``), by the READERS table of formats.py; finding the
+files of a corpus folder and its cases.csv is folder.py."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..errors import ReaderError
+from ..model import Document
+from ..text.nb import DEFAULT_INTERVIEWER_LABELS
+from .folder import case_from_name, document_id, file_sha256, infer_kind
+from .formats import READERS, UNSUPPORTED, Read, Reader, supported_names
+
+
+def read(path, root=None, *, interviewer_labels=DEFAULT_INTERVIEWER_LABELS, sha256: str | None = None) -> Document:
+    """Read one source file into a Document; raises ReaderError with a one-line reason."""
+    path = Path(path)
+    root = Path(root) if root is not None else path.parent
+    doc_id = document_id(path, root)
+    suffix = path.suffix.lower()
+    try:
+        digest = sha256 or file_sha256(path)
+    except PermissionError:
+        raise ReaderError(path, "permission denied", "make the file readable (chmod +r)") from None
+    except OSError as exc:
+        raise ReaderError(path, f"cannot open ({exc.strerror})", "check the path") from None
+    reader = READERS.get(suffix)
+    if reader is None:
+        problem, hint = UNSUPPORTED.get(suffix, (f"unsupported file type '{suffix}'", f"use {supported_names()}"))
+        raise ReaderError(path, problem, hint)
+    doc = Document(id=doc_id, path=path, kind=infer_kind(doc_id), case=case_from_name(doc_id), sha256=digest)
+    found = reader.load()(path, interviewer_labels)
+    doc.segments, doc.pages, doc.encoding, doc.format = found.segments, found.pages, found.encoding, reader.format
+    if not doc.segments:
+        if doc.format == "pdf":
+            raise ReaderError(path, "no text found", "check that the file has text (not only images)")
+        raise ReaderError(path, "no text (the document is empty)", "replace it with the transcript")
+    return doc
+
+
+__all__ = ["READERS", "UNSUPPORTED", "DEFAULT_INTERVIEWER_LABELS", "Read", "Reader", "ReaderError", "read",
+           "supported_names"]

@@ -1,0 +1,145 @@
+"""Every Norwegian word list and pattern of casestudy, in one place (Bokmål and Nynorsk).
+
+A second language is a sibling module with the same names. Code elsewhere imports these
+names and holds no Norwegian words of its own, so a researcher can see (and change) in one
+file what the tool takes a word to mean.
+"""
+
+from __future__ import annotations
+
+import re
+
+
+ABBREVIATIONS = ["Jf.", "F.eks.", "Bl.a.", "Dvs.", "Ca.", "Evt.", "Pkt.", "Kap.", "Nr.", "Mht.", "Ifm.", "Iht."]
+
+
+LEMMA_SUFFIX_RULES = (
+    ("ene", ("e",)), ("ane", ("e", "")), ("ar", ("", "e")), ("er", ("", "e")),
+    ("en", ("", "e")), ("et", ("",)), ("a", ("e", "")), ("s", ("",)),
+)
+
+
+LEMMA_PLURAL_RULES = (("ene", ("e",)), ("ane", ("e",)))
+
+
+#: Words after which a line-final hyphen is a suspended compound ("barne- og familie…").
+SUSPENSION_WORDS = frozenset({"og", "eller", "til", "samt", "enn", "som", "and", "or"})
+
+
+#: Labels that mean the interviewer (compared lower-cased, without the parenthesis).
+DEFAULT_INTERVIEWER_LABELS = frozenset(
+    {"intervjuer", "intervjuar", "i", "int", "interviewer", "forsker", "moderator", "spørsmål", "q"}
+)
+
+
+KIND_FOLDERS = {
+    "plan": "plan", "plans": "plan", "planer": "plan", "plandokumenter": "plan",
+    "interview": "interview", "interviews": "interview", "intervju": "interview",
+    "intervjuer": "interview", "transcripts": "interview", "transkripsjoner": "interview",
+}
+
+
+#: Values of the 'kind' column, lower-cased, and the kind they mean.
+KIND_VALUES = {"plan": "plan", "planer": "plan", "plandokument": "plan", "interview": "interview",
+               "intervju": "interview", "intervjuer": "interview", "transcript": "interview",
+               "transkripsjon": "interview"}
+
+
+#: Words that negate a match when they stand up to three words before it in the same sentence.
+NEGATORS = frozenset({"ikke", "ikkje", "aldri", "ingen", "inga", "ingenting", "intet", "uten", "utan", "mangle",
+                      "mangler", "manglar", "verken", "hverken"})
+
+
+DEFINITION_HEADINGS = re.compile(r"\b(begrep|begreper|begrepsavklaring|definisjon|definisjoner|ordforklaring"
+                                 r"|omgrep|omgrepsavklaring|sentrale begrep)", re.IGNORECASE)
+
+
+DEFINITION_SENTENCE = re.compile(r"\b(defineres|definerer|definert|forstås|forstår vi|vert definert|vert forstått|"
+                                 r"med \w+ menes|med \w+ meiner vi|er definert som)\b", re.IGNORECASE)
+
+
+#: Every match of DEFINITION_SENTENCE holds one of these (case-folded): a text without them is not searched.
+DEFINITION_WORDS = ("defin", "forstå", "menes", "meiner vi")
+
+
+NUMBERED_HEADING = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,3})\.?\s+[A-ZÆØÅ«]")
+
+
+#: Features found with lemma patterns: field → {value: patterns}.
+FEATURES: dict[str, dict[str, list[str]]] = {
+    "prevention_levels": {
+        "universell": ["universell*", "befolkningsrettet*", "universelt nivå"],
+        "selektiv": ["selektiv*", "selektert*", "grupperettet*"],
+        "indikativ": ["indikativ*", "indikert*", "individrettet*"],
+        "primær/sekundær/tertiær": ["primærforebygging*", "sekundærforebygging*", "tertiærforebygging*",
+                                    "primær forebygging", "sekundær forebygging", "tertiær forebygging"],
+        "grønt/gult/rødt": ["grønt nivå", "gult nivå", "rødt nivå", "grønn sone", "gul sone", "rød sone"],
+        "tiltakstrappa": ["tiltakstrapp*"],
+    },
+    "models": {
+        "forebyggingstrekanten": ["forebyggingstrekant*", "førebyggingstrekant*"],
+        "Heckman": ["heckman*"],
+        "Bronfenbrenner": ["bronfenbrenner*"],
+        "BTI": ["bti", "bedre tverrfaglig innsats"],
+        "TIBIR": ["tibir"],
+        "Kvello": ["kvello*"],
+        "folkehelse": ["folkehelsemodell*", "folkehelseperspektiv*", "folkehelsearbeid*"],
+        "Å ta opp uro": ["ta opp uro", "uromodell*"],
+        "COS-P": ["cos-p", "cos"],
+        "PMTO": ["pmto"],
+        "SLT": ["slt"],
+    },
+    "data_sources": {
+        "Ungdata": ["ungdata*"],
+        "oppvekstprofil": ["oppvekstprofil*", "oppveksprofil*"],
+        "folkehelseprofil": ["folkehelseprofil*"],
+        "KOSTRA": ["kostra*"],
+        "SSB": ["ssb", "statistisk sentralbyrå"],
+        "politiets statistikk": ["politiets statistikk", "politistatistikk*", "anmeldelse*", "straffesak*",
+                                 "strasak*"],
+    },
+    "target_groups": {
+        "gravide": ["gravid*"],
+        "sped- og småbarn": ["spedbarn*", "småbarn*", "småbarnsforeldre*"],
+        "barnehagebarn": ["barnehagebarn*", "barnehagealder*"],
+        "skoleelever": ["elev*", "skolebarn*"],
+        "ungdom": ["ungdom*", "unge"],
+        "foreldre": ["forelder*", "foreldre*", "føresett*"],
+        "unge voksne": ["unge voksne", "23 år"],
+    },
+    "revision": {
+        "rulleres/revideres": ["rullere*", "rullering*", "revidere*", "revisjon*"],
+        "evalueres": ["evaluere*", "evaluering*"],
+        "årlig gjennomgang": ["årlig gjennomgang", "årleg gjennomgang", "årshjul*", "årlig rapportering"],
+    },
+}
+
+
+CONCEPTS = {
+    "omsorgssvikt": r"omsorgssvikt",
+    "atferdsproblemer": r"(?:atferds|åtferds)(?:problem|vansk)\w*",
+    "forebygging": r"(?:forebygging|førebygging)\w*",
+    "tidlig innsats": r"(?:tidlig|tidleg) innsats",
+}
+
+
+DEFINES = r"[^.]{0,60}?\b(?:er|betyr|defineres|definerer|forstås|innebærer|handler om|handlar om|vil si|vil seie)\b"
+
+
+
+
+ADOPTED = re.compile(
+    r"\b(?:vedtatt|vedteken|vedtatt av|behandlet|handsama)\s+(?:i|av)\s+kommunestyret\b[^.\n]{0,60}?"
+    r"(\d{1,2}\.\s?\d{1,2}\.\s?\d{2,4}|\d{1,2}\.\s*[a-zæøå]+\s+\d{4})", re.IGNORECASE)
+
+
+ADOPTED_ANY = re.compile(r"\b(?:vedtatt|vedteken)\s+(?:i|av)\s+kommunestyret\b", re.IGNORECASE)
+
+
+MEASURES_HEADING = re.compile(r"\b(tiltak|tiltaksoversikt|tiltaksplan|handlingsdel|handlingsplan)", re.IGNORECASE)
+
+#: Headings that name a prevention level or a service: a plan with three or more of one kind sorts its
+#: measures by it (plan profile: measures_sorted_by).
+LEVEL_HEADING = re.compile(r"\b(universell|selektiv|indikativ|indikert|grønt|gult|rødt)\w*", re.IGNORECASE)
+SERVICE_HEADING = re.compile(r"\b(helsestasjon|barnehage|skole|ppt|nav|barneverntjeneste|barnevernet|kultur)\w*",
+                             re.IGNORECASE)
