@@ -459,7 +459,7 @@ def entry_point():
     """The console script: installs the SIGTERM handler, then runs the click group.
 
     When the command is done, the process ends without the interpreter's teardown, which
-    would free every object one by one (0.5 s after a national run): every output is
+    would free every object one by one (long after a national run): every output is
     written, closed and renamed into place by then, and the workers have been joined.
     """
     import signal

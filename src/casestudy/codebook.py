@@ -159,7 +159,7 @@ class Codebook:
 
     @property
     def sha256(self) -> str:
-        """A hash of the codebook's content (of :meth:`to_dict` as JSON: a YAML dump takes fifty times longer)."""
+        """A hash of the codebook's content (of :meth:`to_dict` as JSON, which is quicker to make than YAML)."""
         content = json.dumps(self.to_dict(), ensure_ascii=False, default=str)
         return hashlib.sha256(content.encode("utf-8", "surrogatepass")).hexdigest()
 

@@ -29,12 +29,12 @@ class Segment:
     heading_level: int = 0
 
     def __reduce__(self):
-        # pickled as Segment(*values): half the time of the dataclass's own state functions, which
-        # matters for the ~100,000 segments the reading workers send back on a national corpus
+        # pickled as Segment(*values), quicker than the dataclass's own state functions: the reading
+        # workers send every segment of a corpus back
         return Segment, segment_values(self)
 
 
-#: A segment's fields in order, as ``Segment(*values)`` takes them (dataclasses.astuple deep-copies: 10× slower).
+#: A segment's fields in order, as ``Segment(*values)`` takes them (dataclasses.astuple deep-copies).
 segment_values = operator.attrgetter(*(f.name for f in fields(Segment)))
 
 

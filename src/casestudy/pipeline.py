@@ -40,7 +40,7 @@ from .output.figures import wordclouds
 from .output.files import write_csv, write_json
 from .sources.folder import file_sha256, find_files
 
-_PACKAGES = ("casestudy", "spacy", "simplemma", "pypdfium2", "pdfplumber", "python-docx", "lxml", "pandas", "numpy",
+_PACKAGES = ("casestudy", "spacy", "simplemma", "pypdfium2", "python-docx", "lxml", "pandas", "numpy",
              "wordcloud", "scikit-learn", "scipy", "openpyxl")
 
 DEFAULT_RUN_CODEBOOKS = ("barnevern", "krav_15-1")

@@ -4,7 +4,7 @@ An entry is keyed by the file's sha256 and the pipeline fingerprint, so a change
 file, reader, cleaning or NLP version misses the cache and is processed again. An entry
 is one file: a magic line, the length of a JSON header, the header (the document's
 fields and each array's name, dtype and length) and the arrays' bytes one after the
-other; written and read in 60 % of the time of an ``.npz`` of the same arrays (1.1 ms a document).
+other, each aligned to 8 bytes; no pickle, so an entry cannot run code.
 """
 
 from __future__ import annotations

@@ -11,9 +11,8 @@ from ..errors import CasestudyError
 
 
 #: The cycle collector's first threshold in casestudy's own processes (Python's default: 700). Reading
-#: and writing make and free millions of small objects; at 700 the collector ran about 350 times per
-#: 77 national files, each time walking what was still alive: 5 % of a reading worker's CPU (0.5 % at
-#: 10,000), and in the writers 1.1 s of CPU on the national corpus (0.3 s at 10,000).
+#: and writing make and free millions of small objects, and at the default the collector walks what is
+#: still alive again and again (measurements: bench/README.md).
 GC_THRESHOLD = 10_000
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from ..errors import CasestudyError, ReaderError
 from ..model import Corpus, Document, DocumentTask, Skipped
 from ..progress import progressbar
-from ..sources import read
+from ..sources import open_error, read
 from ..sources.folder import (
     CaseTable, apply_case_row, case_from_name, document_id, file_sha256, find_files, infer_kind, read_cases,
 )
@@ -93,9 +93,7 @@ def _read_document(path: str, root: str, labels: tuple[str, ...], cache: Documen
     try:
         sha = file_sha256(path_)
     except OSError as exc:
-        reason = "permission denied: make the file readable" if isinstance(exc, PermissionError) else (
-            f"cannot open ({exc.strerror}): check the path or link")
-        return ("skip", doc_id, reason)
+        return ("skip", doc_id, open_error(path_, exc).reason)
     if cache and not load_hits and cache.has(sha):
         return ("cached",)
     hit = cache.get(sha) if cache else None

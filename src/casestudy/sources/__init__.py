@@ -12,6 +12,13 @@ from .folder import case_from_name, document_id, file_sha256, infer_kind
 from .formats import READERS, UNSUPPORTED, Read, Reader, supported_names
 
 
+def open_error(path, exc: OSError) -> ReaderError:
+    """The one-line reason for a file that cannot be opened (unreadable, missing, a broken link)."""
+    if isinstance(exc, PermissionError):
+        return ReaderError(path, "permission denied", "make the file readable")
+    return ReaderError(path, f"cannot open ({exc.strerror})", "check the path or link")
+
+
 def read(path, root=None, *, interviewer_labels=DEFAULT_INTERVIEWER_LABELS, sha256: str | None = None) -> Document:
     """Read one source file into a Document; raises ReaderError with a one-line reason."""
     path = Path(path)
@@ -20,10 +27,8 @@ def read(path, root=None, *, interviewer_labels=DEFAULT_INTERVIEWER_LABELS, sha2
     suffix = path.suffix.lower()
     try:
         digest = sha256 or file_sha256(path)
-    except PermissionError:
-        raise ReaderError(path, "permission denied", "make the file readable (chmod +r)") from None
     except OSError as exc:
-        raise ReaderError(path, f"cannot open ({exc.strerror})", "check the path") from None
+        raise open_error(path, exc) from None
     reader = READERS.get(suffix)
     if reader is None:
         problem, hint = UNSUPPORTED.get(suffix, (f"unsupported file type '{suffix}'", f"use {supported_names()}"))
@@ -38,5 +43,5 @@ def read(path, root=None, *, interviewer_labels=DEFAULT_INTERVIEWER_LABELS, sha2
     return doc
 
 
-__all__ = ["READERS", "UNSUPPORTED", "DEFAULT_INTERVIEWER_LABELS", "Read", "Reader", "ReaderError", "read",
+__all__ = ["READERS", "open_error", "UNSUPPORTED", "DEFAULT_INTERVIEWER_LABELS", "Read", "Reader", "ReaderError", "read",
            "supported_names"]

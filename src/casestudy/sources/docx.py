@@ -6,9 +6,8 @@ time-stamp column) are read as turns: ``Informant (leder) | Vi har …`` becomes
 says what it really is (a PDF, an old .doc, a password-protected file, a plain ZIP, …).
 
 The package is opened here, not with python-docx: only the main document part is
-parsed (with python-docx's parser settings), five times faster than python-docx, which
-parses every part into its own element classes, and a damaged part that holds no text
-(styles, numbering, …) no longer costs the transcript.
+parsed (with python-docx's parser settings), so the other parts cost no time and a damaged
+part that holds no text (styles, numbering, …) does not cost the transcript.
 """
 
 from __future__ import annotations

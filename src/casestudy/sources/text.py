@@ -11,7 +11,6 @@ from ..text.nb import DEFAULT_INTERVIEWER_LABELS
 from .turns import segments_from_paragraphs
 from .formats import Read
 
-_NORWEGIAN = set("æøåÆØÅ")
 # Characters that cp1252 gives for the bytes of æøå in old DOS code pages (cp865/cp850).
 _DOS_SIGNS = set("‘›†’•˜¢¥")
 #: æ ø å Æ Ø Å (and é) in UTF-8.

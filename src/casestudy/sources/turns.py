@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 
 from ..text.clean import normalize_text
-from ..text.nb import DEFAULT_INTERVIEWER_LABELS
+from ..text.nb import DEFAULT_INTERVIEWER_LABELS, INTERVIEWER_ROLE
 from ..model import Segment
 
 
@@ -55,7 +54,7 @@ def segments_from_paragraphs(paragraphs, interviewer_labels=DEFAULT_INTERVIEWER_
             turn += 1
             interviewer = speaker.lower() in interviewer_labels
             if interviewer and role is None:
-                role = "intervjuer"
+                role = INTERVIEWER_ROLE
         else:
             text = paragraph
         text = normalize_text(text.replace("\r", " ").replace("\n", " "))
@@ -68,6 +67,3 @@ def segments_from_paragraphs(paragraphs, interviewer_labels=DEFAULT_INTERVIEWER_
         )
     return segments
 
-
-def renumber(segments: list[Segment]) -> list[Segment]:
-    return [replace(s, index=i) for i, s in enumerate(segments)]

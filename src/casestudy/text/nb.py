@@ -26,6 +26,9 @@ LEMMA_PLURAL_RULES = (("ene", ("e",)), ("ane", ("e",)))
 SUSPENSION_WORDS = frozenset({"og", "eller", "til", "samt", "enn", "som", "and", "or"})
 
 
+#: The role given to an interviewer's turns that name no role of their own.
+INTERVIEWER_ROLE = "intervjuer"
+
 #: Labels that mean the interviewer (compared lower-cased, without the parenthesis).
 DEFAULT_INTERVIEWER_LABELS = frozenset(
     {"intervjuer", "intervjuar", "i", "int", "interviewer", "forsker", "moderator", "spørsmål", "q"}

@@ -1,6 +1,6 @@
 """Norwegian NLP: spaCy's blank ``nb`` tokenizer, simplemma lemmas, sentences, stop words.
 
-The measured choice (DESIGN.md): no trained Norwegian spaCy pipeline installs from
+The measured choice (README, "Norwegian language processing"): no trained Norwegian spaCy pipeline installs from
 PyPI, and spaCy's own ``nb`` lookup table lemmatizes almost nothing, so lemmas come
 from simplemma (Bokmål first, then Nynorsk) through a registered spaCy component,
 with two fallbacks simplemma lacks: compound + genitive (``kjernebarnevernets``) and
@@ -185,8 +185,7 @@ def tokenize_segments(texts: list[str], model: str | None = None, batch_size: in
     lower = np.array([t[0] for t in types], np.uint64)[orth_ids]
     length = np.array([t[1] for t in types], np.int64)[orth_ids]
     kind = np.array([t[2] for t in types], np.uint8)[orth_ids]
-    first = np.ones(len(segment), bool)
-    first[1:] = segment[1:] != segment[:-1]
+    first = segment_starts(segment)
     sent_start = _sentence_rule(kind & _FINAL != 0, kind & _PUNCT_TYPE != 0, first)
     return _table(nlp, array[:, 1], length, lower, None, kind & _SPACE_TYPE != 0, kind & _PUNCT_TYPE != 0,
                   kind & _NUM_TYPE != 0, segment, sent_start, kind & _LETTERS != 0)
@@ -268,8 +267,7 @@ def _table(nlp, idx, length, lower, lemma, is_space, is_punct, like_num, segment
     hashes of the lower-cased form and of the model's lemma (None: lemmas from :func:`lemmatize`),
     flags, segment index, sentence starts and whether the lower-cased form has a letter (None:
     found here)."""
-    first = np.ones(len(segment), bool)
-    first[1:] = segment[1:] != segment[:-1]
+    first = segment_starts(segment)
     # sentence number within each segment, counted before whitespace tokens are dropped (the
     # sentencizer may mark a whitespace token as a sentence's start)
     running = np.cumsum(sent_start | first)
@@ -277,8 +275,7 @@ def _table(nlp, idx, length, lower, lemma, is_space, is_punct, like_num, segment
     idx, length, lower, segment, running = idx[keep], length[keep], lower[keep], segment[keep], running[keep]
     is_punct, like_num = is_punct[keep], like_num[keep]
     letters = None if letters is None else letters[keep]
-    first = np.ones(len(segment), bool)
-    first[1:] = segment[1:] != segment[:-1]
+    first = segment_starts(segment)
     sent = (running - running[np.flatnonzero(first)][np.cumsum(first) - 1]).astype(np.int32)
     strings_of = nlp.vocab.strings
     lower_hashes, lower_ids = np.unique(lower, return_inverse=True)
@@ -306,6 +303,13 @@ def _table(nlp, idx, length, lower, lemma, is_space, is_punct, like_num, segment
         strings, segment.astype(np.int32), sent, start, (start + length).astype(np.int32),
         lower_map[lower_ids].astype(np.int32), lemma_map[lower_ids].astype(np.int32), flags,
     )
+
+
+def segment_starts(segment: np.ndarray) -> np.ndarray:
+    """For each token: is it its segment's first? (``segment`` holds each token's segment index, in order.)"""
+    first = np.ones(len(segment), bool)
+    first[1:] = segment[1:] != segment[:-1]
+    return first
 
 
 def _sentence_rule(final: np.ndarray, is_punct: np.ndarray, first: np.ndarray) -> np.ndarray:

@@ -1,0 +1,69 @@
+"""The pipeline: writers declared per output, the manifest's notes from any writer, run planning."""
+
+import json
+
+import pytest
+
+from casestudy import pipeline, read_corpus
+from casestudy.pipeline import WRITERS, plan_run
+
+BOOK = "codes:\n  - id: prevention\n    patterns: [forebygging]\n  - id: cooperation\n    patterns: [samarbeide]\n"
+HUMAN = ("document,text,code\n"
+         "interviews/testby_leder.docx,Forebygging handler om barna og familiene.,prevention\n"
+         "interviews/testby_koord.txt,Tjenestene samarbeider godt om barna.,cooperation\n")
+
+
+@pytest.fixture
+def book_and_human(tmp_path):
+    book, human = tmp_path / "book.yaml", tmp_path / "human.csv"
+    book.write_text(BOOK, encoding="utf-8")
+    human.write_text(HUMAN, encoding="utf-8")
+    return book, human
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+@pytest.mark.parametrize("order", ["declared", "reversed"])
+def test_agreement_summary_reaches_the_manifest_whichever_writer_runs_where(tiny_corpus, tmp_path, monkeypatch,
+                                                                            book_and_human, jobs, order):
+    book, human = book_and_human
+    if order == "reversed":  # the writer that computes the agreement now runs in the forked child
+        monkeypatch.setattr(pipeline, "WRITERS", tuple(reversed(WRITERS)))
+    corpus = read_corpus(tiny_corpus, jobs=1)
+    out = tmp_path / f"out-{order}-{jobs}"
+    data = pipeline.run(corpus, out, codebooks=[book], reference=human, clouds=False, jobs=jobs)
+    saved = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert saved["agreement"] == data["agreement"]
+    assert "κ" in saved["agreement"] and "2 units" in saved["agreement"]
+    assert {"agreement.csv", "coded_segments.csv", "documents.csv", "exchange/project.qdpx"} <= set(saved["outputs"])
+
+
+def test_each_frame_is_written_by_exactly_one_writer(tiny_corpus, tmp_path, book_and_human):
+    book, _ = book_and_human
+    corpus = read_corpus(tiny_corpus, jobs=1)
+    data = pipeline.run(corpus, tmp_path / "out", codebooks=[book, "codebooks/krav_15-1.yaml"], clouds=False, jobs=1)
+    assert len(data["outputs"]) == len(set(data["outputs"]))
+    assert "coded_segments.csv" in data["outputs"] and "requirements_evidence.csv" in data["outputs"]
+    declared = {writer.name: writer.frames for writer in WRITERS}
+    assert set(declared) == {"rest", "largest"}
+
+
+def test_plan_run_tells_a_notebook_whether_an_output_folder_is_current(tiny_corpus, tmp_path, book_and_human):
+    book, _ = book_and_human
+    out = tmp_path / "out"
+    plan = plan_run(tiny_corpus, codebooks=[book], clouds=False)
+    assert not plan.up_to_date(out)
+    pipeline.run(read_corpus(tiny_corpus, jobs=1), out, codebooks=plan.codebook_paths, clouds=False, key=plan.key,
+                 jobs=1)
+    assert plan.up_to_date(out)
+    assert not plan_run(tiny_corpus, codebooks=[book], clouds=False, unit="turn").up_to_date(out)
+    (tiny_corpus / "interviews" / "ny.txt").write_text("Informant: Forebygging er viktig.\n", encoding="utf-8")
+    assert not plan_run(tiny_corpus, codebooks=[book], clouds=False).up_to_date(out)
+
+
+def test_plan_run_refuses_a_bad_codebook_before_anything_is_read(tiny_corpus, tmp_path):
+    from casestudy.errors import CodebookError
+
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("codes:\n  - id: a\n    patterns: ['*']\n", encoding="utf-8")
+    with pytest.raises(CodebookError, match="bad.yaml, line 2, code 'a'"):
+        plan_run(tiny_corpus, codebooks=[bad])
