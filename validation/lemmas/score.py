@@ -1,0 +1,45 @@
+"""Lemma accuracy in context: the built-in pipeline (spaCy blank nb + simplemma) against a gold set.
+
+lemmas_in_context.csv: sentences written for this set in the style of real plans and speech of the field
+(sources.csv), every content word given its dictionary headword in its own written standard by an
+annotator who ran no lemmatizer and never saw the code. A token is scored where the pipeline's token
+covers the gold token's exact characters; accuracy is lower-cased lemma equality, per language and POS.
+
+    python validation/lemmas/score.py [--errors]
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+HERE = Path(__file__).parent
+
+
+def main(show_errors: bool = False) -> None:
+    from casestudy.text.nlp import tokenize_segments
+
+    gold = pd.read_csv(HERE / "lemmas_in_context.csv", dtype={"lemma": str, "token": str}, keep_default_na=False)
+    sentences = gold.drop_duplicates("sentence_id")[["sentence_id", "sentence"]].reset_index(drop=True)
+    table = tokenize_segments(list(sentences["sentence"]))
+    found = {}
+    for k in range(len(table)):
+        sid = sentences["sentence_id"][int(table.segment[k])]
+        found[(sid, int(table.start[k]), int(table.end[k]))] = table.strings[table.lemma[k]]
+    lemma = []
+    for row in gold.itertuples():
+        lemma.append(found.get((row.sentence_id, int(row.char_start), int(row.char_start) + len(row.token))))
+    gold["tool"] = lemma
+    scored = gold[gold["tool"].notna()].copy()
+    scored["ok"] = scored["tool"].str.lower() == scored["lemma"].str.lower()
+    print(f"{len(scored)} of {len(gold)} gold tokens aligned to one pipeline token; accuracy {scored['ok'].mean():.1%}")
+    print(scored.groupby("language")["ok"].agg(["mean", "size"]).round(3).to_string())
+    print(scored.groupby(["language", "pos"])["ok"].agg(["mean", "size"]).round(3).to_string())
+    if show_errors:
+        print(scored[~scored["ok"]][["language", "token", "lemma", "tool", "pos"]].to_string(index=False))
+
+
+if __name__ == "__main__":
+    main("--errors" in sys.argv)
