@@ -288,11 +288,12 @@ class Written:
 
 @dataclass(frozen=True)
 class Writer:
-    """One writer process of a run: the frames it writes as they are (by name, computed before the
-    writers start) and the function that writes them and everything else it owns."""
+    """One writer process of a run: which of the frames computed before the writers start it writes
+    (``frames``: a function of the run giving their names; None: every frame no other writer names), and
+    the function that writes those and the outputs it derives itself."""
 
     name: str
-    frames: Callable[[RunFrames], list[str]]
+    frames: Callable[[RunFrames], list[str]] | None
     write: Callable[[RunFrames, list[str]], Written]
 
 
@@ -310,12 +311,12 @@ def _write_largest(run: RunFrames, names: list[str]) -> Written:
     return Written(paths)
 
 
-def _write_rest(run: RunFrames, taken: list[str]) -> Written:
-    """Everything else: documents and segments, word counts and clouds, the code matrices, the agreement,
-    the plan profiles, the other computed frames and the appendix."""
+def _write_rest(run: RunFrames, names: list[str]) -> Written:
+    """The frames ``names`` and everything derived from the corpus and the coding: documents and segments,
+    word counts and clouds, the code matrices, the agreement, the plan profiles and the appendix."""
     corpus, out, settings = run.corpus, run.out, run.settings
     by = settings["by"]
-    frames = {name: frame for name, frame in run.frames.items() if name not in taken}
+    frames = {name: run.frames[name] for name in names}
     paths = write_ingest(corpus, out)
     # one pass over the tokens for the counts of every group and of all of them (group 'alle')
     counts = frames["word_counts"] = word_counts(corpus, by=by, top=settings["top"], stopwords=settings["stopwords"],
@@ -355,7 +356,7 @@ def _write_rest(run: RunFrames, taken: list[str]) -> Written:
 #: The writer processes of a run, declared with the frames each writes as they are; they run side by
 #: side (see engine.forking.concurrently) in any order, and each hands back its notes for the manifest.
 WRITERS: tuple[Writer, ...] = (
-    Writer("rest", lambda run: [], _write_rest),
+    Writer("rest", None, _write_rest),
     Writer("largest", _largest_frames, _write_largest),
 )
 
@@ -386,11 +387,10 @@ def write_all(corpus: Corpus, out: Path, *, by: str | None = "role", top: int | 
     shared = RunFrames(corpus, out, frames, coding_books, suffixes, checklists[0] if checklists else None,
                        {"by": by, "top": top, "stopwords": stopwords, "clouds": clouds, "unit": unit, "lang": lang,
                         "appendix": appendix, "reference": reference})
-    # each writer writes the frames it declares; the first writer also leaves out every frame another declares
-    owned = [writer.frames(shared) for writer in WRITERS]
-    taken = [name for names in owned for name in names]
-    calls = [(lambda w=writer, names=names: w.write(shared, names if names else taken))
-             for writer, names in zip(WRITERS, owned)]
+    declared = {writer.name: writer.frames(shared) for writer in WRITERS if writer.frames is not None}
+    named = {name for names in declared.values() for name in names}
+    remainder = [name for name in frames if name not in named]
+    calls = [(lambda w=writer: w.write(shared, declared.get(w.name, remainder))) for writer in WRITERS]
     written: list[Path] = []
     notes: dict = {}
     for result in concurrently(*calls, jobs=jobs or corpus.options.get("jobs")):

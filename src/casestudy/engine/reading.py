@@ -29,7 +29,8 @@ def _start_worker(tasks: tuple[DocumentTask, ...], cases: CaseTable, shared: dic
     shared = {} if shared is None else shared
     for task in tasks:
         task.prepare(shared)
-    _WORKER.update(tasks=tasks, cases=cases)
+    # each task's key once per process (it hashes the codebook)
+    _WORKER.update(tasks=tuple((task.key, task) for task in tasks), cases=cases)
 
 
 def _start_pool_worker(tasks: tuple[DocumentTask, ...], cases: CaseTable) -> None:
@@ -39,10 +40,10 @@ def _start_pool_worker(tasks: tuple[DocumentTask, ...], cases: CaseTable) -> Non
 
 def _run_tasks(doc: Document, tokens: TokenTable) -> dict[str, object]:
     results = {}
-    for task in _WORKER["tasks"]:
+    for key, task in _WORKER["tasks"]:
         if task.kind in (None, doc.kind):
             try:
-                results[task.key] = task(doc, tokens)
+                results[key] = task(doc, tokens)
             except Exception:  # noqa: BLE001 - left to the main process, which computes it again and reports
                 pass
     return results
