@@ -250,7 +250,7 @@ def stage_b(plans: list[Path], interviews: list[Path], sample: int | None, total
 def casestudy_command(corpus: Path, out: Path, jobs: int | None, extra: list[str] = ()) -> list[str]:
     exe = Path(sys.executable).parent / "casestudy"
     command = [str(exe)] if exe.exists() else [sys.executable, "-m", "casestudy.cli"]
-    command += ["run", str(corpus), "--out", str(out)]
+    command += ["run", str(corpus), "--out", str(out), "--cache", str(out / ".cache")]  # emptied with OUT for (c)
     if jobs:
         command += ["--jobs", str(jobs)]
     return command + list(extra)

@@ -113,6 +113,12 @@ def tiny_corpus(tmp_path):
     return root
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _cache_folder(tmp_path_factory):
+    """The commands' default cache folder, one per test session (never the user's own)."""
+    os.environ["CASESTUDY_CACHE"] = str(tmp_path_factory.mktemp("casestudy-cache"))
+
+
 @pytest.fixture(autouse=True)
 def _no_tty_progress(monkeypatch):
     monkeypatch.setenv("COLUMNS", "100")

@@ -188,3 +188,43 @@ def test_console_script_ends_fast_with_its_output_and_exit_code(tiny_corpus, tmp
     missing = console("run", str(tmp_path / "nowhere"))
     assert missing.returncode == 2 and "does not exist" in missing.stderr
     assert console("--version").returncode == 0
+
+
+def test_unknown_by_names_the_attributes_there_are(tiny_corpus, tmp_path):
+    result = CliRunner().invoke(main, ["wordcount", str(tiny_corpus), "--by", "fylke", "--out", str(tmp_path),
+                                       "--no-cache", "--jobs", "1"])
+    assert result.exit_code == 1
+    assert result.output.splitlines()[-1] == (
+        "Error: by 'fylke' is not an attribute of this corpus; use one of: case, document, kind, region, role, "
+        "size_class, speaker (or add a 'fylke' column to cases.csv)")
+
+
+def test_kwic_says_when_a_pattern_is_a_mistyped_code_id(tiny_corpus):
+    result = CliRunner().invoke(main, ["kwic", str(tiny_corpus), "prevension", "--codebook", "barnevern",
+                                       "--no-cache", "--jobs", "1"])
+    assert result.exit_code == 0
+    assert result.output.splitlines()[-2:] == [
+        "0 matches",
+        "hint: 'prevension' is not a code of codebooks/barnevern.yaml (did you mean prevention?); it was searched "
+        "as a word pattern"]
+
+
+def test_commands_keep_their_cache_in_one_folder_outside_the_outputs(tiny_corpus, tmp_path, monkeypatch):
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("CASESTUDY_CACHE", str(cache))
+    monkeypatch.chdir(tmp_path)
+    assert CliRunner().invoke(main, ["kwic", str(tiny_corpus), "barn*", "--jobs", "1"]).exit_code == 0
+    assert not (tmp_path / "outputs").exists()
+    entries = len(list(cache.rglob("*.entry")))
+    assert entries == 3
+    assert CliRunner().invoke(main, ["ingest", str(tiny_corpus), "--out", str(tmp_path / "o"), "--jobs", "1"]
+                              ).exit_code == 0
+    assert len(list(cache.rglob("*.entry"))) == entries and not (tmp_path / "o" / ".cache").exists()
+
+
+def test_corpus_repr_is_one_short_line(tiny_corpus):
+    from casestudy import read_corpus
+
+    corpus = read_corpus(tiny_corpus, jobs=1)
+    assert repr(corpus) == f"Corpus({str(tiny_corpus)!r}: 2 interview, 1 plan, {sum(map(len, corpus.tokens.values()))}" \
+                           " tokens, 0 skipped)"

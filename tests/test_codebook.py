@@ -71,7 +71,7 @@ def test_round_trip_gives_an_equivalent_file(tmp_path):
          "cb.yaml, line 1: invalid YAML: YAML tags that construct objects are not allowed "
          "(tag:yaml.org,2002:python/object/apply:os.system)"),
         ("codes:\n  - id: 2a\n    patterns: [x]\n",
-         "cb.yaml, line 2: code id must be a word of letters, digits and _ (got '2a')"),
+         "cb.yaml, line 2: a code id must start with a letter and hold only letters, digits, _ and - (got '2a')"),
     ],
 )
 def test_validation_errors_name_file_line_and_code(tmp_path, text, message):
@@ -105,3 +105,16 @@ def test_export_refuses_to_overwrite_its_input(tmp_path):
     result = CliRunner().invoke(main, ["codebook", "export", str(path), "--out", str(path)])
     assert result.exit_code == 1
     assert path.read_bytes() == before
+
+
+@pytest.mark.parametrize("code_id, valid", [
+    ("økonomi", True), ("barrier_economy", True), ("samarbeid-2", True), ("Åpen_dør", True),
+    ("prevention\n", False), ("2nivå", False), ("_x", False), ("a b", False),
+])
+def test_code_ids_are_letters_of_any_script_matched_whole(code_id, valid):
+    data = {"codes": [{"id": code_id, "patterns": ["forebygging"]}]}
+    if valid:
+        assert codebook_from_data(data).ids == [code_id]
+    else:
+        with pytest.raises(CodebookError, match="a code id must start with a letter"):
+            codebook_from_data(data)

@@ -61,3 +61,36 @@ def test_add_candidates_as_inductive_codes():
     assert new["ind_hvem_skal_ta_regning"].origin == "inductive"
     assert new["ind_hvem_skal_ta_regning"].examples == ["Hvem skal ta regninga?"]
     assert book.ids == ["cooperation"]  # the input is not changed
+
+
+def test_discover_write_adds_the_top_candidates_and_the_codebook_validates(tmp_path):
+    out, book = tmp_path / "out", tmp_path / "ny.yaml"
+    result = CliRunner().invoke(main, ["discover", "corpus", "--codebook", "barnevern", "--write", str(book),
+                                       "--max", "7", "--out", str(out), "--no-cache", "--jobs", "1"])
+    assert result.exit_code == 0, result.output
+    assert "(7 candidates added as inductive codes: review each)" in result.output
+    checked = CliRunner().invoke(main, ["codebook", "validate", str(book)])
+    assert checked.exit_code == 0, checked.output
+    from casestudy.codebook import load_codebook
+
+    inductive = load_codebook(book)["inductive"]
+    assert len(inductive.children) == 7
+    assert all(child.id.isascii() and child.id.startswith("ind_") for child in inductive.children)
+
+
+def test_candidate_ids_transliterate_norwegian_letters():
+    from casestudy.analyses.discover import add_candidates
+    from casestudy.codebook import Codebook
+
+    candidates = pd.DataFrame([{"candidate": "c001", "source": "keyness", "group": "interview", "term": "økonomi støtte",
+                                "top_terms": "", "score": 1.0, "effect": 1.0, "n_units": 3, "examples": ""}])
+    book = add_candidates(Codebook(name="x"), candidates)
+    assert [c.id for c in book["inductive"].children] == ["ind_oekonomi_stoette"]
+
+
+def test_top_candidates_take_each_source_in_turn():
+    from casestudy.analyses.discover import top_candidates
+
+    frame = pd.DataFrame({"candidate": ["c1", "c2", "c3", "c4", "c5"],
+                          "source": ["keyness", "keyness", "keyness", "topic", "topic"]})
+    assert list(top_candidates(frame, 3)["candidate"]) == ["c1", "c2", "c4"]

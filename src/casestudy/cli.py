@@ -18,8 +18,9 @@ from pandas import NA as pd_na
 from . import pipeline
 from .analyses import coding, frequency
 from .analyses.agreement import agreement_frames
-from .analyses.kwic import kwic as keyword_in_context
+from .analyses.kwic import kwic as keyword_in_context, unknown_code_hint
 from .codebook import find_codebook
+from .engine.cache import default_cache_folder
 from .engine.forking import default_jobs, tune_gc
 from .engine.reading import read_corpus
 from .errors import CasestudyError
@@ -37,7 +38,8 @@ def corpus_options(fn):
         click.option("--jobs", "-j", type=click.IntRange(1), default=None,
                      help="Worker processes (default: all cores)."),
         click.option("--cache", "cache_dir", type=click.Path(file_okay=False), default=None,
-                     help="Cache folder for processed documents (default: OUT/.cache)."),
+                     help="Cache folder for processed documents (default: $CASESTUDY_CACHE, else "
+                          "~/.cache/casestudy: never inside OUT)."),
         click.option("--no-cache", is_flag=True, help="Process every file again; write no cache."),
         click.option("--interviewer", "interviewer", multiple=True,
                      help="Speaker label that means the interviewer (repeatable; default: Intervjuer, I, …)."),
@@ -77,10 +79,11 @@ def report_written(paths) -> None:
         click.echo(f"wrote {path}", err=True)
 
 
-def load(corpus, out, cases, jobs, cache_dir, no_cache, interviewer, model, silent, tasks=()):
+def load(corpus, cases, jobs, cache_dir, no_cache, interviewer, model, silent, tasks=()):
     """Read the corpus with the shared options and report skipped files on stderr; ``tasks`` are the
-    per-document analyses the command will need, run by the reading workers."""
-    cache = None if no_cache else (cache_dir or Path(out or "outputs") / ".cache")
+    per-document analyses the command will need, run by the reading workers. Every command keeps its
+    cache in the same folder (see engine.cache.default_cache_folder)."""
+    cache = None if no_cache else (cache_dir or default_cache_folder())
     labels = frozenset(interviewer) if interviewer else DEFAULT_INTERVIEWER_LABELS
     result = read_corpus(corpus, cases=cases, interviewer_labels=labels, model=model, jobs=jobs, cache=cache,
                          silent=silent, tasks=tasks)
@@ -136,7 +139,7 @@ def run(corpus, out, codebooks, no_code, unit, by, top, no_clouds, lang, referen
         click.echo(f"{out}/ is up to date: inputs, codebooks, options and casestudy are unchanged since its "
                    f"last run (use --force to run again)", err=True)
         return
-    data = load(corpus, out, **options, tasks=pipeline.document_tasks(plan.codebooks, unit=unit,
+    data = load(corpus, **options, tasks=pipeline.document_tasks(plan.codebooks, unit=unit,
                                                                         model=options["model"]))
     status(f"Writing tables, figures, appendix and REFI-QDA project to {out}/ …", silent=options["silent"])
     by = None if by.lower() == "none" else by
@@ -160,7 +163,7 @@ def run(corpus, out, codebooks, no_code, unit, by, top, no_clouds, lang, referen
 @handle_errors
 def ingest(corpus, out, **options):
     """Read CORPUS and write documents.csv and segments.csv."""
-    data = load(corpus, out, **options)
+    data = load(corpus, **options)
     report_written(pipeline.write_ingest(data, Path(out)))
 
 
@@ -176,7 +179,7 @@ def ingest(corpus, out, **options):
 @handle_errors
 def wordcount(corpus, out, by, top, include_interviewer, kind, stopwords, **options):
     """Lemma frequencies per group → OUT/word_counts.csv."""
-    data = load(corpus, out, **options)
+    data = load(corpus, **options)
     counts = frequency.word_counts(data, by=by, top=top, stopwords=stopwords,
                                    include_interviewer=include_interviewer, kind=kind)
     path = write_csv(counts, Path(out) / "word_counts.csv")
@@ -200,7 +203,7 @@ def wordcloud(corpus, out, by, max_words, size, include_interviewer, kind, stopw
         width, height = (int(v) for v in size.lower().split("x"))
     except ValueError:
         raise click.BadParameter(f"expected WIDTHxHEIGHT such as 1600x900, not {size!r}", param_hint="--size")
-    data = load(corpus, out, **options)
+    data = load(corpus, **options)
     counts = frequency.word_counts(data, by=by, stopwords=stopwords, include_interviewer=include_interviewer,
                                    kind=kind)
     report_written(wordclouds(counts, out, max_words=max_words, width=width, height=height))
@@ -217,7 +220,7 @@ def wordcloud(corpus, out, by, max_words, size, include_interviewer, kind, stopw
 def code(corpus, codebook, unit, by, out, **options):
     """Code CORPUS with a codebook → coded_segments.csv and code_matrix.csv."""
     book = find_codebook(codebook)
-    data = load(corpus, out, **options, tasks=pipeline.document_tasks([book], unit=unit, profiles=False,
+    data = load(corpus, **options, tasks=pipeline.document_tasks([book], unit=unit, profiles=False,
                                                                           model=options["model"]))
     report_written(pipeline.write_coding(data, book, Path(out), unit=unit, by=by))
 
@@ -235,7 +238,7 @@ def code(corpus, codebook, unit, by, out, **options):
 def kwic(corpus, pattern, codebook, window, include_interviewer, csv_path, **options):
     """Keyword in context: every match of PATTERN (lemma pattern, * globs) or of a code id."""
     book = find_codebook(codebook) if codebook else None
-    data = load(corpus, Path(csv_path).parent if csv_path else None, **options)
+    data = load(corpus, **options)
     frame = keyword_in_context(data, pattern, codebook=book, window=window, include_interviewer=include_interviewer)
     if csv_path:
         write_csv(frame, csv_path)
@@ -245,6 +248,9 @@ def kwic(corpus, pattern, codebook, window, include_interviewer, csv_path, **opt
         where = f"tur {row.turn}" if row.page is None or row.page is pd_na else f"s. {row.page}"
         click.echo(f"{row.document} ({where}): {row.left[-60:]:>60} [{row.match}] {row.right[:60]}")
     click.echo(f"{len(frame)} matches", err=True)
+    hint = unknown_code_hint(pattern, book) if frame.empty else None
+    if hint:
+        click.echo(f"hint: {hint}", err=True)
 
 
 @main.command()
@@ -255,19 +261,22 @@ def kwic(corpus, pattern, codebook, window, include_interviewer, csv_path, **opt
 @click.option("--top", type=click.IntRange(1), default=15, show_default=True, help="Key terms per group.")
 @click.option("--write", "write_path", type=click.Path(dir_okay=False), default=None,
               help="Write a NEW codebook with the candidates added as inductive codes (never the input file).")
-@click.option("--select", default=None, help="Comma-separated candidate ids to add with --write (default: all).")
+@click.option("--select", default=None, help="Comma-separated candidate ids to add with --write (default: the top "
+                                                "--max, taken in turn from each source).")
+@click.option("--max", "max_codes", type=click.IntRange(1), default=20, show_default=True,
+              help="How many candidates --write adds when --select is not given.")
 @out_option()
 @stopword_option
 @corpus_options
 @handle_errors
-def discover(corpus, codebook, by, n_topics, top, write_path, select, out, stopwords, **options):
+def discover(corpus, codebook, by, n_topics, top, write_path, select, max_codes, out, stopwords, **options):
     """Inductive candidates (keyness, topics, co-occurrence) → OUT/candidate_codes.csv."""
     from .analyses.discover import add_candidates, discover as find_candidates
 
     book = find_codebook(codebook) if codebook else None
     if write_path and book and Path(write_path).resolve() == Path(book.path).resolve():
         raise CasestudyError(f"{write_path}: --write must name a new file, not the input codebook")
-    data = load(corpus, out, **options)
+    data = load(corpus, **options)
     frame = find_candidates(data, codebook=book, by=by, n_topics=n_topics, top=top, stopwords=stopwords)
     path = write_csv(frame, Path(out) / "candidate_codes.csv")
     click.echo(f"wrote {path} ({len(frame)} candidates)", err=True)
@@ -276,8 +285,10 @@ def discover(corpus, codebook, by, n_topics, top, write_path, select, out, stopw
 
         base = book or Codebook(name="Induktive koder")
         chosen = [c.strip() for c in select.split(",")] if select else None
-        add_candidates(base, frame, chosen).save(write_path)
-        click.echo(f"wrote {write_path}", err=True)
+        written = add_candidates(base, frame, chosen, max_codes=max_codes)
+        written.save(write_path)
+        added = len(written.flat()) - len(base.flat()) - (0 if "inductive" in base else 1)
+        click.echo(f"wrote {write_path} ({added} candidates added as inductive codes: review each)", err=True)
 
 
 @main.command()
@@ -292,7 +303,7 @@ def requirements(corpus, checklist, out, **options):
     book = find_codebook(checklist)
     if book.extra.get("kind") != "checklist":
         raise CasestudyError(f"{checklist}: not a checklist (the file needs 'kind: checklist')")
-    data = load(corpus, out, **options, tasks=pipeline.document_tasks([book], profiles=False, model=options["model"]))
+    data = load(corpus, **options, tasks=pipeline.document_tasks([book], profiles=False, model=options["model"]))
     report_written(pipeline.write_requirements(data, book, Path(out)))
 
 
@@ -303,7 +314,7 @@ def requirements(corpus, checklist, out, **options):
 @handle_errors
 def profile(corpus, out, **options):
     """Profile each plan → plan_profiles.csv (+ evidence), plan_similarity.csv, plan_comparison.csv."""
-    data = load(corpus, out, **options, tasks=pipeline.document_tasks([], model=options["model"]))
+    data = load(corpus, **options, tasks=pipeline.document_tasks([], model=options["model"]))
     report_written(pipeline.write_profiles(data, Path(out)))
 
 
@@ -325,7 +336,7 @@ def export(corpus, fmt, path, codebook, checklist, by, lang, unit, **options):
     QualCoder."""
     book = find_codebook(codebook) if codebook else None
     check = find_codebook(checklist) if checklist and fmt not in ("qdpx", "qdc") else None
-    data = load(corpus, Path(path).parent, **options)
+    data = load(corpus, **options)
     written = pipeline.export(data, fmt, path, codebook=book, checklist=check, by=by, lang=lang, unit=unit)
     click.echo(f"wrote {written}", err=True)
 
@@ -357,11 +368,11 @@ def agreement(human, auto, codebook, corpus_path, unit, codes, documents, count_
     unaligned.csv."""
     book = find_codebook(codebook)
     if Path(auto).is_dir():
-        data = load(auto, out, **options)
+        data = load(auto, **options)
         coded = coding.code_corpus(data, book, unit=unit)
     else:
         coded, found_corpus = pipeline.coded_from_run(auto) if corpus_path is None else (None, corpus_path)
-        data = load(corpus_path or found_corpus, out, **options)
+        data = load(corpus_path or found_corpus, **options)
         if coded is None:
             import pandas as pd
 

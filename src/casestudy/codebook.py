@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,7 +32,9 @@ DEFAULT_RULE = {
     "heading_score": 2, "under_heading": 3, "per_hit": 1, "max_hits": 3, "per_concrete": 2, "max_concrete": 3,
     "top_units": 5, "min_evidence_score": 2,
 }
-_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_\-]*$")
+#: A code id: a letter (any script's: æ, ø and å are letters), then letters, digits, '_' or '-'; matched whole.
+_ID = re.compile(r"[^\W\d_][\w\-]*")
+_ID_RULE = "a code id must start with a letter and hold only letters, digits, _ and -"
 _NESTED_QUANTIFIER = re.compile(r"\((?:[^()\\]|\\.)*[+*](?:[^()\\]|\\.)*\)\s*(?:[+*]|\{\d*,\d*\})")
 
 
@@ -218,7 +221,7 @@ def parse_yaml(text: str, path=None):
         raise CodebookError("invalid YAML: nested too deeply", path=path) from None
 
 
-_ID_LINE = re.compile(r"^\s*(?:-\s+)?id\s*:\s*['\"]?([A-Za-z][A-Za-z0-9_\-]*)")
+_ID_LINE = re.compile(r"^\s*(?:-\s+)?id\s*:\s*['\"]?([^\W\d_][\w\-]*)")
 
 
 def _code_before(text: str, line: int | None) -> str | None:
@@ -304,8 +307,8 @@ def _code(item, path, seen: dict, parent_line) -> Code:
                             line=parent_line)
     line = item.get("__line__")
     code_id = item.get("id")
-    if not isinstance(code_id, str) or not _ID.match(code_id):
-        raise CodebookError(f"code id must be a word of letters, digits and _ (got {code_id!r})", path=path,
+    if not isinstance(code_id, str) or not _ID.fullmatch(code_id):
+        raise CodebookError(f"{_ID_RULE} (got {code_id!r})", path=path,
                             line=line)
     if code_id in seen:
         raise CodebookError(f"duplicate code id (first defined on line {seen[code_id]})", path=path, line=line,
@@ -501,8 +504,8 @@ def _from_dictionary(data: dict, path) -> Codebook:
     seen: dict[str, int | None] = {}
 
     def build(key, value, line):
-        if not isinstance(key, str) or not _ID.match(key):
-            raise CodebookError(f"code id must be a word of letters, digits and _ (got {key!r})", path=path,
+        if not isinstance(key, str) or not _ID.fullmatch(key):
+            raise CodebookError(f"{_ID_RULE} (got {key!r})", path=path,
                                 line=line)
         if key in seen:
             raise CodebookError("duplicate code id", path=path, line=line, code=key)
@@ -560,3 +563,18 @@ def resolve_codebook(name_or_path: str | Path) -> Path:
 def find_codebook(name_or_path: str | Path) -> Codebook:
     """Load a codebook from a file or by the name of a shipped one (see :func:`resolve_codebook`)."""
     return load_codebook(resolve_codebook(name_or_path))
+
+
+_ASCII = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "ß": "ss", "þ": "th", "ð": "d", "ł": "l", "đ": "d"})
+
+
+def slug_id(name: str) -> str:
+    """A code id made from a name (a code imported from a QDA program, a candidate from ``discover``):
+    lower-case ASCII (æ→ae, ø→oe, å→aa), other characters → '_', 'code_' before a leading digit, so
+    the id is the same on every system and valid by the rule ``validate`` checks."""
+    text = unicodedata.normalize("NFKD", name.lower().translate(_ASCII))
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = re.sub(r"[^a-z0-9]+", "_", text.encode("ascii", "ignore").decode()).strip("_")
+    if not text:
+        return "code"
+    return text if text[0].isalpha() else f"code_{text}"

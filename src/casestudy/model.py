@@ -4,6 +4,7 @@ its tokens), Skipped (a file left out, with why), and DocumentTask (an analysis 
 from __future__ import annotations
 
 import operator
+from collections import Counter
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -170,6 +171,27 @@ class Corpus:
             if doc.id == doc_id:
                 return doc
         raise KeyError(doc_id)
+
+    def __repr__(self) -> str:
+        kinds = Counter(doc.kind for doc in self.documents)
+        what = ", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items())) or "no documents"
+        tokens = sum(len(t) for t in self.tokens.values())
+        return f"Corpus({str(self.root)!r}: {what}, {tokens:,} tokens, {len(self.skipped)} skipped)"
+
+    def attribute_names(self) -> list[str]:
+        """The grouping attributes this corpus has: case, kind, document, role, speaker and every cases.csv column."""
+        found = {"case", "kind", "document", "role", "speaker"}
+        for doc in self.documents:
+            found.update(doc.attributes)
+        return sorted(found)
+
+    def check_attribute(self, by: str | None, argument: str = "by") -> None:
+        """Raise UsageError naming the attributes there are when ``by`` is not one of them (None: no grouping)."""
+        if by is not None and by not in self.attribute_names():
+            from .errors import UsageError
+
+            raise UsageError(f"{argument} {by!r} is not an attribute of this corpus; use one of: "
+                             f"{', '.join(self.attribute_names())} (or add a '{by}' column to cases.csv)")
 
     def subset(self, kind: str | None = None) -> list[Document]:
         return [d for d in self.documents if kind is None or d.kind == kind]

@@ -220,6 +220,7 @@ def code_matrix(coded: pd.DataFrame, codebook: Codebook, *, by: str = "case", ro
     elif corpus is None:
         raise UsageError(f"by must be a column of the coded frame or a cases.csv attribute, not {by!r}")
     else:
+        corpus.check_attribute(by)
         groups = coded["document"].map({d.id: d.attribute(by) for d in corpus})
     # a unit is (document, segment, unit, text); with rollup a child's unit also counts for its ancestors
     rows, codes = _unit_codes(coded, codebook, rollup, unit_ids(coded) if units is None else units)

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..codebook import Code, Codebook
+from ..codebook import Code, Codebook, slug_id
 from ..errors import UsageError
 from .frequency import countable, group_keys, speech_mask
 from ..text.nlp import load_stopwords
@@ -226,20 +226,37 @@ def discover(corpus, *, codebook: Codebook | None = None, coded: pd.DataFrame | 
     return frame
 
 
-def add_candidates(codebook: Codebook, candidates: pd.DataFrame, selected: list[str] | None = None) -> Codebook:
-    """A copy of ``codebook`` with the selected candidates added as inductive codes under 'inductive'."""
+#: How many candidates ``discover --write`` adds when none are selected.
+DEFAULT_MAX_CANDIDATES = 20
+
+
+def top_candidates(candidates: pd.DataFrame, n: int = DEFAULT_MAX_CANDIDATES) -> pd.DataFrame:
+    """The first ``n`` candidates taken in turn from each source (keyness, topic, co-occurrence), each
+    source's in its own rank order: scores of different sources do not compare."""
+    if n < 1:
+        raise UsageError(f"max must be 1 or more, not {n}")
+    rank = candidates.groupby("source", sort=False).cumcount()
+    order = sorted(range(len(candidates)), key=lambda i: (int(rank.iloc[i]), i))
+    return candidates.iloc[order[:n]].sort_index()
+
+
+def add_candidates(codebook: Codebook, candidates: pd.DataFrame, selected: list[str] | None = None, *,
+                   max_codes: int = DEFAULT_MAX_CANDIDATES) -> Codebook:
+    """A copy of ``codebook`` with candidates added as inductive codes under 'inductive': the ``selected``
+    ids, else the top ``max_codes`` (see :func:`top_candidates`). Ids are made from the terms by the
+    codebook's id rule (``slug_id``: æ→ae, ø→oe, å→aa), so the written codebook validates."""
     import copy
 
-    chosen = candidates if not selected else candidates[candidates["candidate"].isin(selected)]
     missing = set(selected or []) - set(candidates["candidate"])
     if missing:
         raise UsageError(f"unknown candidate id(s): {', '.join(sorted(missing))}")
+    chosen = top_candidates(candidates, max_codes) if not selected else candidates[candidates["candidate"].isin(selected)]
     book = copy.deepcopy(codebook)
     existing = set(book.ids)
     children = []
     for row in chosen.itertuples():
         terms = [t.strip() for t in (row.top_terms or row.term).split(",")][:5] if row.source == "topic" else [row.term]
-        base = "ind_" + re.sub(r"[^a-z0-9æøå]+", "_", row.term.lower()).strip("_")
+        base = "ind_" + slug_id(row.term)
         code_id, n = base, 2
         while code_id in existing:
             code_id, n = f"{base}_{n}", n + 1

@@ -72,6 +72,8 @@ def word_counts(
         from ..errors import UsageError
 
         raise UsageError(f"top must be a positive number, not {top}")
+    if hasattr(corpus, "check_attribute"):
+        corpus.check_attribute(by)
     if not isinstance(stopwords, frozenset):
         stopwords = load_stopwords(stopwords)
     counters: dict[str, Counter] = {}

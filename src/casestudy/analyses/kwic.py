@@ -60,3 +60,18 @@ def _detached(code):
         exclude += flat.exclude
         regex += flat.regex
     return replace(code, patterns=patterns, exclude=exclude, regex=regex, children=[])
+
+
+def unknown_code_hint(pattern: str, codebook: Codebook | None) -> str | None:
+    """When ``pattern`` looks like a mistyped code id of ``codebook`` (it is none, but close to one, or
+    has the '_' of an id), a line saying so and which ids are near; else None."""
+    import difflib
+
+    if codebook is None or pattern in codebook or " " in pattern:
+        return None
+    near = difflib.get_close_matches(pattern, codebook.ids, n=3, cutoff=0.75)
+    if not near and "_" not in pattern:
+        return None
+    where = codebook.path or codebook.name
+    guess = f"did you mean {', '.join(near)}?" if near else f"its codes: {', '.join(codebook.ids)}"
+    return f"{pattern!r} is not a code of {where} ({guess}); it was searched as a word pattern"

@@ -46,6 +46,16 @@ def code_fingerprint() -> str:
     return digest.hexdigest()[:16]
 
 
+def default_cache_folder() -> Path:
+    """Where the commands keep processed documents unless told otherwise: $CASESTUDY_CACHE, else
+    $XDG_CACHE_HOME/casestudy, else ~/.cache/casestudy. Outside every output folder, so sharing the
+    outputs shares no full texts, and one folder for every command (kwic as much as run)."""
+    if os.environ.get("CASESTUDY_CACHE"):
+        return Path(os.environ["CASESTUDY_CACHE"])
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "casestudy"
+
+
 class DocumentCache:
     def __init__(self, folder: str | Path, fingerprint: str):
         self.folder = Path(folder)

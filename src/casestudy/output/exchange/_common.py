@@ -5,13 +5,12 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
-import unicodedata
 import uuid
 import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
 
-from ...codebook import Code, Codebook
+from ...codebook import Code, Codebook, slug_id
 from ...errors import CasestudyError, CodebookError, check_choice
 from ..files import XML_ILLEGAL
 
@@ -21,7 +20,6 @@ PROJECT_NS = "urn:QDA-XML:project:1.0"
 #: Fixed namespace for uuid5: the same code, document or selection gets the same GUID in every run.
 _GUID_NAMESPACE = uuid.UUID("c7e4c4b2-8224-4e95-b301-6fec6fa5cb41")
 _NAMESPACE_BYTES = _GUID_NAMESPACE.bytes
-_ASCII = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "ß": "ss", "þ": "th", "ð": "d", "ł": "l", "đ": "d"})
 ORIGINS = ("inductive", "deductive")
 
 
@@ -55,20 +53,6 @@ def origin_string() -> str:
     from ...version import __version__
 
     return f"casestudy {__version__}"
-
-
-def slug_id(name: str) -> str:
-    """A codebook id from a code name: lower-case ASCII (æ→ae, ø→oe, å→aa), other characters → '_'.
-
-    Our codebook ids must start with a letter and hold only ASCII letters, digits and '_'
-    (see codebook._ID), so accents are dropped and a leading digit gets 'code_' before it.
-    """
-    text = unicodedata.normalize("NFKD", name.lower().translate(_ASCII))
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    text = re.sub(r"[^a-z0-9]+", "_", text.encode("ascii", "ignore").decode()).strip("_")
-    if not text:
-        return "code"
-    return text if text[0].isalpha() else f"code_{text}"
 
 
 def name_pattern(name: str) -> str:
