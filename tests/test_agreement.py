@@ -269,7 +269,7 @@ def test_turn_units_join_the_paragraphs_of_a_turn(corpus):
 
 
 def test_agreement_per_code_exact_values(corpus, human_csv):
-    result = agreement(human_csv, AUTO, corpus)
+    result = agreement(human_csv, AUTO, corpus, scope="documents")
     table = result.per_code.set_index("code")
     assert list(table.index) == ["A", "B", "C", OVERALL]
     assert table["units"].tolist() == [7, 7, 7, 7]
@@ -288,14 +288,14 @@ def test_agreement_per_code_exact_values(corpus, human_csv):
     assert table["precision"].tolist() == pytest.approx([2 / 3, 1 / 2, 1, 4 / 6])
     assert table["recall"].tolist() == pytest.approx([1, 1 / 2, 1 / 2, 4 / 6])
     assert table.loc["C", "f1"] == pytest.approx(2 / 3)
-    assert set(table["counted"]) == {"units coded by either coder"}
-    assert result.summary == ("mean κ 0.53 over 3 codes, pooled α 0.54, 7 units (units coded by either coder) in "
+    assert set(table["counted"]) == {"units of the documents, coded by either coder"}
+    assert result.summary == ("mean κ 0.53 over 3 codes, pooled α 0.54, 7 units (units of the documents, coded by either coder) in "
                               "2 documents, 3 human rows not aligned")
     assert result.unaligned["line"].tolist() == [9, 10, 11]
 
 
 def test_disagreements_list_unit_text_code_and_sides(corpus, human_csv):
-    result = agreement(human_csv, AUTO, corpus)
+    result = agreement(human_csv, AUTO, corpus, scope="documents")
     got = result.disagreements[["document", "segment", "sentence", "turn", "code", "human", "auto", "human_line",
                                 "text"]].values.tolist()
     assert got == [
@@ -309,7 +309,7 @@ def test_disagreements_list_unit_text_code_and_sides(corpus, human_csv):
 
 
 def test_count_uncoded_counts_every_unit_and_says_so(corpus, human_csv):
-    result = agreement(human_csv, AUTO, corpus, count_uncoded=True)
+    result = agreement(human_csv, AUTO, corpus, count_uncoded=True, scope="documents")
     table = result.per_code.set_index("code")
     assert table["units"].tolist() == [11, 11, 11, 11]
     # A: 2 human, 3 auto, 10 of 11 agree → κ = (110 − 78) / (121 − 78)
@@ -324,7 +324,7 @@ def test_restricting_to_documents_and_codes(corpus, human_csv):
     by_document = agreement(human_csv, AUTO, corpus, documents=["beta"]).per_code.set_index("code")
     assert by_document["units"].iloc[0] == 2  # beta (1,0) and (1,2)
     assert by_document.loc[["A", "C"], "kappa"].tolist() == [0.0, 1.0]
-    result = agreement(human_csv, AUTO, corpus, codes=["A"])
+    result = agreement(human_csv, AUTO, corpus, codes=["A"], scope="documents")
     table = result.per_code.set_index("code")
     assert list(table.index) == ["A", OVERALL]
     # units coded with A by either: alfa (1,0), (3,1), beta (1,2); human 1,1,0 and auto 1,1,1
@@ -337,7 +337,7 @@ def test_restricting_to_documents_and_codes(corpus, human_csv):
 
 
 def test_code_never_used_is_nan_with_a_note(corpus, human_csv):
-    table = agreement(human_csv, AUTO, corpus, codes=["A", "D"]).per_code.set_index("code")
+    table = agreement(human_csv, AUTO, corpus, codes=["A", "D"], scope="documents").per_code.set_index("code")
     row = table.loc["D"]
     assert (row["units"], row["human"], row["auto"], row["percent_agreement"]) == (3, 0, 0, 100.0)
     assert math.isnan(row["kappa"]) and math.isnan(row["alpha"]) and math.isnan(row["precision"])
@@ -347,13 +347,13 @@ def test_code_never_used_is_nan_with_a_note(corpus, human_csv):
 def test_perfect_agreement(corpus):
     human = coding_frame(pd.DataFrame({"document": AUTO["document"], "segment": AUTO["segment"],
                                        "start": AUTO["start"], "end": AUTO["end"], "code": AUTO["code"]}))
-    result = agreement(human, AUTO, corpus)
+    result = agreement(human, AUTO, corpus, scope="documents")
     table = result.per_code.set_index("code")
     assert table["kappa"].tolist() == [1.0, 1.0, 1.0, 1.0]
     assert table["alpha"].tolist() == [1.0, 1.0, 1.0, 1.0]
     assert table["percent_agreement"].tolist() == [100.0] * 4
     assert result.disagreements.empty
-    assert result.summary == ("mean κ 1.00 over 3 codes, pooled α 1.00, 5 units (units coded by either coder) in "
+    assert result.summary == ("mean κ 1.00 over 3 codes, pooled α 1.00, 5 units (units of the documents, coded by either coder) in "
                               "2 documents, 0 human rows not aligned")
 
 
@@ -361,7 +361,7 @@ def test_no_variation_and_all_units_uncoded(corpus):
     # every counted unit coded C by both: κ undefined
     human = coding_frame(pd.DataFrame({"document": [BETA], "code": ["C"], "text": ["penger"]}))
     only_c = auto_frame([(BETA, 1, 0, 2, "C")])
-    row = agreement(human, only_c, corpus).per_code.iloc[0]
+    row = agreement(human, only_c, corpus, scope="documents").per_code.iloc[0]
     assert (row["code"], row["units"], row["percent_agreement"]) == ("C", 1, 100.0)
     assert math.isnan(row["kappa"])
     assert row["note"] == ("no variation (auto and the reference agree on every unit with the same value): "
@@ -369,13 +369,13 @@ def test_no_variation_and_all_units_uncoded(corpus):
     # nothing coded on either side: no units by default, all units with count_uncoded
     empty = coding_frame(pd.DataFrame({"document": [BETA], "code": [""], "text": [""]}))
     none = auto_frame([])
-    result = agreement(empty, none, corpus, codes=["C"])
+    result = agreement(empty, none, corpus, codes=["C"], scope="documents")
     row = result.per_code.iloc[0]
     assert row["units"] == 0 and math.isnan(row["percent_agreement"]) and math.isnan(row["kappa"])
     assert row["note"] == "no units counted: κ and α undefined"
-    assert result.summary == ("κ undefined (1 code), 0 units (units coded by either coder) in 1 document, "
+    assert result.summary == ("κ undefined (1 code), 0 units (units of the documents, coded by either coder) in 1 document, "
                               "0 human rows not aligned")
-    row = agreement(empty, none, corpus, codes=["C"], count_uncoded=True).per_code.iloc[0]
+    row = agreement(empty, none, corpus, codes=["C"], count_uncoded=True, scope="documents").per_code.iloc[0]
     assert (row["units"], row["percent_agreement"]) == (5, 100.0)
     assert row["note"] == "never used by either coder: κ and α undefined"
 
@@ -387,8 +387,8 @@ def test_several_coders_alpha_with_missing_data(corpus, human_csv):
         "text": ["forebygging", "Skolen er viktig.", "Samarbeidet går godt."], "coder": "kari"}))
     human = pd.concat([ola, kari], ignore_index=True)
     with pytest.raises(UsageError, match=r"2 coders \(ola, kari\): pass reference="):
-        agreement(human, AUTO, corpus)
-    result = agreement(human, AUTO, corpus, reference="ola")
+        agreement(human, AUTO, corpus, scope="documents")
+    result = agreement(human, AUTO, corpus, reference="ola", scope="documents")
     table = result.per_code.set_index("code")
     # units: the 7 above plus none new (kari's units are coded by others too)
     assert table.loc["A", "units"] == 7
@@ -397,8 +397,8 @@ def test_several_coders_alpha_with_missing_data(corpus, human_csv):
     expected = krippendorff.alpha(reliability_data=[MACHINE["A"], HUMAN["A"], kari_a],
                                   level_of_measurement="nominal")
     assert table.loc["A", "alpha"] == pytest.approx(expected)
-    assert "units coded by any coder" in result.summary
-    only_ola = agreement(human, AUTO, corpus, coders=["ola"]).per_code.set_index("code")
+    assert "units of the documents, coded by any coder" in result.summary
+    only_ola = agreement(human, AUTO, corpus, coders=["ola"], scope="documents").per_code.set_index("code")
     assert only_ola.loc["A", "alpha"] == pytest.approx(64 / 90)
 
 
@@ -478,20 +478,20 @@ def test_round_trip_finds_exactly_the_introduced_disagreements(tiny_corpus, tmp_
 
     path = tmp_path / "human.csv"  # as a CSV with segment offsets
     human.drop(columns=["matched", "text"]).to_csv(path, index=False)
-    result = agreement(path, coded, corpus)
+    result = agreement(path, coded, corpus, scope="documents")
     assert result.disagreements[columns].values.tolist() == expected
     assert result.unaligned.empty
     assert result.per_code.set_index("code").loc[OVERALL, ["human", "auto", "both"]].tolist() == [7, 8, 6]
 
-    by_text = agreement(coding_frame(human[["document", "code", "text"]]), coded, corpus)  # unit texts, no offsets
+    by_text = agreement(coding_frame(human[["document", "code", "text"]]), coded, corpus, scope="documents")  # unit texts, no offsets
     assert by_text.disagreements[columns].values.tolist() == expected
 
     from casestudy.output.exchange import export_qdpx  # as a REFI-QDA project: document offsets
 
     qdpx = export_qdpx(corpus, human, BOOK, tmp_path / "human.qdpx", users=("kari",))
-    via_qdpx = agreement(read_coding(qdpx, codebook=BOOK), coded, corpus)
+    via_qdpx = agreement(read_coding(qdpx, codebook=BOOK), coded, corpus, scope="documents")
     assert via_qdpx.disagreements[columns].values.tolist() == expected
-    assert via_qdpx.summary.endswith("5 units (units coded by either coder) in 3 documents, 0 human rows not aligned")
+    assert via_qdpx.summary.endswith("5 units (units of the documents, coded by either coder) in 3 documents, 0 human rows not aligned")
 
 
 def test_round_trip_on_the_demo_corpus(tmp_path):
@@ -514,7 +514,7 @@ def test_round_trip_on_the_demo_corpus(tmp_path):
                             "end": uncoded["end"], "code": "heckman"}])
     assert not ((coded["document"] == uncoded["document"]) & (coded["segment"] == uncoded["segment"])
                 & (coded["code"] == "heckman")).any()
-    result = agreement(coding_frame(human.drop(columns=["matched", "text"])), coded, corpus, codes=codebook.ids)
+    result = agreement(coding_frame(human.drop(columns=["matched", "text"])), coded, corpus, codes=codebook.ids, scope="documents")
     got = sorted(map(tuple, result.disagreements[["document", "segment", "code", "human", "auto"]].values.tolist()))
     assert got == sorted([
         (first["document"], first["segment"], first["code"], 0, 1),
@@ -522,3 +522,31 @@ def test_round_trip_on_the_demo_corpus(tmp_path):
         (uncoded["document"], uncoded["segment"], "heckman", 1, 0),
     ])
     assert result.unaligned.empty
+
+
+def test_a_partial_human_coding_is_compared_on_the_units_it_looked_at(tiny_corpus):
+    """Five hand-coded sentences are scored on those sentences, not on every unit the tool coded there."""
+    from casestudy import code_corpus, read_corpus
+    from casestudy.codebook import Code, Codebook
+
+    book = Codebook(name="t", codes=[Code(id="prevention", patterns=["forebygging"]),
+                                     Code(id="children", patterns=["barn*"])])
+    corpus = read_corpus(tiny_corpus, jobs=1)
+    coded = code_corpus(corpus, book)
+    leader = "interviews/testby_leder.docx"
+    assert len(coded[coded["document"] == leader]) == 4  # three units: one with both codes
+    human = coding_frame(pd.DataFrame({
+        "document": [leader, leader, leader],
+        "text": ["Forebygging handler om barna og familiene."] * 2 + ["Barna må få hjelp tidlig."],
+        "code": ["prevention", "children", ""],  # the last: looked at, the tool's code rejected
+    }))
+    looked_at = agreement(human, coded, corpus, rollup_codebook=book).per_code.set_index("code")
+    assert looked_at.loc[OVERALL, "units"] == 2
+    assert looked_at.loc["children", ["human", "auto", "both"]].tolist() == [1, 2, 1]
+    assert looked_at.loc["prevention", ["human", "auto", "both"]].tolist() == [1, 1, 1]
+    assert set(looked_at["counted"]) == {"units the human coder looked at, coded by either coder"}
+    whole = agreement(human, coded, corpus, rollup_codebook=book, scope="documents").per_code.set_index("code")
+    assert whole.loc[OVERALL, "units"] == 3
+    assert whole.loc["children", ["human", "auto", "both"]].tolist() == [1, 3, 1]
+    named = agreement(human, coded, corpus, rollup_codebook=book, documents=[leader]).per_code.set_index("code")
+    assert named.loc[OVERALL, "units"] == 3

@@ -358,11 +358,15 @@ def _split(values) -> list[str] | None:
 @click.option("--documents", multiple=True, help="Only these documents (comma-separated or repeated).")
 @click.option("--count-uncoded", is_flag=True,
               help="Count units that neither coder coded (raises agreement; off by default).")
+@click.option("--scope", type=click.Choice(["reviewed", "documents"]), default="reviewed", show_default=True,
+              help="reviewed: only the units HUMAN locates (coded, or left uncoded on purpose) and documents it "
+                   "names whole; documents: every document HUMAN has a row for counts whole (a full coding).")
 @click.option("--coder", default=None, help="The human coder to compare with when HUMAN has several.")
 @out_option()
 @corpus_options
 @handle_errors
-def agreement(human, auto, codebook, corpus_path, unit, codes, documents, count_uncoded, coder, out, **options):
+def agreement(human, auto, codebook, corpus_path, unit, codes, documents, count_uncoded, scope, coder, out,
+              **options):
     """Agreement of the automatic coding (AUTO: a corpus folder or a coded_segments.csv) with a human coding
     (HUMAN: CSV, XLSX or .qdpx) → agreement.csv (κ, α, precision/recall per code), disagreements.csv,
     unaligned.csv."""
@@ -379,7 +383,7 @@ def agreement(human, auto, codebook, corpus_path, unit, codes, documents, count_
             coded = pd.read_csv(auto, dtype={"code": str, "document": str})
     frames, summary = agreement_frames(
         human, coded, data, book, unit=unit, codes=_split(codes), documents=_split(documents),
-        count_uncoded=count_uncoded, reference=coder,
+        count_uncoded=count_uncoded, reference=coder, scope=scope,
     )
     for name, frame in frames.items():
         click.echo(f"wrote {write_csv(frame, Path(out) / f'{name}.csv')}", err=True)

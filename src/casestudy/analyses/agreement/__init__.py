@@ -17,7 +17,7 @@ import pandas as pd
 from ...errors import UsageError, check_choice
 from ..coding import UNITS, Unit, expand_ancestors
 from ...output.files import cell_text
-from .align import ALIGNED_COLUMNS, UNALIGNED_COLUMNS, Documents, align, align_units  # noqa: F401 - public names
+from .align import ALIGNED_COLUMNS, UNALIGNED_COLUMNS, Documents, align, align_units, has_locator  # noqa: F401
 from .human import HUMAN_COLUMNS, as_coding, coding_frame, read_coding  # noqa: F401
 from .stats import PRF_COLUMNS, cohen_kappa, krippendorff_alpha, precision_recall, prf  # noqa: F401
 
@@ -27,6 +27,8 @@ DISAGREEMENT_COLUMNS = ["document", "case", "kind", "segment", "sentence", "page
                         "auto", "matched", "human_line", "text"]
 UNIT_COLUMNS = ["document", "case", "kind", "segment", "sentence", "page", "turn", "speaker", "human", "auto", "text"]
 #: The ``code`` of the row pooled over every (unit, code) decision.
+#: Which units count: those the human coder looked at, or its documents whole.
+SCOPES = ("reviewed", "documents")
 OVERALL = "(all codes)"
 AUTO = "auto"
 _UNIT_ORDER = {"sentence": 0, "paragraph": 1, "turn": 2}
@@ -61,14 +63,21 @@ class AgreementResult:
 
 def agreement(human, auto: pd.DataFrame, corpus, *, unit: Unit = "sentence", codes=None, documents=None,
               count_uncoded: bool = False, rollup_codebook=None, reference: str | None = None, coders=None,
-              include_interviewer: bool = False) -> AgreementResult:
-    """Agreement of the auto coding with a human coding, per code and pooled, over the corpus's units.
+              include_interviewer: bool = False, scope: str = "reviewed") -> AgreementResult:
+    """Agreement of the auto coding with a human coding, per code and pooled, over the units the human
+    coder looked at.
 
-    Which units count: the units of the selected documents (interviewer turns excluded unless
-    ``include_interviewer``) that at least one coder — auto or human — coded with any of the
-    selected codes; units no coder coded are not counted as agreement. With ``count_uncoded``,
-    every unit of the selected documents counts. The same units count for every code, so a unit
-    coded with code B counts as agreement on the absence of code A. Column ``counted`` says which.
+    Which units the reference coder looked at (``scope='reviewed'``, the default): the units its rows
+    locate — with a code, or with an empty code for a unit it saw and left uncoded (a rejected
+    suggestion in a review sheet) — and every unit of a document it marks whole: by a row that names
+    only the document, or by ``documents``. A human coder who coded five sentences is compared on those
+    five, not on every unit the tool coded in that interview. ``scope='documents'``: every document the
+    reference has a row for counts whole (a complete coding from NVivo, say).
+    Of those units (interviewer turns excluded unless ``include_interviewer``), the ones that at least
+    one coder — auto or human — coded with any of the selected codes count; units no coder coded are not
+    counted as agreement. With ``count_uncoded``, every looked-at unit counts. The same units count for
+    every code, so a unit coded with code B counts as agreement on the absence of code A. Column
+    ``counted`` says which.
 
     Statistics per code, over the counted units, each unit a yes/no decision for the code:
     ``percent_agreement`` (0–100), Cohen's κ and precision/recall/F1 of auto against the
@@ -86,8 +95,8 @@ def agreement(human, auto: pd.DataFrame, corpus, *, unit: Unit = "sentence", cod
         unit: 'sentence', 'paragraph' or 'turn'.
         codes: the codes to compare (default: every code either side used; with a codebook, its
             codes in order, unused ones included).
-        documents: document ids or names to compare (default: every document the reference
-            coder has a row for; a selected document counts as coded by the reference).
+        documents: document ids or names to compare, each counted whole (default: every document the
+            reference coder has a row for, with the units its rows locate).
         count_uncoded: also count units that no coder coded.
         rollup_codebook: a Codebook: each code also counts for its ancestors on both sides, and
             human codes given by label instead of id are mapped to the id.
@@ -95,8 +104,10 @@ def agreement(human, auto: pd.DataFrame, corpus, *, unit: Unit = "sentence", cod
             coding has several coders.
         coders: the human coders to use (default: all).
         include_interviewer: compare interviewer turns too.
+        scope: 'reviewed' (the units the reference looked at) or 'documents' (its documents whole).
     """
     check_choice("unit", unit, UNITS)
+    check_choice("scope", scope, SCOPES)
     human = as_coding(human)
     auto = _check_auto(auto, unit)
     book = rollup_codebook
@@ -132,14 +143,21 @@ def agreement(human, auto: pd.DataFrame, corpus, *, unit: Unit = "sentence", cod
     else:
         selected = sorted(covered[reference])
     selected = list(dict.fromkeys(selected))
+    # documents the reference looked at whole: named, marked by a document-only row, or every one by scope
+    whole = set(selected) if scope == "documents" or documents is not None else {
+        resolved[row.document] for row in human.itertuples(index=False)
+        if row.coder == reference and not row.code and resolved.get(row.document) and not has_locator(row._asdict())}
 
     aligned, unaligned, hits = align_units(human, docs, unit, include_interviewer)
     expand = (lambda cs: expand_ancestors(cs, book)) if book is not None else (lambda cs: set(cs))
     coded: dict[str, dict[tuple[str, int], set[str]]] = {c: {} for c in [AUTO, *human_coders]}
     lines: dict[tuple[str, int, str], list] = {}
+    looked_at = set()
     for coder, doc_id, u, code, line in hits:
         if doc_id in selected:
-            for c in expand({code}):
+            if coder == reference:
+                looked_at.add((doc_id, u))
+            for c in expand({code} - {""}):
                 coded[coder].setdefault((doc_id, u), set()).add(c)
                 lines.setdefault((doc_id, u, c), []).append(line)
     matched: dict[tuple[str, int, str], str] = {}
@@ -161,13 +179,15 @@ def agreement(human, auto: pd.DataFrame, corpus, *, unit: Unit = "sentence", cod
     code_list = _code_list(codes, used, book)
     wanted = set(code_list)
     universe = [(d, u) for d in selected for u, interviewer in enumerate(docs.get(d, unit).interviewer)
-                if include_interviewer or not interviewer]
+                if (include_interviewer or not interviewer) and (d in whole or (d, u) in looked_at)]
     if count_uncoded:
         counted_units = universe
     else:
         counted_units = [k for k in universe if any(per.get(k, set()) & wanted for per in coded.values())]
     either = "either coder" if len(human_coders) == 1 else "any coder"
-    counted = "all units of the documents" if count_uncoded else f"units coded by {either}"
+    seen = "units of the documents" if scope == "documents" or documents is not None else (
+        "units the human coder looked at")
+    counted = f"all {seen}" if count_uncoded else f"{seen}, coded by {either}"
 
     if len(unaligned):
         in_scope = [(documents is None if resolved.get(d) is None else resolved[d] in selected)

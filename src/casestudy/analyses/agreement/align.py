@@ -265,11 +265,19 @@ def align(human, corpus, unit: Unit = "sentence", *, include_interviewer: bool =
     return align_units(as_coding(human), Documents(corpus), unit, include_interviewer)[:2]
 
 
+def has_locator(row: dict) -> bool:
+    """Whether a human-coding row says where in its document it is (text, page, turn, segment or offsets)."""
+    return bool(row["text"]) or any(not pd.isna(row[k]) for k in ("page", "turn", "segment", "start", "doc_start"))
+
+
 def align_units(human: pd.DataFrame, documents: Documents, unit: str, include_interviewer: bool):
+    """Place each located row of a human coding on the units it covers: (aligned rows, unaligned rows with
+    their reason, hits (coder, document, unit, code, line)). A located row with no code is a hit with code
+    '': a unit the coder looked at and gave no code (a rejected suggestion, say)."""
     aligned, unaligned, hits = [], [], []
     for row in human.to_dict("records"):
-        if not row["code"]:
-            continue
+        if not row["code"] and not has_locator(row):
+            continue  # a document-only row: the whole document was looked at (see agreement)
         doc_id, reason = documents.resolve(row["document"])
         units, method = [], ""
         if doc_id is not None:

@@ -38,7 +38,9 @@ def read_coding(path, *, offsets: str | None = None, codebook=None) -> pd.DataFr
     ``doc_start``/``doc_end`` (offsets in the document's whole text, segments joined by a blank
     line, as in a .qdpx). ``start``/``end`` without ``segment`` are document offsets; pass
     ``offsets='document'`` to force that. Optional: ``coder``. A ``code`` cell may hold several
-    codes separated by ';'; a row with an empty code marks a document as coded.
+    codes separated by ';'. A row with an empty code marks what the coder looked at and left uncoded:
+    the unit it locates, or (with no locator) the whole document. An optional column ``reviewed``
+    (yes/no, ja/nei, 1/0) leaves out the rows marked not looked at.
     Norwegian headers (dokument, kode, tekst, sitat, side) are understood.
 
     Args:
@@ -98,6 +100,10 @@ def _read_csv(path: Path) -> tuple[pd.DataFrame, list[int], list[str]]:
     return pd.DataFrame(rows, columns=header), lines, warnings
 
 
+#: Values of a ``reviewed`` column that mean the row was not looked at.
+NOT_REVIEWED = {"no", "nei", "0", "false", "usann", "n"}
+
+
 def _normalise(frame: pd.DataFrame, offsets, source: str, lines, word: str) -> pd.DataFrame:
     check_choice("offsets", offsets, (None, "segment", "document"))
     header = f"{source}, line 1" if word == "line" else source
@@ -141,6 +147,8 @@ def _normalise(frame: pd.DataFrame, offsets, source: str, lines, word: str) -> p
                 raise UsageError(f"{where}, column '{empty}': empty, but '{given}' is given")
             if ints[a] is not None and ints[a] > ints[b]:
                 raise UsageError(f"{where}, column '{a}': {ints[a]} is after {b} {ints[b]}")
+        if "reviewed" in value and value["reviewed"].casefold() in NOT_REVIEWED:
+            continue  # a row the coder marks as not looked at
         codes = [c.strip() for c in value["code"].split(";") if c.strip()] or [""]
         for code in codes:
             rows.append((line, value.get("coder") or "human", value["document"], code, value.get("text", ""),
