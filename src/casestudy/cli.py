@@ -390,6 +390,43 @@ def agreement(human, auto, codebook, corpus_path, unit, codes, documents, count_
     click.echo(summary)
 
 
+@main.group(name="review")
+def review_group():
+    """Review the auto-coding in a spreadsheet: export a sheet, mark decisions, import it."""
+
+
+@review_group.command("export")
+@click.argument("out", type=click.Path(file_okay=False), default="outputs")
+@handle_errors
+def review_export(out):
+    """Write OUT/review/review.xlsx from the run in OUT: one row per coded unit with a decision drop-down
+    (accept / reject / other code); earlier decisions are kept for units whose codes did not change."""
+    path = pipeline.review_export(out)
+    click.echo(f"wrote {path}", err=True)
+
+
+@review_group.command("import")
+@click.argument("sheet", type=click.Path(exists=True, dir_okay=False))
+@click.option("--out", "-o", type=click.Path(file_okay=False), default=None,
+              help="Run folder to write into (default: the folder the sheet's review/ folder is in).")
+@handle_errors
+def review_import(sheet, out):
+    """Read a filled review sheet → OUT/coded_segments_reviewed.csv (the reviewed coding) and
+    OUT/review/agreement.csv (the tool against you on exactly the units you reviewed)."""
+    written = pipeline.review_import(sheet, out)
+    for path in written.values():
+        click.echo(f"wrote {path}", err=True)
+    import pandas as pd
+
+    table = pd.read_csv(written["agreement"])
+    if len(table):
+        overall = table.iloc[-1]
+        click.echo(f"{int(overall['units'])} reviewed units; the tool's codes: precision {overall['precision']:.2f}, "
+                   f"recall {overall['recall']:.2f}, pooled κ {overall['kappa']:.2f}")
+    else:
+        click.echo("no reviewed units: fill the decision column first")
+
+
 @main.group(name="codebook")
 def codebook_group():
     """Validate, show or export a codebook."""

@@ -442,3 +442,56 @@ def export(corpus: Corpus, fmt: str, path: str | Path, *, codebook: Codebook | N
         return target.write(tables, path) if fmt == "xlsx" else target.write(tables, path, lang=lang)
     with tempfile.TemporaryDirectory() as folder:
         return target.write(tables, path, images=wordclouds(counts, folder), lang=lang)
+
+
+# --- the review loop ---------------------------------------------------------------------------------------------
+
+
+def review_export(out: str | Path = "outputs") -> Path:
+    """Write ``out/review/review.xlsx`` from the run in ``out`` (its coded_segments.csv): one row per coded
+    unit to accept, reject or recode. Decisions of an earlier sheet there are kept for every unit whose
+    suggested codes did not change."""
+    from .analyses.review import DECISIONS, carry_decisions, review_units
+    from .output.review_sheet import read_review_sheet, write_review_sheet
+
+    out = Path(out)
+    coded_csv = out / "coded_segments.csv"
+    if not coded_csv.exists():
+        raise CasestudyError(f"{out}: no coded_segments.csv; run casestudy run (or casestudy code) with --out {out} "
+                             "first")
+    coded = pd.read_csv(coded_csv, dtype={"document": str, "code": str, "text": str, "matched": str,
+                                          "label": str}, keep_default_na=False, na_values={"page": [""], "turn": [""]})
+    target = out / "review" / "review.xlsx"
+    earlier = read_review_sheet(target) if target.exists() else None
+    return write_review_sheet(carry_decisions(review_units(coded), earlier), target, decisions=DECISIONS)
+
+
+def review_import(sheet: str | Path, out: str | Path | None = None) -> dict[str, Path]:
+    """Read a filled review sheet: ``out/coded_segments_reviewed.csv`` (the reviewed units' codes, rejected
+    suggestions kept with the comment) and ``out/review/agreement.csv`` (the tool against the reviewer on
+    exactly the reviewed units). ``out`` defaults to the run folder the sheet lies in (OUT/review/)."""
+    from .analyses.review import review_agreement, reviewed_coding
+    from .output.review_sheet import read_review_sheet
+
+    sheet = Path(sheet)
+    if out is None:
+        out = sheet.parent.parent if sheet.parent.name == "review" else Path("outputs")
+    out = Path(out)
+    book = _run_codebook(out)
+    reviewed = reviewed_coding(read_review_sheet(sheet), known_codes=None if book is None else set(book.ids),
+                               source=str(sheet))
+    return {"coded_segments_reviewed": write_csv(reviewed, out / "coded_segments_reviewed.csv"),
+            "agreement": write_csv(review_agreement(reviewed, book), out / "review" / "agreement.csv")}
+
+
+def _run_codebook(out: Path) -> Codebook | None:
+    """The codebook a run in ``out`` coded with (its manifest's first coding codebook), if it can be read."""
+    try:
+        data = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+        for entry in data.get("codebooks", []):
+            book = load_codebook(entry["path"])
+            if not is_checklist(book):
+                return book
+    except (OSError, ValueError, KeyError, CasestudyError):
+        return None
+    return None
