@@ -5,6 +5,9 @@ import uuid
 import xml.etree.ElementTree as ET
 import zipfile
 
+import pandas as pd
+from pathlib import PurePosixPath
+
 import pytest
 
 from casestudy import read_corpus
@@ -241,8 +244,9 @@ def test_every_selection_slices_the_coded_words_from_the_source_file(coded_corpu
     corpus, coded = coded_corpus
     assert {"interviews/østby_leder.docx", "plans/østby.pdf"} <= set(coded["document"])
     assert len(corpus["plans/østby.pdf"].segments) >= 4  # a multi-segment document, two pages
-    path = export_qdpx(corpus, coded, BOOK, tmp_path / "p.qdpx")
+    path = export_qdpx(corpus, coded, BOOK, tmp_path / "p.qdpx", span="match")
     root, files = read_project(path)
+    named = {PurePosixPath(doc.id).name: doc for doc in corpus}
     expected = {}
     for row in coded.itertuples():
         doc = corpus[row.document]
@@ -254,12 +258,12 @@ def test_every_selection_slices_the_coded_words_from_the_source_file(coded_corpu
         raw = files["Sources/" + source.get("plainTextPath").removeprefix("internal://")]
         assert not raw.startswith(b"\xef\xbb\xbf")  # no BOM: it would shift every position
         text = raw.decode("utf-8")
-        assert text == corpus[source.get("name")].text
+        assert text == named[source.get("name")].text
         for selection in source.findall(P + "PlainTextSelection"):
             start, end = int(selection.get("startPosition")), int(selection.get("endPosition"))
-            wanted = expected[(source.get("name"), start, end)]
+            wanted = expected[(named[source.get("name")].id, start, end)]
             assert {m for _, m in wanted} == {text[start:end]}
-            seen.add((source.get("name"), start, end))
+            seen.add((named[source.get("name")].id, start, end))
             if len(text[:start].encode("utf-8")) != start:
                 non_ascii_before += 1
                 # counted in bytes the selection would miss the word
@@ -270,9 +274,11 @@ def test_every_selection_slices_the_coded_words_from_the_source_file(coded_corpu
 
 def test_round_trip_gives_the_same_codings(coded_corpus, tmp_path):
     corpus, coded = coded_corpus
-    path = export_qdpx(corpus, coded, BOOK, tmp_path / "p.qdpx")
+    path = export_qdpx(corpus, coded, BOOK, tmp_path / "p.qdpx", span="match")
     codings, book = import_qdpx(path, codebook=BOOK)
     assert list(codings.columns) == CODING_COLUMNS
+    ids = {PurePosixPath(doc.id).name: doc.id for doc in corpus}
+    codings["document"] = codings["document"].map(ids)
     assert set(codings[["document", "start", "end", "code"]].itertuples(index=False, name=None)) == \
         exported_spans(corpus, coded)
     assert len(codings) == len(coded)
@@ -283,6 +289,7 @@ def test_round_trip_gives_the_same_codings(coded_corpus, tmp_path):
         assert row.text == corpus[row.document].text[row.start:row.end]
     # without the original codebook the codes are named after their labels
     plain, plain_book = import_qdpx(path)
+    plain["document"] = plain["document"].map(ids)
     names = dict(zip(BOOK.ids, plain_book.ids))
     assert set(plain[["document", "start", "end", "code"]].itertuples(index=False, name=None)) == \
         {(d, s, e, names[c]) for d, s, e, c in exported_spans(corpus, coded)}
@@ -290,7 +297,7 @@ def test_round_trip_gives_the_same_codings(coded_corpus, tmp_path):
 
 def test_a_word_with_two_codes_is_one_selection_with_two_codings(coded_corpus, tmp_path):
     corpus, coded = coded_corpus
-    root, _ = read_project(export_qdpx(corpus, coded, BOOK, tmp_path / "p.qdpx"))
+    root, _ = read_project(export_qdpx(corpus, coded, BOOK, tmp_path / "p.qdpx", span="match"))
     guid_of = {c.get("name"): c.get("guid") for c in root.iter(P + "Code")}
     both = [s for s in root.iter(P + "PlainTextSelection") if s.get("name") == "barnehagen"]
     assert len(both) == 1
@@ -349,10 +356,10 @@ def test_cases_carry_case_attributes_and_sources_document_attributes(coded_corpu
     assert values(cases["Østby"]) == {"region": "Nord", "size_class": "2"}
     assert values(cases["Kommune 1"]) == {"region": "Vest", "size_class": "3"}
     assert sorted(sources[r.get("targetGUID")] for r in cases["Østby"].findall(P + "SourceRef")) == [
-        "interviews/østby_leder.docx", "plans/østby.pdf"]
+        "østby.pdf", "østby_leder.docx"]
     by_name = {s.get("name"): s for s in root.iter(P + "TextSource")}
-    assert values(by_name["interviews/østby_leder.docx"]) == {"kind": "interview", "role": "leder"}
-    assert values(by_name["plans/østby.pdf"]) == {"kind": "plan"}
+    assert values(by_name["østby_leder.docx"]) == {"kind": "interview", "role": "leder"}
+    assert values(by_name["østby.pdf"]) == {"kind": "plan"}
 
 
 def test_same_input_gives_byte_identical_projects(coded_corpus, tmp_path):
@@ -468,3 +475,36 @@ def test_text_for_xml_drops_what_xml_and_utf8_cannot_hold():
 
     # a form feed from a PDF, U+FFFE, and a lone surrogate (which made writing the project fail)
     assert xml_text("side\x0c1\ufffe a\ud800b\tc\nd") == "side1 ab\tc\nd"
+
+
+def test_a_reviewer_gets_the_unit_coded_with_the_matched_words_in_its_description(coded_corpus, tmp_path):
+    from casestudy.output.exchange.qdpx import AUTO_USER
+
+    corpus, coded = coded_corpus
+    root, files = read_project(export_qdpx(corpus, coded, BOOK, tmp_path / "p.qdpx", coder=AUTO_USER))
+    sources = {s.get("name"): s for s in root.iter(P + "TextSource")}
+    assert all("/" not in name for name in sources)
+    leader = sources["østby_leder.docx"]
+    text = files["Sources/" + leader.get("plainTextPath").removeprefix("internal://")].decode("utf-8")
+    got = [(text[int(s.get("startPosition")):int(s.get("endPosition"))], s.find(P + "Description").text,
+            len(s.findall(P + "Coding"))) for s in leader.findall(P + "PlainTextSelection")]
+    assert got == [
+        ("Vi får til et godt samarbeid på tvers.", "Treff: cooperation: «samarbeid»", 1),
+        ("Både barnehagen og skolen er med på forebyggingen, særlig i år.",
+         "Treff: prevention: «forebyggingen»; school: «barnehagen»; kindergarten: «barnehagen»", 3),
+    ]
+    users = {u.get("guid"): u.get("name") for u in root.iter(P + "User")}
+    assert {users[c.get("creatingUser")] for c in root.iter(P + "Coding")} == {AUTO_USER}
+    assert users[root.get("creatingUserGUID")] == "casestudy"
+
+
+def test_a_human_coding_read_from_a_project_leaves_the_tools_own_codings_out(coded_corpus, tmp_path):
+    from casestudy.analyses.agreement import read_coding
+    from casestudy.output.exchange.qdpx import AUTO_USER
+
+    corpus, coded = coded_corpus
+    mixed = pd.concat([coded.assign(coder=AUTO_USER), coded.head(2).assign(coder="kari")])
+    path = export_qdpx(corpus, mixed, BOOK, tmp_path / "p.qdpx")
+    human = read_coding(path, codebook=BOOK)
+    assert set(human["coder"]) == {"kari"} and len(human) == 2
+    assert human.attrs["warnings"] == [f"{path}: {len(coded)} coding(s) by {AUTO_USER} (the tool's own) left out"]

@@ -235,6 +235,12 @@ class Corpus:
         return frame
 
 
+def flat_name(doc_id: str) -> str:
+    """A document id without '/', for programs that take a name as a file name (QualCoder copies REFI-QDA
+    sources by name): 'interviews/a.docx' → 'interviews__a.docx'."""
+    return doc_id.replace("/", "__")
+
+
 def per_document(corpus: Corpus, task: DocumentTask, kind: str | None = None):
     """(document, result of ``task``) for every tokenized document of ``kind``: the result the reading
     workers computed when there is one, else computed here."""

@@ -412,7 +412,9 @@ def write_exchange(corpus: Corpus, coded: pd.DataFrame | None, codebook: Codeboo
     if codebook is None or coded is None:
         return []
     folder.mkdir(parents=True, exist_ok=True)
-    return [Path(EXPORTS["qdpx"].write(corpus, coded, codebook, folder / "project.qdpx")),
+    from .output.exchange.qdpx import AUTO_USER
+
+    return [Path(EXPORTS["qdpx"].write(corpus, coded, codebook, folder / "project.qdpx", coder=AUTO_USER)),
             Path(EXPORTS["qdc"].write(codebook, folder / "codebook.qdc"))]
 
 
@@ -428,7 +430,9 @@ def export(corpus: Corpus, fmt: str, path: str | Path, *, codebook: Codebook | N
             raise CasestudyError("a REFI-QDA export needs a codebook (--codebook)")
         if target.source == "codebook":
             return Path(target.write(codebook, path))
-        return Path(target.write(corpus, code_corpus(corpus, codebook, unit=unit), codebook, path))
+        from .output.exchange.qdpx import AUTO_USER
+
+        return Path(target.write(corpus, code_corpus(corpus, codebook, unit=unit), codebook, path, coder=AUTO_USER))
     frames: dict[str, pd.DataFrame] = {}
     if codebook is not None:
         frames.update(coding_frames(corpus, codebook, unit=unit))

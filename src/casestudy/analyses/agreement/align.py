@@ -9,6 +9,7 @@ from pathlib import PurePosixPath
 import pandas as pd
 
 from ...errors import check_choice
+from ...model import flat_name
 from ..coding import UNITS, Unit
 from ..matching import sentence_bounds
 from .human import HUMAN_COLUMNS, INT_COLUMNS, as_coding
@@ -217,6 +218,7 @@ class Documents:
     def __init__(self, corpus):
         self.corpus = corpus
         self.by_id = {d.id: d for d in corpus}
+        self.by_flat_name = {flat_name(d.id): d.id for d in corpus}
         self.by_name: dict[str, list[str]] = {}
         for doc_id in self.by_id:
             path = PurePosixPath(doc_id)
@@ -228,6 +230,8 @@ class Documents:
         name = unicodedata.normalize("NFC", str(name)).replace("\\", "/").removeprefix("./")
         if name in self.by_id:
             return name, ""
+        if name in self.by_flat_name:
+            return self.by_flat_name[name], ""
         matches = self.by_name.get(PurePosixPath(name).name.casefold(), [])
         if len(matches) == 1:
             return matches[0], ""

@@ -54,10 +54,16 @@ def read_coding(path, *, offsets: str | None = None, codebook=None) -> pd.DataFr
     suffix = path.suffix.lower()
     if suffix == ".qdpx":
         from ...output.exchange import import_qdpx
+        from ...output.exchange.qdpx import AUTO_USER
 
         frame, _ = import_qdpx(path, codebook=codebook)
+        warnings = list(frame.attrs.get("warnings", []))
+        auto = frame["coder"] == AUTO_USER
+        if auto.any():  # the tool's own suggestions, exported by casestudy: not a human's coding
+            warnings.append(f"{path}: {int(auto.sum())} coding(s) by {AUTO_USER} (the tool's own) left out")
+            frame = frame[~auto]
         out = _normalise(frame, "document", str(path), None, "row")
-        out.attrs["warnings"] = list(frame.attrs.get("warnings", []))
+        out.attrs["warnings"] = warnings
         return out
     if suffix in (".xlsx", ".xlsm"):
         frame = pd.read_excel(path, dtype=str, keep_default_na=False)

@@ -15,8 +15,11 @@ selections (``PDFSelection``) are page rectangles we do not have. A ``TextSource
 imports the same way in every program, and the passages sit exactly where we coded
 them. The source's description names the original file and its SHA-256.
 
-Each coded row becomes a ``PlainTextSelection`` over the matched words (rows with the
-same span share one selection) with one ``Coding`` per code. Positions count
+Each coded row becomes a ``PlainTextSelection`` over its unit — the sentence, paragraph or
+turn it was coded in — with the matched words (and a negation) in the selection's
+description, or with ``span='match'`` over the matched words alone; rows with the same span
+share one selection, with one ``Coding`` per code. The tool's codings are by the user
+AUTO_USER, so a reviewer's own codings stand apart; source names hold no '/'. Positions count
 characters (Unicode code points, as Python ``str`` indexes), not bytes: the segment's
 offset in the joined text plus the row's ``start``/``end``. All GUIDs are uuid5 of
 stable keys (document id + SHA-256, code id, selection offsets), and the zip has fixed
@@ -28,12 +31,13 @@ from __future__ import annotations
 import functools
 import xml.etree.ElementTree as ET
 import zipfile
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import pandas as pd
 
 from ...codebook import Codebook
 from ...errors import CasestudyError, UsageError
+from ...model import flat_name
 from ...atomic import atomic_path
 from ._common import (
     PROJECT_NS, add_codes, code_guid, guid, load_xml_source, local_name, name_guid, namespace_of, origin_string,
@@ -60,47 +64,87 @@ def segment_starts(doc) -> list[int]:
     return starts
 
 
+#: The user the tool's own codings are made by, so a reviewer's codings in a QDA program are told apart
+#: on import (``read_coding`` leaves this user's codings out of a human coding).
+AUTO_USER = "casestudy-auto"
+SPANS = ("unit", "match")
+
+
 def export_qdpx(corpus, coded: pd.DataFrame | None, codebook: Codebook, path: str | Path, *,
-                users=("casestudy",), name: str | None = None) -> Path:
+                users=("casestudy",), name: str | None = None, coder: str | None = None,
+                span: str = "unit") -> Path:
     """Write a REFI-QDA project (.qdpx) with every document, its case and attributes, and the coded passages.
 
     Args:
         corpus: a Corpus (or any iterable of Documents).
-        coded: the frame of ``code_corpus`` (document, segment, start, end, code; ``matched`` is
-            checked against the text when present; a ``coder`` column names the user per row).
-            None or empty: the project has the sources and the codebook, no codings.
+        coded: the frame of ``code_corpus`` (document, segment, start, end, code; ``unit`` and ``text``
+            give the coded unit; ``matched`` is checked against the text when present; a ``coder``
+            column names the user per row). None or empty: the sources and the codebook, no codings.
         codebook: the codebook the rows were coded with.
         path: the .qdpx file to write (atomically).
-        users: user names; the first one is the creator and the coder of rows without a coder.
+        users: user names; the first one is the project's creator.
         name: the project name (default: the file name without .qdpx).
+        coder: the user of rows without a coder (default: the first of ``users``); the pipeline
+            writes its auto-coding as AUTO_USER.
+        span: 'unit' codes the whole unit a row stands for (its sentence, paragraph or turn), with the
+            matched words and negation in the selection's description; 'match' codes the matched words.
     Returns:
         ``path``.
     """
+    from ...errors import check_choice
+
+    check_choice("span", span, SPANS)
     users = [str(u) for u in users]
     if not users or not all(users):
         raise UsageError("users must name at least one user, e.g. users=('casestudy',)")
     documents = sorted(corpus, key=lambda d: d.id)
-    selections, coders = _selections(documents, coded, codebook, users[0])
-    for coder in sorted(coders - set(users)):
-        users.append(coder)
-    root = _project(documents, selections, codebook, users, name or Path(path).stem)
+    selections, coders, notes = _selections(documents, coded, codebook, coder or users[0], span)
+    for user in sorted(coders - set(users)):
+        users.append(user)
+    root = _project(documents, selections, codebook, users, name or Path(path).stem, span)
     # The tree holds everything but the sources, which hold the selections (up to a million
     # elements for a national corpus): those are written as text, one document at a time,
     # where the placeholder stands, in the same form ElementTree would give them.
     head, _, tail = xml_bytes(root, PROJECT_NS).decode("utf-8").partition(f"    <{_PLACEHOLDER} />\n")
     names, case_level = _variables(documents)
     user_guid = {u: guid("user", u) for u in users}
+    source_names = _source_names(documents)
     with atomic_path(path) as tmp:
         with zipfile.ZipFile(tmp, "w") as archive:
             with archive.open(_zip_info("project.qde"), "w") as member:
                 member.write(head.encode("utf-8"))
                 for doc in documents:
-                    member.write(_text_source(doc, selections[doc.id], names, case_level, user_guid,
-                                              users[0]).encode("utf-8"))
+                    member.write(_text_source(doc, selections[doc.id], notes[doc.id], names, case_level, user_guid,
+                                              users[0], source_names[doc.id]).encode("utf-8"))
                 member.write(tail.encode("utf-8"))
             for doc in documents:
                 archive.writestr(_zip_info(f"Sources/{source_guid(doc)}.txt"), doc.text.encode("utf-8"))
     return Path(path)
+
+
+def _source_names(documents) -> dict[str, str]:
+    """Each document's source name, without '/': its file name where that is unique, else its flat id."""
+    count: dict[str, int] = {}
+    for doc in documents:
+        base = PurePosixPath(doc.id).name
+        count[base] = count.get(base, 0) + 1
+    return {doc.id: PurePosixPath(doc.id).name if count[PurePosixPath(doc.id).name] == 1 else flat_name(doc.id)
+            for doc in documents}
+
+
+def _unit_span(doc, starts: list[int], unit, seg: int, start: int, end: int, text) -> tuple[int, int]:
+    """The span in ``doc.text`` of the unit a coded row stands for (the matched words when it cannot be found)."""
+    segment = doc.segments[seg]
+    if unit == "turn" and segment.turn is not None:
+        same = [i for i, s in enumerate(doc.segments) if s.turn == segment.turn]
+        return starts[same[0]], starts[same[-1]] + len(doc.segments[same[-1]].text)
+    if unit == "paragraph" or (unit == "turn" and segment.turn is None):
+        return starts[seg], starts[seg] + len(segment.text)
+    if unit == "sentence" and isinstance(text, str) and text:
+        at = segment.text.find(text, max(0, end - len(text)))
+        if 0 <= at <= start:
+            return starts[seg] + at, starts[seg] + at + len(text)
+    return starts[seg] + start, starts[seg] + end
 
 
 _PLACEHOLDER = "casestudy-sources"
@@ -116,12 +160,14 @@ def _zip_info(member: str) -> zipfile.ZipInfo:
     return info
 
 
-def _selections(documents, coded, codebook: Codebook, default_coder: str):
-    """doc id → {(start, end) in the document's text: [(code id, coder), …]}, and the coders seen."""
+def _selections(documents, coded, codebook: Codebook, default_coder: str, span: str):
+    """doc id → {(start, end) in the document's text: [(code id, coder), …]}, the coders seen, and doc id →
+    {(start, end): the matched words per code and whether negated} for the selections' descriptions."""
     found: dict[str, dict[tuple[int, int], list[tuple[str, str]]]] = {doc.id: {} for doc in documents}
+    notes: dict[str, dict[tuple[int, int], list[str]]] = {doc.id: {} for doc in documents}
     coders: set[str] = set()
     if coded is None or coded.empty:
-        return found, coders
+        return found, coders, notes
     missing = [c for c in REQUIRED_CODED if c not in coded.columns]
     if missing:
         raise UsageError(f"coded must have the columns of code_corpus; missing: {', '.join(missing)}")
@@ -129,14 +175,15 @@ def _selections(documents, coded, codebook: Codebook, default_coder: str):
     order = {code_id: i for i, code_id in enumerate(codebook.ids)}
     n = len(coded)
     columns = [coded[c].tolist() for c in REQUIRED_CODED]
-    columns += [coded[c].tolist() if c in coded.columns else [None] * n for c in ("matched", "coder")]
+    columns += [coded[c].tolist() if c in coded.columns else [None] * n
+                for c in ("matched", "coder", "unit", "text", "negated")]
     last = object()  # rows come grouped by document: its texts and spans are looked up once per run of rows
-    for document, segment, start, end, code_id, matched, coder in zip(*columns):
+    for document, segment, start, end, code_id, matched, coder, unit, text, negated in zip(*columns):
         if document != last:
             doc = by_id.get(document)
             if doc is None:
                 raise UsageError(f"coded has a row for document {document!r}, which is not in the corpus")
-            last, texts, spans = document, [s.text for s in doc.segments], found[doc.id]
+            last, texts, spans, described = document, [s.text for s in doc.segments], found[doc.id], notes[doc.id]
             starts = segment_starts(doc)
         if code_id not in order:
             raise UsageError(f"{doc.id}: coded has code {code_id!r}, which is not in codebook {codebook.name!r}")
@@ -153,13 +200,21 @@ def _selections(documents, coded, codebook: Codebook, default_coder: str):
                                  "code this corpus again before exporting")
         coder = coder if isinstance(coder, str) and coder else default_coder
         coders.add(coder)
-        codings = spans.setdefault((starts[seg] + start, starts[seg] + end), [])
+        where = (_unit_span(doc, starts, unit, seg, start, end, text) if span == "unit"
+                 else (starts[seg] + start, starts[seg] + end))
+        codings = spans.setdefault(where, [])
         if (code_id, coder) not in codings:
             codings.append((code_id, coder))
+        if span == "unit":
+            note = (order[code_id], f"{code_id}: «{texts[seg][start:end]}»" + (" (negert)" if negated is True else ""))
+            if note not in described.setdefault(where, []):
+                described[where].append(note)
     for spans in found.values():
         for codings in spans.values():
             codings.sort(key=lambda c: (order[c[0]], c[1]))
-    return found, coders
+    notes = {doc_id: {where: [text for _, text in sorted(found_notes)] for where, found_notes in per.items()}
+             for doc_id, per in notes.items()}
+    return found, coders, notes
 
 
 def _attribute_value(doc, name: str) -> str | None:
@@ -186,7 +241,7 @@ def _variable_value(parent: ET.Element, name: str, value: str) -> None:
     ET.SubElement(element, "TextValue").text = xml_text(value)
 
 
-def _project(documents, selections, codebook: Codebook, users: list[str], name: str) -> ET.Element:
+def _project(documents, selections, codebook: Codebook, users: list[str], name: str, span: str) -> ET.Element:
     user_guid = {u: guid("user", u) for u in users}
     root = ET.Element("Project", {"name": xml_text(name), "origin": origin_string(),
                                   "creatingUserGUID": user_guid[users[0]]})
@@ -222,7 +277,10 @@ def _project(documents, selections, codebook: Codebook, users: list[str], name: 
         ET.SubElement(ET.SubElement(root, "Sources"), _PLACEHOLDER)
     ET.SubElement(root, "Description").text = xml_text(
         f"Exported by {origin_string()} with codebook {codebook.name!r}. Each source is the plain text casestudy "
-        "extracted from the document; coded passages are the words that matched the codebook.")
+        "extracted from the document; " + (
+            "a coded passage is the unit (sentence, paragraph or turn) a code was found in, and its description "
+            "names the words that matched." if span == "unit" else
+            "coded passages are the words that matched the codebook."))
     return root
 
 
@@ -248,11 +306,11 @@ def _text_element(indent: str, tag: str, text: str) -> str:
     return f"{indent}<{tag}>{text}</{tag}>\n" if text else f"{indent}<{tag} />\n"
 
 
-def _text_source(doc, spans, names, case_level, user_guid, creator) -> str:
+def _text_source(doc, spans, notes, names, case_level, user_guid, creator, name) -> str:
     """One TextSource element with its selections and codings, indented as a child of Sources."""
     g = source_guid(doc)
     text = doc.text
-    out = [f'    <TextSource guid="{g}" name="{_attr(doc.id)}" plainTextPath="internal://{g}.txt" '
+    out = [f'    <TextSource guid="{g}" name="{_attr(name)}" plainTextPath="internal://{g}.txt" '
            f'creatingUser="{user_guid[creator]}">\n']
     about = f"Text extracted by casestudy from {doc.id}"
     details = [d for d in (doc.format, f"{doc.pages} pages" if doc.pages else "",
@@ -263,6 +321,8 @@ def _text_source(doc, spans, names, case_level, user_guid, creator) -> str:
         selection_guid = name_guid(f"selection\x1f{g}\x1f{start}\x1f{end}")
         out.append(f'      <PlainTextSelection guid="{selection_guid}" name="{_selection_name(text[start:end])}" '
                    f'startPosition="{start}" endPosition="{end}" creatingUser="{user_guid[codings[0][1]]}">\n')
+        if (start, end) in notes:
+            out.append(_text_element("        ", "Description", "Treff: " + "; ".join(notes[(start, end)])))
         for code_id, coder in codings:
             coding_guid = name_guid(f"coding\x1f{selection_guid}\x1f{code_id}\x1f{coder}")
             out.append(f'        <Coding guid="{coding_guid}" creatingUser="{user_guid[coder]}">\n'
