@@ -183,7 +183,7 @@ def test_console_script_ends_fast_with_its_output_and_exit_code(tiny_corpus, tmp
 
     done = console("run", str(tiny_corpus), "--out", str(tmp_path / "out"), "--jobs", "1", "--no-cache")
     assert done.returncode == 0, done.stderr
-    assert "3 documents read, 0 skipped; wrote 24 files" in done.stderr
+    assert "3 documents read, 0 skipped; wrote 28 files" in done.stderr
     assert len(json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))["inputs"]) == 3
     missing = console("run", str(tmp_path / "nowhere"))
     assert missing.returncode == 2 and "does not exist" in missing.stderr

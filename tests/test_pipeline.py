@@ -67,3 +67,41 @@ def test_plan_run_refuses_a_bad_codebook_before_anything_is_read(tiny_corpus, tm
     bad.write_text("codes:\n  - id: a\n    patterns: ['*']\n", encoding="utf-8")
     with pytest.raises(CodebookError, match="bad.yaml, line 2, code 'a'"):
         plan_run(tiny_corpus, codebooks=[bad])
+
+
+def test_code_rates_and_cooccurrence_have_exact_values(tiny_corpus):
+    from casestudy import code_corpus
+    from casestudy.analyses.coding import code_cooccurrence, code_rates, words_per_group
+    from casestudy.codebook import Code, Codebook
+
+    book = Codebook(name="t", codes=[Code(id="prevention", patterns=["forebygging"]),
+                                     Code(id="children", patterns=["barn*"])])
+    corpus = read_corpus(tiny_corpus, jobs=1)
+    coded = code_corpus(corpus, book)
+    # words without the interviewer: plan 7, leader 6 + 5 + 5, coordinator 5
+    assert words_per_group(corpus, "role").to_dict() == {"barnevernleder": 16, "koordinator": 5, "plan": 7}
+    rates = code_rates(coded, book, corpus, by="role")
+    assert rates.to_dict("index") == {"barnevernleder": {"prevention": 62.5, "children": 187.5},
+                                      "koordinator": {"prevention": 0.0, "children": 200.0},
+                                      "plan": {"prevention": 142.86, "children": 142.86}}
+    both = code_cooccurrence(coded, book)
+    assert both.values.tolist() == [[2, 2], [2, 5]] and list(both.index) == ["prevention", "children"]
+
+
+def test_a_run_writes_the_figures_and_embeds_them_in_the_appendix(tiny_corpus, tmp_path, book_and_human):
+    import docx
+
+    book, _ = book_and_human
+    out = tmp_path / "out"
+    data = pipeline.run(read_corpus(tiny_corpus, jobs=1), out, codebooks=[book, "codebooks/krav_15-1.yaml"],
+                        clouds=False, jobs=1)
+    figures = sorted(p for p in data["outputs"] if p.startswith("figures/"))
+    assert figures == ["figures/code_cooccurrence.png", "figures/codes_per_case.png", "figures/codes_per_role.png",
+                       "figures/requirements_grid.png"]
+    document = docx.Document(str(out / "appendix" / "appendix.docx"))
+    captions = [p.text for p in document.paragraphs if p.text.startswith("Figur")]
+    assert captions == ["Figur 1: Kodede enheter per 1 000 ord per kommune",
+                        "Figur 2: Kodede enheter per 1 000 ord per informantrolle",
+                        "Figur 3: Samforekomst av koder (enheter med begge kodene)",
+                        "Figur 4: Innholdskravene i barnevernloven § 15-1 per plan"]
+    assert len(document.inline_shapes) == 4

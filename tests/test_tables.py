@@ -29,6 +29,7 @@ def test_tables_have_norwegian_labels(tables):
                                                ["Kommune 2", "mangler", "ikke vurdert"]]
     assert list(tables[0].frame.columns) == ["Kommune", "R1 Mål", "R2 Ansvar"]
     assert tables[1].frame.values.tolist() == [["Forebygging", 3, 0]]
+    assert tables[2].frame.values.tolist() == [[1, "barn (10)"], [2, "skole (5)"]]
     assert tables[3].frame.values.tolist() == [["Forebygging", "«Forebygging | virker.»", "Kommune 1",
                                                 "plans/a.pdf, s. 2"]]
 
@@ -64,13 +65,32 @@ def test_docx_cells_keep_breaks_tabs_and_markup_characters(tmp_path):
     assert [c.width for c in table.rows[1].cells] == [c.width for c in table.rows[0].cells]
 
 
-def test_xlsx_sheets_and_frozen_header(tables, tmp_path):
+def test_xlsx_sheets_are_norwegian_with_styled_filtered_headers(tables, tmp_path):
     import openpyxl
 
     book = openpyxl.load_workbook(write_xlsx(tables, tmp_path / "a.xlsx"))
-    assert book.sheetnames == ["requirements", "codes", "words", "excerpts"]
-    assert book["requirements"].freeze_panes == "A2"
-    assert [c.value for c in book["requirements"][2]] == ["Kommune 1", "oppfylt", "delvis"]
+    assert book.sheetnames == ["Krav § 15-1", "Koder per kommune", "Mest brukte ord", "Utdrag"]
+    sheet = book["Krav § 15-1"]
+    assert sheet.freeze_panes == "B2" and sheet.auto_filter.ref == "A1:C3"
+    assert sheet["A1"].font.b and sheet["A1"].fill.fgColor.rgb == "00DDEBF7"
+    assert [c.value for c in sheet[2]] == ["Kommune 1", "oppfylt", "delvis"]
+    codes = book["Koder per kommune"]
+    assert [(c.value, c.alignment.horizontal) for c in codes[2]] == [("Forebygging", None), (3, "right"), (0, "right")]
+
+
+def test_xlsx_dates_are_dates_and_formulas_stay_text(tmp_path):
+    import datetime as dt
+
+    import openpyxl
+
+    from casestudy.output.appendix import Table
+
+    frame = pd.DataFrame({"case": ["=cmd|' /C calc'!A0"], "adopted_date": ["19.10.2023"], "pages": [12]})
+    path = write_xlsx([Table("profiles", "P", "C", frame)], tmp_path / "p.xlsx")
+    row = openpyxl.load_workbook(path)["Planprofiler"][2]
+    assert [(c.value, c.data_type) for c in row] == [("=cmd|' /C calc'!A0", "s"), (dt.datetime(2023, 10, 19), "d"),
+                                                    (12, "n")]
+    assert row[1].number_format == "DD.MM.YYYY"
 
 
 def test_markdown_escapes_pipes(tables, tmp_path):
@@ -89,3 +109,45 @@ def test_wide_few_row_tables_are_turned_for_the_page():
     assert turned.iloc[0].tolist() == ["f0", 0, 0]
     narrow = wide.iloc[:, :4]
     assert for_page(narrow) is narrow
+
+
+def test_docx_is_a4_with_repeated_bold_headers_and_widths_from_the_content(tables, tmp_path):
+    import docx
+    from docx.shared import Cm
+
+    document = docx.Document(str(write_docx(tables, tmp_path / "a.docx")))
+    section = document.sections[0]
+    assert (round(section.page_width.cm, 1), round(section.page_height.cm, 1)) == (21.0, 29.7)
+    table = document.tables[3]  # the excerpts: label, quote, case, reference
+    header = table.rows[0]
+    assert header._tr.trPr.xpath("./w:tblHeader")  # repeated on every page
+    assert all(run.bold for cell in header.cells for run in cell.paragraphs[0].runs)
+    widths = [round(cell.width.cm, 2) for cell in header.cells]
+    assert round(sum(widths), 1) == 16.0  # the text width of A4 with 2.5 cm margins
+    assert widths[1] == max(widths)  # the quote column is the widest
+    numbers = document.tables[1].rows[1].cells[1].paragraphs[0]
+    assert numbers.alignment == 2  # right
+
+
+def test_excerpts_quote_a_unit_once_per_code_branch_and_indent_child_codes():
+    book = Codebook(name="b", codes=[Code(id="level", label="Nivå", children=[
+        Code(id="universal", label="Universell", patterns=["x"]), Code(id="selective", label="Selektiv",
+                                                                        patterns=["y"])])])
+    row = {"document": "a.docx", "case": "K1", "page": pd.NA, "turn": 3}
+    coded = pd.DataFrame([{**row, "code": code, "text": "Tre nivå: universell og selektiv."}
+                          for code in ("level", "universal", "selective")]
+                         + [{**row, "code": "selective", "text": "Bare selektiv her."}])
+    table = appendix_tables(coded=coded, codebook=book)[0]
+    assert table.frame.iloc[:, :2].values.tolist() == [["Nivå", "«Tre nivå: universell og selektiv.»"],
+                                                       ["Selektiv", "«Bare selektiv her.»"]]
+    assert table.indent == [0, 1]
+
+
+def test_requirement_cells_cite_the_evidence_pages():
+    matrix = pd.DataFrame([["plans/a.pdf", "K1", "met"]], columns=["document", "case", "R1"])
+    long = pd.DataFrame([["plans/a.pdf", "R1", "3;5"]], columns=["document", "requirement", "pages"])
+    table = appendix_tables(requirements_matrix=matrix, checklist=CHECKLIST, requirements=long)[0]
+    assert table.frame.values.tolist() == [["K1", "oppfylt (s. 3, 5)"]]
+    assert table.caption.endswith("sidene der belegget står, i parentes.")
+    without = appendix_tables(requirements_matrix=matrix, checklist=CHECKLIST)[0]
+    assert without.caption == "Status per plan og krav (oppfylt, delvis, mangler)."

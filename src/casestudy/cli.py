@@ -121,6 +121,7 @@ def unit_option(fn):
               help="Attribute for grouped word counts and clouds (role, kind, case, region, …); 'none' for one group.")
 @click.option("--top", type=click.IntRange(1), default=None, help="Keep the N most frequent lemmas per group.")
 @click.option("--no-clouds", is_flag=True, help="Skip the word-cloud images.")
+@click.option("--no-figures", is_flag=True, help="Skip the figures (code rates, co-occurrence, § 15-1 grid).")
 @click.option("--lang", type=click.Choice(["nb", "en"]), default="nb", show_default=True,
               help="Language of the appendix labels.")
 @click.option("--reference", type=click.Path(exists=True, dir_okay=False), default=None,
@@ -129,11 +130,13 @@ def unit_option(fn):
 @stopword_option
 @corpus_options
 @handle_errors
-def run(corpus, out, codebooks, no_code, unit, by, top, no_clouds, lang, reference, force, stopwords, **options):
+def run(corpus, out, codebooks, no_code, unit, by, top, no_clouds, no_figures, lang, reference, force, stopwords,
+        **options):
     """Run the whole pipeline on CORPUS and write every result into OUT."""
     started = time.perf_counter()
     plan = pipeline.plan_run(corpus, codebooks=codebooks, no_code=no_code, unit=unit, by=by, top=top,
-                             clouds=not no_clouds, lang=lang, interviewer=options["interviewer"],
+                             clouds=not no_clouds, figures=not no_figures, lang=lang,
+                             interviewer=options["interviewer"],
                              model=options["model"], cases=options["cases"], stopwords=stopwords, reference=reference)
     if not force and plan.up_to_date(out):
         click.echo(f"{out}/ is up to date: inputs, codebooks, options and casestudy are unchanged since its "
@@ -144,7 +147,7 @@ def run(corpus, out, codebooks, no_code, unit, by, top, no_clouds, lang, referen
     status(f"Writing tables, figures, appendix and REFI-QDA project to {out}/ …", silent=options["silent"])
     by = None if by.lower() == "none" else by
     settings = {k: v for k, v in data.options.items()}
-    result = pipeline.run(data, out, by=by, top=top, stopwords=stopwords, clouds=not no_clouds,
+    result = pipeline.run(data, out, by=by, top=top, stopwords=stopwords, clouds=not no_clouds, figures=not no_figures,
                           codebooks=plan.codebook_paths, unit=unit, lang=lang, reference=reference, options=settings,
                           started=started, key=plan.key)
     if result.get("agreement"):

@@ -22,6 +22,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Callable
 
+import numpy as np
 import pandas as pd
 
 from .analyses import ANALYSES
@@ -130,7 +131,8 @@ class RunPlan:
 
 
 def plan_run(corpus: str | Path = "corpus", *, codebooks=None, no_code: bool = False, unit: str = "sentence",
-             by: str | None = "role", top: int | None = None, clouds: bool = True, lang: str = "nb",
+             by: str | None = "role", top: int | None = None, clouds: bool = True, figures: bool = True,
+             lang: str = "nb",
              interviewer=(), model: str | None = None, cases: str | Path | None = None,
              stopwords: str | Path | None = None, reference: str | Path | None = None) -> RunPlan:
     """Plan a run: resolve and validate the codebooks (a bad codebook stops here, before any output is
@@ -145,7 +147,7 @@ def plan_run(corpus: str | Path = "corpus", *, codebooks=None, no_code: bool = F
         paths = [resolve_codebook(n) for n in DEFAULT_RUN_CODEBOOKS if shipped_exists(n)]
     books = [load_codebook(path) for path in paths]
     settings = {"codebooks": [str(p) for p in paths], "unit": unit, "by": by, "top": top, "clouds": clouds,
-                "lang": lang, "interviewer": sorted(interviewer), "model": model}
+                "figures": figures, "lang": lang, "interviewer": sorted(interviewer), "model": model}
     cases_file = Path(cases) if cases else (corpus / "cases.csv" if corpus.is_dir() else None)
     key = run_key(corpus, files=find_files(corpus), codebooks=paths, options=settings,
                   extra_files=[cases_file if cases_file and cases_file.exists() else None, stopwords, reference])
@@ -338,17 +340,22 @@ def _write_rest(run: RunFrames, names: list[str]) -> Written:
             frames.update(analysis.frames(corpus, run.frames.get("requirements")))
     paths += [write_csv(frame, out / f"{name}.csv") for name, frame in frames.items()]
     images: list[Path] = []
+    if settings["figures"]:
+        images += write_figures(corpus, dict(frames, coded_segments=run.frames.get("coded_segments")),
+                                run.coding_books[0] if run.coding_books else None, run.checklist, out / "figures",
+                                lang=settings["lang"])
     if settings["clouds"]:
         images += wordclouds(counts, out / "figures")
         if grouped is not None:
             images += wordclouds(grouped, out / "figures")
-        paths += images
+    paths += images
     if settings["appendix"]:
         coded = run.frames.get("coded_segments")
         tables = appendix_from(dict(frames, coded_segments=coded), checklist=run.checklist,
                                codebook=run.coding_books[0] if run.coding_books else None, lang=settings["lang"])
         paths += [EXPORTS[fmt].write(tables, out / "appendix" / f"appendix.{fmt}", **extra)
-                  for fmt, extra in (("xlsx", {}), ("docx", {"images": images, "lang": settings["lang"]}),
+                  for fmt, extra in (("xlsx", {"lang": settings["lang"]}),
+                                     ("docx", {"images": images, "lang": settings["lang"]}),
                                      ("md", {"lang": settings["lang"]}))]
     return Written(paths, notes)
 
@@ -362,7 +369,8 @@ WRITERS: tuple[Writer, ...] = (
 
 
 def write_all(corpus: Corpus, out: Path, *, by: str | None = "role", top: int | None = None,
-              stopwords=None, clouds: bool = True, codebooks: list[Path] = (), unit: str = "sentence",
+              stopwords=None, clouds: bool = True, figures: bool = True, codebooks: list[Path] = (),
+              unit: str = "sentence",
               lang: str = "nb", appendix: bool = True, reference: str | Path | None = None,
               options: dict | None = None, started: float | None = None, key: str | None = None,
               jobs: int | None = None) -> dict:
@@ -385,7 +393,8 @@ def write_all(corpus: Corpus, out: Path, *, by: str | None = "role", top: int | 
     if checklists:
         frames.update(plancheck_frames(corpus, checklists[0]))
     shared = RunFrames(corpus, out, frames, coding_books, suffixes, checklists[0] if checklists else None,
-                       {"by": by, "top": top, "stopwords": stopwords, "clouds": clouds, "unit": unit, "lang": lang,
+                       {"by": by, "top": top, "stopwords": stopwords, "clouds": clouds, "figures": figures,
+                        "unit": unit, "lang": lang,
                         "appendix": appendix, "reference": reference})
     declared = {writer.name: writer.frames(shared) for writer in WRITERS if writer.frames is not None}
     named = {name for names in declared.values() for name in names}
@@ -405,6 +414,45 @@ def write_all(corpus: Corpus, out: Path, *, by: str | None = "role", top: int | 
         data["run_key"] = key
     write_json(data, out / "manifest.json")
     return data
+
+
+#: A figure with a row per case or plan is drawn up to this many rows (a case study's 12–20 municipalities);
+#: for a national screening the tables hold the numbers.
+MAX_FIGURE_ROWS = 40
+
+
+def write_figures(corpus: Corpus, frames: dict, codebook: Codebook | None, checklist: Codebook | None,
+                  folder: Path, *, lang: str = "nb") -> list[Path]:
+    """The figures of a run (PNG, labels in ``lang``): coded units per 1,000 words per case and per role,
+    the code co-occurrence heat map, and the § 15-1 matrix as a coloured grid; each where its data exist
+    (and, for a figure with a row per case or plan, up to MAX_FIGURE_ROWS rows)."""
+    from .analyses.coding import code_cooccurrence, code_rates
+    from .output.appendix import FIGURE_LABELS, STATUS
+    from .output.figures import heatmap, requirement_grid
+
+    labels = FIGURE_LABELS[lang]
+    per_words = "per 1 000 ord" if lang == "nb" else "per 1,000 words"
+    written = []
+    coded = frames.get("coded_segments")
+    if codebook is not None and coded is not None and not coded.empty:
+        names = {c.id: c.label or c.id for c in codebook.flat()}
+        for by in ("case", "role"):
+            rates = code_rates(coded, codebook, corpus, by=by).rename(columns=names)
+            if 0 < len(rates) <= MAX_FIGURE_ROWS:
+                written.append(heatmap(rates, folder / f"codes_per_{by}.png", title=labels[f"codes_per_{by}"],
+                                       value_label=per_words))
+        both = code_cooccurrence(coded, codebook).rename(index=names, columns=names)
+        if len(both):
+            off_diagonal = both.to_numpy() - np.diag(np.diag(both.to_numpy()))
+            written.append(heatmap(both, folder / "code_cooccurrence.png", title=labels["code_cooccurrence"],
+                                   value_label="enheter" if lang == "nb" else "units", fmt="{:.0f}",
+                                   vmax=max(int(off_diagonal.max()), 1)))
+    matrix = frames.get("requirements_matrix")
+    if matrix is not None and 0 < len(matrix) <= MAX_FIGURE_ROWS:
+        names = {c.id: f"{c.id} {c.label}" for c in checklist.codes} if checklist else {}
+        written.append(requirement_grid(matrix, folder / "requirements_grid.png", labels=names,
+                                        status_names=STATUS[lang], title=labels["requirements_grid"]))
+    return written
 
 
 def write_exchange(corpus: Corpus, coded: pd.DataFrame | None, codebook: Codebook | None, folder: Path) -> list[Path]:
@@ -443,7 +491,7 @@ def export(corpus: Corpus, fmt: str, path: str | Path, *, codebook: Codebook | N
     frames["word_counts"] = counts = word_counts(corpus, by=by)
     tables = appendix_from(frames, checklist=checklist, codebook=codebook, lang=lang)
     if fmt != "docx":
-        return target.write(tables, path) if fmt == "xlsx" else target.write(tables, path, lang=lang)
+        return target.write(tables, path, lang=lang)
     with tempfile.TemporaryDirectory() as folder:
         return target.write(tables, path, images=wordclouds(counts, folder), lang=lang)
 

@@ -304,3 +304,57 @@ def code_matrices(coded: pd.DataFrame, codebook: Codebook, *, by: str | None = N
     if by and by not in ("case", "document"):
         frames[f"code_matrix_{by}"] = code_matrix(coded, codebook, by=by, corpus=corpus, units=units)
     return frames
+
+
+def words_per_group(corpus, by: str = "case", *, include_interviewer: bool = False) -> pd.Series:
+    """The number of words (tokens with a letter) per group of ``by``, interviewer turns left out."""
+    from ..text.nlp import ALPHA
+
+    counts: dict[str, int] = {}
+    for doc, tokens in corpus.tokenized():
+        words = (tokens.flags & ALPHA) != 0
+        speaker = np.array([include_interviewer or not s.interviewer for s in doc.segments], bool)
+        if len(speaker):
+            words &= speaker[tokens.segment]
+        if by in ("role", "speaker"):
+            fallback = doc.attributes.get(by) or doc.kind
+            groups = np.array([str(getattr(s, by) or fallback) for s in doc.segments], object)
+            for group, n in zip(*np.unique(groups[tokens.segment[words]], return_counts=True)):
+                counts[group] = counts.get(group, 0) + int(n)
+        else:
+            value = doc.attribute(by)
+            group = str(value) if value not in (None, "") else "(mangler)"
+            counts[group] = counts.get(group, 0) + int(words.sum())
+    return pd.Series(counts, dtype="int64").sort_index()
+
+
+def code_rates(coded: pd.DataFrame, codebook: Codebook, corpus, *, by: str = "case", per: int = 1000,
+               top_level: bool = True) -> pd.DataFrame:
+    """Coded units per ``per`` words of each group (rows: groups of ``by``, columns: codes, the top-level
+    codes by default, a child counting for its parent): how often a case or a role speaks of each theme,
+    comparable across documents of different length."""
+    corpus.check_attribute(by)
+    if by in ("role", "speaker"):  # a plan has none: it counts under its kind, as word_counts groups it
+        coded = coded.assign(**{by: coded[by].where(coded[by].notna() & (coded[by] != ""), coded["kind"])})
+    matrix = code_matrix(coded, codebook, by=by, corpus=corpus).set_index(by)
+    words = words_per_group(corpus, by)
+    codes = [c.id for c in codebook.codes] if top_level else codebook.ids
+    matrix = matrix.reindex(index=words.index, columns=codes, fill_value=0).fillna(0)
+    rates = matrix.div(words.where(words > 0), axis=0) * per
+    rates.index.name = by
+    return rates.round(2)
+
+
+def code_cooccurrence(coded: pd.DataFrame, codebook: Codebook, *, rollup: bool = True) -> pd.DataFrame:
+    """Code × code: the number of coded units that have both codes (the diagonal: units with the code), for
+    the codes that occur, in the codebook's order; with ``rollup`` a child also counts for its parents."""
+    rows, codes = _unit_codes(coded, codebook, rollup, unit_ids(coded))
+    ids = codebook.ids
+    if not len(rows):
+        return pd.DataFrame(dtype="int64")
+    units = np.asarray(unit_ids(coded), np.int64)[rows]
+    matrix = np.zeros((units.max() + 1, len(ids)), np.int64)
+    matrix[units, codes] = 1
+    both = matrix.T @ matrix
+    used = [j for j in range(len(ids)) if both[j, j]]
+    return pd.DataFrame(both[np.ix_(used, used)], index=[ids[j] for j in used], columns=[ids[j] for j in used])

@@ -6,8 +6,10 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
+from ..atomic import atomic_path
 from .files import write_image
 
 
@@ -56,3 +58,78 @@ _SLUG = re.compile(r"[^0-9A-Za-zÆØÅæøå]+")
 def slug(value: str) -> str:
     """A file-name-safe form of a group name ('Kommune 1' → 'Kommune_1')."""
     return _SLUG.sub("_", str(value)).strip("_") or "group"
+
+
+def _pyplot():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _save(figure, path: Path) -> Path:
+    import io
+
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=150, bbox_inches="tight", metadata={"Software": None})
+    _pyplot().close(figure)
+    with atomic_path(path) as tmp:
+        tmp.write_bytes(buffer.getvalue())
+    return Path(path)
+
+
+def heatmap(frame: pd.DataFrame, path: str | Path, *, title: str, value_label: str, fmt: str = "{:.1f}",
+            vmax: float | None = None) -> Path:
+    """A labelled heat map of a numeric frame (rows × columns), each cell with its value; for A4 width.
+    ``vmax``: the value of the darkest colour (default: the largest)."""
+    plt = _pyplot()
+    rows, columns = len(frame.index), len(frame.columns)
+    figure, axes = plt.subplots(figsize=(min(6.3, 1.6 + 0.42 * columns), min(9.0, 1.2 + 0.32 * rows)))
+    values = frame.to_numpy(dtype=float)
+    image = axes.imshow(values, cmap="Blues", aspect="auto", vmin=0, vmax=vmax)
+    axes.set_xticks(range(columns), [str(c) for c in frame.columns], rotation=60, ha="right", fontsize=7)
+    axes.set_yticks(range(rows), [str(i) for i in frame.index], fontsize=7)
+    top = vmax if vmax is not None else (float(np.nanmax(values)) if values.size else 0.0)
+    for i in range(rows):
+        for j in range(columns):
+            value = values[i, j]
+            if value == value:
+                axes.text(j, i, fmt.format(value), ha="center", va="center", fontsize=6,
+                          color="white" if top and value > 0.6 * top else "black")
+    axes.set_title(title, fontsize=9)
+    bar = figure.colorbar(image, ax=axes, fraction=0.04, pad=0.02)
+    bar.set_label(value_label, fontsize=7)
+    bar.ax.tick_params(labelsize=6)
+    return _save(figure, Path(path))
+
+
+#: Colours of the plan-check statuses in the requirement grid.
+STATUS_COLOURS = {"met": "#2e7d32", "partial": "#f9a825", "missing": "#c62828", "not_assessed": "#9e9e9e"}
+
+
+def requirement_grid(matrix: pd.DataFrame, path: str | Path, *, labels: dict[str, str], status_names: dict[str, str],
+                     title: str) -> Path:
+    """The plan × requirement status matrix as a coloured grid with a legend."""
+    from matplotlib.colors import ListedColormap
+    from matplotlib.patches import Patch
+
+    plt = _pyplot()
+    requirements = [c for c in matrix.columns if c not in ("document", "case")]
+    order = list(STATUS_COLOURS)
+    codes = matrix[requirements].apply(lambda column: column.map(lambda s: order.index(s) if s in order else 3))
+    figure, axes = plt.subplots(figsize=(min(6.3, 2.0 + 1.1 * len(requirements)), 1.0 + 0.28 * len(matrix)))
+    axes.imshow(codes.to_numpy(), cmap=ListedColormap([STATUS_COLOURS[s] for s in order]), vmin=0, vmax=3,
+                aspect="auto")
+    axes.set_xticks(range(len(requirements)), [labels.get(r, r) for r in requirements], fontsize=7, rotation=20,
+                    ha="right")
+    axes.set_yticks(range(len(matrix)), [str(c) for c in matrix["case"]], fontsize=7)
+    axes.set_xticks([x - 0.5 for x in range(1, len(requirements))], minor=True)
+    axes.set_yticks([y - 0.5 for y in range(1, len(matrix))], minor=True)
+    axes.grid(which="minor", color="white", linewidth=1.5)
+    axes.tick_params(which="minor", length=0)
+    axes.legend(handles=[Patch(color=STATUS_COLOURS[s], label=status_names.get(s, s)) for s in order],
+                loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=7, frameon=False)
+    axes.set_title(title, fontsize=9)
+    return _save(figure, Path(path))
