@@ -105,3 +105,46 @@ def test_a_run_writes_the_figures_and_embeds_them_in_the_appendix(tiny_corpus, t
                         "Figur 3: Samforekomst av koder (enheter med begge kodene)",
                         "Figur 4: Innholdskravene i barnevernloven § 15-1 per plan"]
     assert len(document.inline_shapes) == 4
+
+
+def test_a_codebook_edit_recodes_in_place_and_equals_a_full_run(tiny_corpus, tmp_path):
+    from click.testing import CliRunner
+
+    from casestudy.cli import main
+
+    book = tmp_path / "book.yaml"
+    book.write_text(BOOK, encoding="utf-8")
+    out, full = tmp_path / "out", tmp_path / "full"
+
+    def run(folder, *extra):
+        args = ["run", str(tiny_corpus), "--out", str(folder), "--codebook", str(book), "--codebook", "krav_15-1",
+                "--no-clouds", "--jobs", "1", *extra]
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    run(out)
+    kept = {name: (out / name).stat().st_mtime_ns for name in ("documents.csv", "word_counts.csv", "requirements.csv",
+                                                               "plan_profiles.csv")}
+    book.write_text(BOOK.replace("patterns: [samarbeide]", "patterns: [samarbeide, barnehage]"), encoding="utf-8")
+    said = run(out)
+    assert "only the coding changed: recoded into" in said
+    assert {name: (out / name).stat().st_mtime_ns for name in kept} == kept  # not rewritten
+    run(full)
+    for name in sorted(p.name for p in full.glob("*.csv")):
+        assert (out / name).read_bytes() == (full / name).read_bytes(), name
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["recoded"] is True and manifest["outputs"] == json.loads(
+        (full / "manifest.json").read_text(encoding="utf-8"))["outputs"]
+    assert "up to date" in run(out)  # and the recoded folder counts as current
+
+
+def test_a_changed_reading_option_is_a_full_run_not_a_recode(tiny_corpus, tmp_path, book_and_human):
+    book, _ = book_and_human
+    plan = plan_run(tiny_corpus, codebooks=[book], clouds=False)
+    out = tmp_path / "out"
+    pipeline.run(read_corpus(tiny_corpus, jobs=1), out, codebooks=plan.codebook_paths, clouds=False, key=plan.key,
+                 base_key=plan.base_key, jobs=1)
+    assert plan_run(tiny_corpus, codebooks=[book], clouds=False, unit="turn").only_coding_changed(out)
+    assert not plan_run(tiny_corpus, codebooks=[book], clouds=False, by="kind").only_coding_changed(out)
+    assert not plan_run(tiny_corpus, codebooks=[book], clouds=False, interviewer=["Informant"]).only_coding_changed(out)

@@ -142,6 +142,21 @@ def run(corpus, out, codebooks, no_code, unit, by, top, no_clouds, no_figures, l
         click.echo(f"{out}/ is up to date: inputs, codebooks, options and casestudy are unchanged since its "
                    f"last run (use --force to run again)", err=True)
         return
+    if not force and plan.only_coding_changed(out):
+        coding = [book for book in plan.codebooks if not pipeline.is_checklist(book)]
+        data = load(corpus, **options, tasks=pipeline.document_tasks(coding, unit=unit, profiles=False,
+                                                                       model=options["model"]))
+        status(f"Only the coding changed: recoding into {out}/ …", silent=options["silent"])
+        result = pipeline.recode(data, out, codebooks=plan.codebook_paths, by=None if by.lower() == "none" else by,
+                                 unit=unit, lang=lang, reference=reference, figures=not no_figures,
+                                 options=dict(data.options), started=started, key=plan.key,
+                                 base_key=plan.base_key)
+        if result.get("agreement"):
+            click.echo(result["agreement"], err=True)
+        click.echo(f"{len(data.documents)} documents read, {len(data.skipped)} skipped; only the coding changed: "
+                   f"recoded into {out}/ in {result['seconds']:.1f} s (documents, word counts, plan check and "
+                   f"profiles kept; --force runs everything)", err=True)
+        return
     data = load(corpus, **options, tasks=pipeline.document_tasks(plan.codebooks, unit=unit,
                                                                         model=options["model"]))
     status(f"Writing tables, figures, appendix and REFI-QDA project to {out}/ …", silent=options["silent"])
@@ -149,7 +164,7 @@ def run(corpus, out, codebooks, no_code, unit, by, top, no_clouds, no_figures, l
     settings = {k: v for k, v in data.options.items()}
     result = pipeline.run(data, out, by=by, top=top, stopwords=stopwords, clouds=not no_clouds, figures=not no_figures,
                           codebooks=plan.codebook_paths, unit=unit, lang=lang, reference=reference, options=settings,
-                          started=started, key=plan.key)
+                          started=started, key=plan.key, base_key=plan.base_key)
     if result.get("agreement"):
         click.echo(result["agreement"], err=True)
     n_ok = len(data.documents)

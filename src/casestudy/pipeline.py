@@ -116,18 +116,27 @@ def document_tasks(codebooks: list[Codebook], *, unit: str = "sentence", profile
 
 @dataclass
 class RunPlan:
-    """What ``casestudy run`` will do: the corpus, the codebooks (paths and loaded), the settings, and the
-    run key that hashes everything the outputs depend on (see :func:`run_key`)."""
+    """What ``casestudy run`` will do: the corpus, the codebooks (paths and loaded), the settings, the run
+    key that hashes everything the outputs depend on (see :func:`run_key`), and the base key that hashes
+    everything but the coding (the coding codebooks, the unit and a reference coding)."""
 
     corpus: Path
     codebook_paths: list[Path]
     codebooks: list[Codebook]
     settings: dict
     key: str
+    base_key: str = ""
 
     def up_to_date(self, out: str | Path) -> bool:
         """True when ``out`` holds a complete run with this plan's key: nothing would change."""
         return up_to_date(out, self.key)
+
+    def only_coding_changed(self, out: str | Path) -> bool:
+        """True when ``out`` holds a complete run that differs from this plan only in its coding (a codebook
+        edit, another unit): then :func:`recode` rebuilds what depends on the coding and keeps the rest."""
+        data = _manifest_of(out)
+        return (data is not None and bool(self.base_key) and data.get("base_key") == self.base_key
+                and data.get("run_key") != self.key and _complete(out, data))
 
 
 def plan_run(corpus: str | Path = "corpus", *, codebooks=None, no_code: bool = False, unit: str = "sentence",
@@ -136,7 +145,7 @@ def plan_run(corpus: str | Path = "corpus", *, codebooks=None, no_code: bool = F
              interviewer=(), model: str | None = None, cases: str | Path | None = None,
              stopwords: str | Path | None = None, reference: str | Path | None = None) -> RunPlan:
     """Plan a run: resolve and validate the codebooks (a bad codebook stops here, before any output is
-    written; default: the shipped barnevern codebook and § 15-1 checklist) and compute the run key, so a
+    written; default: the shipped barnevern codebook and § 15-1 checklist) and compute the run keys, so a
     notebook can ask whether an output folder is current (``plan_run("corpus").up_to_date("outputs")``)."""
     corpus = Path(corpus)
     if no_code:
@@ -149,15 +158,34 @@ def plan_run(corpus: str | Path = "corpus", *, codebooks=None, no_code: bool = F
     settings = {"codebooks": [str(p) for p in paths], "unit": unit, "by": by, "top": top, "clouds": clouds,
                 "figures": figures, "lang": lang, "interviewer": sorted(interviewer), "model": model}
     cases_file = Path(cases) if cases else (corpus / "cases.csv" if corpus.is_dir() else None)
-    key = run_key(corpus, files=find_files(corpus), codebooks=paths, options=settings,
-                  extra_files=[cases_file if cases_file and cases_file.exists() else None, stopwords, reference])
-    return RunPlan(corpus, paths, books, settings, key)
+    extra = [cases_file if cases_file and cases_file.exists() else None, stopwords]
+    stamps = _stamps(corpus, find_files(corpus) + [Path(p) for p in extra if p])
+    key = run_key(corpus, files=[], codebooks=paths, options=settings, extra_files=[reference], stamps=stamps)
+    checklists = [path for path, book in zip(paths, books) if is_checklist(book)]
+    base = {k: v for k, v in settings.items() if k not in ("codebooks", "unit")}
+    base_key = run_key(corpus, files=[], codebooks=checklists, options=dict(base, checklists=[str(p) for p in checklists]),
+                       stamps=stamps)
+    return RunPlan(corpus, paths, books, settings, key, base_key)
+
+
+def _stamps(root: Path, files: list[Path]) -> list[str]:
+    """A line per file a run reads, its name and content hash, for the run keys (hashed once)."""
+    lines = []
+    for path in files:
+        try:
+            stamp = file_sha256(path)
+        except OSError as exc:
+            stamp = f"unreadable:{exc.errno}"
+        name = path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
+        lines.append(f"{name}\0{stamp}\n")
+    return lines
 
 
 def run_key(root: str | Path, *, files: list[Path], codebooks: list[Path] = (), extra_files: list = (),
-            options: dict | None = None) -> str:
+            options: dict | None = None, stamps: list[str] = ()) -> str:
     """A hash of everything a run's outputs depend on: every input file's content, the codebooks,
-    cases.csv and other named files, the options, and casestudy's own source and version."""
+    cases.csv and other named files, the options, and casestudy's own source and version (``stamps``:
+    lines of :func:`_stamps` made already)."""
     import hashlib
 
     digest = hashlib.sha256()
@@ -167,24 +195,28 @@ def run_key(root: str | Path, *, files: list[Path], codebooks: list[Path] = (), 
     digest.update(json.dumps(package_versions(), sort_keys=True).encode())
     digest.update(json.dumps(options or {}, sort_keys=True, default=str).encode())
     root = Path(root)
-    for path in list(files) + [Path(p) for p in codebooks] + [Path(p) for p in extra_files if p]:
-        try:
-            stamp = file_sha256(path)
-        except OSError as exc:
-            stamp = f"unreadable:{exc.errno}"
-        name = path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
-        digest.update(f"{name}\0{stamp}\n".encode("utf-8", "surrogateescape"))  # (a name need not be UTF-8)
+    lines = list(stamps) + _stamps(root, list(files) + [Path(p) for p in codebooks] + [Path(p) for p in extra_files
+                                                                                         if p])
+    for line in lines:
+        digest.update(line.encode("utf-8", "surrogateescape"))  # (a name need not be UTF-8)
     return digest.hexdigest()
+
+
+def _manifest_of(out: str | Path) -> dict | None:
+    try:
+        return json.loads((Path(out) / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _complete(out: str | Path, data: dict) -> bool:
+    return all((Path(out) / name).exists() for name in data.get("outputs", []))
 
 
 def up_to_date(out: str | Path, key: str) -> bool:
     """True when ``out`` holds a complete run made with the same run key (see :func:`run_key`)."""
-    manifest_path = Path(out) / "manifest.json"
-    try:
-        data = json.loads(manifest_path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return False
-    return data.get("run_key") == key and all((Path(out) / name).exists() for name in data.get("outputs", []))
+    data = _manifest_of(out)
+    return data is not None and data.get("run_key") == key and _complete(out, data)
 
 
 # --- single stages, for the commands that run one ----------------------------------------------------------------
@@ -373,7 +405,7 @@ def write_all(corpus: Corpus, out: Path, *, by: str | None = "role", top: int | 
               unit: str = "sentence",
               lang: str = "nb", appendix: bool = True, reference: str | Path | None = None,
               options: dict | None = None, started: float | None = None, key: str | None = None,
-              jobs: int | None = None) -> dict:
+              base_key: str | None = None, jobs: int | None = None) -> dict:
     """Every output of the pipeline, written into ``out`` (no staging: see :func:`run`).
 
     ``jobs`` (default: the corpus's ``--jobs``, else all cores): with more than one, the
@@ -412,8 +444,111 @@ def write_all(corpus: Corpus, out: Path, *, by: str | None = "role", top: int | 
         data["agreement"] = notes["agreement"]
     if key:
         data["run_key"] = key
+    if base_key:
+        data["base_key"] = base_key
     write_json(data, out / "manifest.json")
     return data
+
+
+def depends_on_coding(name: str) -> bool:
+    """Whether an output (a path relative to the run folder) changes when only the coding does."""
+    return (name.startswith(("coded_segments", "code_matrix", "appendix/", "exchange/"))
+            or name in ("agreement.csv", "disagreements.csv", "unaligned.csv")
+            or name in {f"figures/{stem}.png" for stem in ("codes_per_case", "codes_per_role", "code_cooccurrence")})
+
+
+def recode(corpus: Corpus, out: str | Path, *, codebooks: list[Path] = (), by: str | None = "role",
+           unit: str = "sentence", lang: str = "nb", reference: str | Path | None = None, figures: bool = True,
+           options: dict | None = None, started: float | None = None, key: str | None = None,
+           base_key: str | None = None) -> dict:
+    """Rebuild only what depends on the coding in a run folder whose other outputs are current (see
+    :meth:`RunPlan.only_coding_changed`): the coded segments, code matrices, agreement, code figures, the
+    appendix and the REFI-QDA project. Documents, segments, word counts and clouds, the plan check and
+    the plan profiles are kept as they are; coding outputs of the previous run that this one does not
+    make are removed. Written through a staging folder like :func:`run`; returns the manifest."""
+    started = started or time.perf_counter()
+    out = Path(out)
+    before = _manifest_of(out)
+    if before is None:
+        raise CasestudyError(f"{out}: no manifest.json; run the whole pipeline first")
+    loaded = [load_codebook(p) for p in codebooks]
+    coding_books = [c for c in loaded if not is_checklist(c)]
+    checklist = next((c for c in loaded if is_checklist(c)), None)
+    if reference is not None and not coding_books:
+        raise CasestudyError("--reference needs a codebook to compare with (--codebook)")
+    previous = before.get("outputs", [])
+    kept = {name: _read_output(out / f"{name}.csv") for name in ("word_counts", "requirements",
+                                                                   "requirements_matrix", "plan_profiles")
+            if f"{name}.csv" in previous}
+    stage = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out))
+    try:
+        frames: dict[str, pd.DataFrame] = {}
+        for i, book in enumerate(coding_books):
+            suffix = "" if i == 0 else f"_{book.path.stem}"
+            found = coding_frames(corpus, book, unit=unit, by=by)
+            frames.update({f"{name}{suffix}": frame for name, frame in found.items()})
+        notes = {}
+        if reference is not None:
+            found, notes["agreement"] = agreement_frames(reference, frames["coded_segments"], corpus, coding_books[0],
+                                                         unit=unit)
+            frames.update(found)
+        book = coding_books[0] if coding_books else None
+        largest = [name for name in frames if name.startswith("coded_segments")]
+        with_appendix = any(name.startswith("appendix/") for name in previous)
+
+        def coded_and_exchange() -> list[Path]:  # the largest table and the REFI-QDA project: half the work
+            paths = [write_csv(frames[name], stage / f"{name}.csv") for name in largest]
+            if with_appendix:
+                paths += write_exchange(corpus, frames.get("coded_segments"), book, stage / "exchange")
+            return paths
+
+        def the_rest() -> list[Path]:
+            paths = [write_csv(frame, stage / f"{name}.csv") for name, frame in frames.items() if name not in largest]
+            images = write_figures(corpus, {"coded_segments": frames.get("coded_segments")}, book, None,
+                                   stage / "figures", lang=lang) if figures else []
+            paths += images
+            kept_images = [out / name for name in previous
+                           if name.startswith("figures/") and not depends_on_coding(name)]
+            if with_appendix:
+                tables = appendix_from(dict(kept, **frames), checklist=checklist, codebook=book, lang=lang)
+                folder = stage / "appendix"
+                paths += [EXPORTS["xlsx"].write(tables, folder / "appendix.xlsx", lang=lang),
+                          EXPORTS["docx"].write(tables, folder / "appendix.docx", images=images + kept_images,
+                                                lang=lang),
+                          EXPORTS["md"].write(tables, folder / "appendix.md", lang=lang)]
+            return paths
+
+        written = [path for paths in concurrently(the_rest, coded_and_exchange, jobs=corpus.options.get("jobs"))
+                   for path in paths]
+        new = {Path(p).relative_to(stage).as_posix() for p in written}
+        stale = [name for name in previous if depends_on_coding(name) and name not in new]
+        outputs = sorted(new | {name for name in previous if not depends_on_coding(name)})
+        data = dict(before, created=_dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+                    seconds=round(time.perf_counter() - started, 2),
+                    command=" ".join(Path(sys.argv[0]).name.split() + sys.argv[1:]),
+                    options=dict(options or {}, by=by, unit=unit, lang=lang,
+                                 reference=str(reference) if reference else None),
+                    codebooks=[{"path": str(c.path), "sha256": file_sha256(c.path)} for c in loaded],
+                    outputs=outputs, recoded=True)
+        data.pop("agreement", None)
+        if notes.get("agreement"):
+            data["agreement"] = notes["agreement"]
+        if key:
+            data["run_key"] = key
+        if base_key:
+            data["base_key"] = base_key
+        write_json(data, stage / "manifest.json")
+        for name in stale:
+            (out / name).unlink(missing_ok=True)
+        publish(stage, out)
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+    return data
+
+
+def _read_output(path: Path) -> pd.DataFrame:
+    """A CSV the run wrote, read back for the appendix (text columns kept as text)."""
+    return pd.read_csv(path, dtype={"group": str, "lemma": str, "document": str, "case": str}, keep_default_na=False)
 
 
 #: A figure with a row per case or plan is drawn up to this many rows (a case study's 12–20 municipalities);

@@ -352,9 +352,10 @@ def code_cooccurrence(coded: pd.DataFrame, codebook: Codebook, *, rollup: bool =
     ids = codebook.ids
     if not len(rows):
         return pd.DataFrame(dtype="int64")
+    from scipy import sparse
+
     units = np.asarray(unit_ids(coded), np.int64)[rows]
-    matrix = np.zeros((units.max() + 1, len(ids)), np.int64)
-    matrix[units, codes] = 1
-    both = matrix.T @ matrix
+    matrix = sparse.csr_matrix((np.ones(len(units), np.float64), (units, codes)), shape=(units.max() + 1, len(ids)))
+    both = np.rint((matrix.T @ matrix).toarray()).astype(np.int64)
     used = [j for j in range(len(ids)) if both[j, j]]
     return pd.DataFrame(both[np.ix_(used, used)], index=[ids[j] for j in used], columns=[ids[j] for j in used])
