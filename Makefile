@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test fuzz bench clean
+.PHONY: demo test fuzz bench notebook clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,11 @@ test: $(VENV)/.installed-dev
 
 fuzz: $(VENV)/.installed-dev
 	CASESTUDY_FUZZ_EXAMPLES=10000 $(BIN)/python -m pytest -q tests/test_fuzz.py
+
+# Jupyter in the project's venv, then the exploration notebook (needs a browser on this machine)
+notebook: $(VENV)/.installed
+	$(BIN)/python -m pip install -q -e '.[notebook]'
+	$(BIN)/jupyter lab notebooks/utforsk.ipynb
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/run.py

@@ -147,3 +147,22 @@ def test_twenty_decisions_on_the_demo_give_agreement_on_twenty_units(tmp_path):
     table = pd.read_csv(out / "review" / "agreement.csv").set_index("code")
     assert table.loc["(all codes)", "units"] == 20
     assert result.output.splitlines()[-1].startswith("20 reviewed units")
+
+
+@pytest.mark.skipif(not __import__("shutil").which("soffice"), reason="LibreOffice is not installed here")
+def test_libreoffice_opens_the_review_sheet_and_the_appendix(run, tmp_path):
+    import csv
+    import subprocess
+
+    out, _ = run
+    CliRunner().invoke(main, ["review", "export", str(out)])
+    converted = tmp_path / "lo"
+    for source, target in ((out / "review" / "review.xlsx", "csv"), (out / "appendix" / "appendix.docx", "pdf")):
+        subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/profile", "--convert-to",
+                        target, "--outdir", str(converted), str(source)], check=True, capture_output=True, timeout=180)
+    rows = list(csv.reader(open(converted / "review.csv", encoding="utf-8", errors="replace")))
+    assert rows[0][:3] == ["unit_id", "document", "case"] and len(rows) == 6
+    assert [r[rows[0].index("text")] for r in rows[1:3]] == ["Tjenestene samarbeider godt om barna.",
+                                                             "Forebygging handler om barna og familiene."]
+    pdf = (converted / "appendix.pdf").read_bytes()
+    assert b"/MediaBox [ 0 0 595" in pdf or b"/MediaBox[0 0 595" in pdf  # A4: 595 × 842 points
