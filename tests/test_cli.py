@@ -75,7 +75,7 @@ def test_wordcount_command(tiny_corpus, tmp_path):
                                        "interview", "--out", str(tmp_path), "--no-cache"])
     assert result.exit_code == 0, result.output
     frame = pd.read_csv(tmp_path / "word_counts.csv")
-    assert list(frame.columns) == ["group", "lemma", "count", "share", "rank"]
+    assert list(frame.columns) == ["group", "lemma", "count", "share", "rank", "forms"]
     assert frame[["group", "lemma", "count"]].values.tolist() == [["barnevernleder", "barn", 3], ["koordinator", "barn", 1]]
 
 

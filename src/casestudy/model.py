@@ -156,6 +156,9 @@ class Corpus:
     options: dict = field(default_factory=dict)
     #: Results of the DocumentTasks run while reading: task key → document id → result.
     results: dict[str, dict[str, object]] = field(default_factory=dict, repr=False)
+    #: Names of the cases (from cases.csv and the file names, real names and pseudonyms, lower-cased): not
+    #: words to count in word counts and clouds.
+    case_names: set = field(default_factory=set, repr=False)
     #: What the analyses of this corpus share and keep between calls (the matchers' lexicon): it
     #: belongs to the corpus, not to the process, and is never pickled.
     shared: dict = field(default_factory=dict, repr=False, compare=False)

@@ -2,8 +2,10 @@
 
 lemmas_in_context.csv: sentences written for this set in the style of real plans and speech of the field
 (sources.csv), every content word given its dictionary headword in its own written standard by an
-annotator who ran no lemmatizer and never saw the code. A token is scored where the pipeline's token
-covers the gold token's exact characters; accuracy is lower-cased lemma equality, per language and POS.
+annotator who ran no lemmatizer and never saw the code. The sentences of each written standard are
+tokenized as one document (the pipeline chooses Bokmål or Nynorsk first per document). A token is scored
+where the pipeline's token covers the gold token's exact characters; accuracy is lower-cased lemma
+equality, per language and POS.
 
     python validation/lemmas/score.py [--errors]
 """
@@ -22,12 +24,15 @@ def main(show_errors: bool = False) -> None:
     from casestudy.text.nlp import tokenize_segments
 
     gold = pd.read_csv(HERE / "lemmas_in_context.csv", dtype={"lemma": str, "token": str}, keep_default_na=False)
-    sentences = gold.drop_duplicates("sentence_id")[["sentence_id", "sentence"]].reset_index(drop=True)
-    table = tokenize_segments(list(sentences["sentence"]))
     found = {}
-    for k in range(len(table)):
-        sid = sentences["sentence_id"][int(table.segment[k])]
-        found[(sid, int(table.start[k]), int(table.end[k]))] = table.strings[table.lemma[k]]
+    # the sentences of one written standard as one document, as a corpus holds them (a plan or transcript
+    # is Bokmål or Nynorsk): the pipeline picks its language order per document
+    for _, part in gold.drop_duplicates("sentence_id").groupby("language"):
+        sentences = part[["sentence_id", "sentence"]].reset_index(drop=True)
+        table = tokenize_segments(list(sentences["sentence"]))
+        for k in range(len(table)):
+            sid = sentences["sentence_id"][int(table.segment[k])]
+            found[(sid, int(table.start[k]), int(table.end[k]))] = table.strings[table.lemma[k]]
     lemma = []
     for row in gold.itertuples():
         lemma.append(found.get((row.sentence_id, int(row.char_start), int(row.char_start) + len(row.token))))

@@ -9,9 +9,10 @@ import numpy as np
 import pandas as pd
 
 from ..model import Document
+from ..text.nb import COUNT_SUFFIXES, COUNT_VARIANTS, NOT_WORDS
 from ..text.nlp import ALPHA, NUM, TokenTable, load_stopwords
 
-COUNT_COLUMNS = ["group", "lemma", "count", "share", "rank"]
+COUNT_COLUMNS = ["group", "lemma", "count", "share", "rank", "forms"]
 #: Attributes that belong to a speaker turn rather than to the whole document.
 SEGMENT_ATTRIBUTES = ("role", "speaker")
 MISSING_GROUP = "(mangler)"
@@ -39,8 +40,14 @@ def countable(tokens: TokenTable, stopwords: frozenset[str], *, min_length: int 
     if found:
         position = dict(zip(strings, range(len(strings))))
         stop[[position[s] for s in found]] = True
+    # not words, by the lemma: addresses, links, file and archive numbers, abbreviations with a full stop,
+    # and first parts of coordinated compounds the context could not complete ('helse-')
+    not_word = stop.copy()
+    for i, s in enumerate(strings):
+        if not not_word[i] and (NOT_WORDS.search(s) or s.endswith(("-", "."))):
+            not_word[i] = True
     letters = (tokens.flags & ALPHA).astype(bool) & ~(tokens.flags & NUM).astype(bool)
-    return letters & ~stop[tokens.lower] & ~stop[tokens.lemma]
+    return letters & ~stop[tokens.lower] & ~not_word[tokens.lemma]
 
 
 def speech_mask(doc: Document, tokens: TokenTable, include_interviewer: bool = False) -> np.ndarray:
@@ -76,6 +83,9 @@ def word_counts(
         corpus.check_attribute(by)
     if not isinstance(stopwords, frozenset):
         stopwords = load_stopwords(stopwords)
+    names = {name for name in getattr(corpus, "case_names", ()) if " " not in name}
+    if names:  # the cases' own names (Fjordvik) are not words of what informants say about the work
+        stopwords = stopwords | names
     counters: dict[str, Counter] = {}
     for doc, tokens in corpus.tokenized(kind):
         if not len(tokens):
@@ -98,12 +108,37 @@ def word_counts(
     return pd.concat(frames, ignore_index=True)[COUNT_COLUMNS]
 
 
+def count_lemma(lemma: str) -> str:
+    """The lemma a word is counted under: Nynorsk and variant spellings under one Bokmål form
+    (førebyggande → forebyggende, barnevernsteneste → barnevernstjeneste; text/nb.py COUNT_VARIANTS)."""
+    if lemma in COUNT_VARIANTS:
+        return COUNT_VARIANTS[lemma]
+    for ending, bokmaal in COUNT_SUFFIXES:
+        if lemma.endswith(ending):
+            return lemma[: len(lemma) - len(ending)] + bokmaal
+    return lemma
+
+
+def _merged(counter: Counter) -> tuple[Counter, dict[str, list[str]]]:
+    """The counts under counting lemmas (see :func:`count_lemma`) and the lemmas each one merges."""
+    merged: Counter = Counter()
+    forms: dict[str, list[str]] = {}
+    for lemma, n in counter.items():
+        key = count_lemma(lemma)
+        merged[key] += n
+        forms.setdefault(key, []).append(lemma)
+    return merged, forms
+
+
 def _count_frame(group: str, counter: Counter, top: int | None) -> pd.DataFrame:
+    counter, forms = _merged(counter)
     total = sum(counter.values())
     frame = pd.DataFrame(sorted(counter.items(), key=lambda kv: (-kv[1], kv[0])), columns=["lemma", "count"])
     frame.insert(0, "group", group)
     frame["share"] = (frame["count"] / total).round(6)
     frame["rank"] = frame["count"].rank(method="min", ascending=False).astype(int)
+    # the spellings a counting lemma merges, when it merges more than itself
+    frame["forms"] = ["; ".join(sorted(forms[lemma])) if forms[lemma] != [lemma] else "" for lemma in frame["lemma"]]
     return frame.head(top) if top else frame
 
 

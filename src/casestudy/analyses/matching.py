@@ -152,8 +152,8 @@ class DocumentIndex:
     """A document's tokens as seen by the lexicon: the string ids each present term matches, and on
     demand the sorted token positions of a term and the negated tokens.
 
-    A term is present when a string of the document satisfies it; its positions are then never
-    empty (every string of a table is some token's form or lemma).
+    A term is present when a string of the document satisfies it; its positions are empty only for a
+    string no token has (an out-of-context lemma that the context changed for every token of its form).
     """
 
     def __init__(self, tokens: TokenTable, present: dict[int, list[int]]):
@@ -199,7 +199,9 @@ class DocumentIndex:
         covered = len(parts)
         parts += [part for i in ids if not (one_lemma_per_form and lemma_of[i] in ids)
                   and len(part := by_form[form_bounds[i]:form_bounds[i + 1]])]
-        if len(parts) == 1:  # sorted already: the sort is stable
+        if not parts:  # a string no token has any more (a lemma every token of which the context changed)
+            found = _NONE
+        elif len(parts) == 1:  # sorted already: the sort is stable
             found = parts[0]
         elif covered == len(parts):  # lemma parts of different lemmas do not overlap
             found = np.sort(np.concatenate(parts))

@@ -246,6 +246,11 @@ def read_corpus(
         finally:
             _start_worker((), CaseTable())
     corpus.options["cache_hits"] = hits
+    for row in table.rows.values():
+        corpus.case_names.update(row.get(column, "").casefold() for column in ("case", "pseudonym"))
+    for doc in corpus.documents:
+        corpus.case_names.update((doc.case.casefold(), case_from_name(doc.id).casefold()))
+    corpus.case_names.discard("")
     known = {d.id for d in corpus.documents} | {s.document for s in corpus.skipped}
     for name in table.rows:
         if name not in known and not any(k.endswith("/" + name) for k in known):

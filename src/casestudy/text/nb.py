@@ -146,3 +146,58 @@ MEASURES_HEADING = re.compile(r"\b(tiltak|tiltaksoversikt|tiltaksplan|handlingsd
 LEVEL_HEADING = re.compile(r"\b(universell|selektiv|indikativ|indikert|grønt|gult|rødt)\w*", re.IGNORECASE)
 SERVICE_HEADING = re.compile(r"\b(helsestasjon|barnehage|skole|ppt|nav|barneverntjeneste|barnevernet|kultur)\w*",
                              re.IGNORECASE)
+
+
+# --- lemmas ------------------------------------------------------------------------------------------------------
+
+#: Words only Nynorsk uses (lower case): a document with more of these than of NB_ONLY is lemmatized
+#: Nynorsk first.
+NN_ONLY = frozenset({"ikkje", "eg", "dei", "kva", "korleis", "kvifor", "mykje", "berre", "meir", "saman", "vert",
+                     "vart", "ein", "eit", "kven", "noko", "nokon", "nokre", "fleire", "heilt", "utan", "òg", "sjå",
+                     "tenesta", "tenester", "tenestene", "born", "borna", "føresette", "kommunane", "dessutan",
+                     "difor", "gjer", "gjere", "seier", "kjem", "vere", "vore", "hjå", "sidan"})
+NB_ONLY = frozenset({"ikke", "jeg", "hva", "hvordan", "hvorfor", "mye", "bare", "mer", "sammen", "blir", "ble",
+                     "hvem", "noe", "noen", "flere", "helt", "uten", "også", "se", "tjenesten", "tjenester",
+                     "tjenestene", "foresatte", "kommunene", "dessuten", "gjør", "gjøre",
+                     "sier", "kommer", "være", "vært", "hos", "hvis"})
+
+#: Words whose lemma is the word itself, whatever simplemma says (an adverb read as a comparative, say).
+LEMMA_EXCEPTIONS = {"videre": "videre", "vidare": "vidare", "fremst": "fremst", "framst": "framst",
+                    "føresette": "føresett", "føresett": "føresett", "foresatte": "foresatt"}
+
+#: Endings of present participles (Bokmål -ende, Nynorsk -ande), which are their own headwords.
+PRESENT_PARTICIPLE = ("ende", "ande")
+
+#: Agent nouns (a person who does something): a compound ending in one of them, in any of its forms, has
+#: the agent noun's singular as its last part (barnevernlederne → barnevernleder), not a verb stem.
+AGENT_NOUNS = ("leder", "leiar", "lærer", "lærar", "koordinator", "rådgiver", "rådgjevar", "veileder",
+               "rettleiar", "saksbehandler", "sakshandsamar", "medarbeider", "medarbeidar", "styrer", "styrar",
+               "ordfører", "ordførar", "arbeider", "arbeidar", "miljøarbeider", "miljøarbeidar")
+#: The endings of an agent noun's inflected forms (Bokmål -e/-en/-ne, Nynorsk -ar/-en/-ane for -ar nouns).
+AGENT_ENDINGS = ("", "e", "en", "ne", "ar", "en", "ane")
+
+#: A word before an ambiguous -et or -er form that makes it a verb: an auxiliary or a subject pronoun
+#: ("har arbeidet", "vi samarbeidet", "hun leder"); otherwise a definite noun or an agent noun is read.
+VERB_CUES = frozenset({"har", "hadde", "ha", "hatt", "er", "var", "ble", "blitt", "vart", "vorte", "vore",
+                       "vi", "me", "de", "dei", "jeg", "eg", "du", "han", "hun", "ho", "man", "dere", "som",
+                       "ikke", "ikkje", "også", "òg"})
+
+#: Conjunctions after the first part of a coordinated compound ("helse- og omsorgstjenester").
+COMPOUND_CONJUNCTIONS = frozenset({"og", "eller", "samt", "og/eller"})
+
+#: Counting lemmas: Nynorsk (and variant Bokmål) lemmas counted under one Bokmål form in word counts and
+#: clouds; whole words first, then word endings (a compound ending in 'teneste' counts as '…tjeneste').
+COUNT_VARIANTS = {"førebyggande": "forebyggende", "førebyggjande": "forebyggende", "føresett": "foresatt",
+                  "born": "barn", "ikkje": "ikke", "mykje": "mye", "berre": "bare", "saman": "sammen",
+                  "tidleg": "tidlig", "heil": "hel", "eigen": "egen", "fleire": "flere", "vere": "være",
+                  "verte": "bli", "kome": "komme", "gje": "gi", "sjå": "se", "seie": "si", "gjere": "gjøre",
+                  "vidare": "videre", "framst": "fremst", "tilsett": "ansatt", "ungdom": "ungdom",
+                  "samarbeide": "samarbeide", "arbeide": "arbeide", "skule": "skole", "heim": "hjem"}
+COUNT_SUFFIXES = (("teneste", "tjeneste"), ("leiar", "leder"), ("rettleiar", "veileder"), ("førebygging",
+                  "forebygging"), ("førebyggande", "forebyggende"), ("førebyggjande", "forebyggende"),
+                  ("skule", "skole"), ("tilbod", "tilbud"), ("arbeidar", "arbeider"), ("styrar", "styrer"),
+                  ("lærar", "lærer"), ("rådgjevar", "rådgiver"), ("sakshandsamar", "saksbehandler"))
+
+#: Strings that are not words to count: e-mail addresses, links, strings with digits (archive and case
+#: numbers, dates), and strings with a slash or underscore (file names, paths).
+NOT_WORDS = re.compile(r"[@\d/_]|www\.|https?:")

@@ -22,10 +22,13 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import CasestudyError
-from .nb import ABBREVIATIONS, LEMMA_PLURAL_RULES, LEMMA_SUFFIX_RULES
+from .nb import (
+    ABBREVIATIONS, AGENT_ENDINGS, AGENT_NOUNS, COMPOUND_CONJUNCTIONS, LEMMA_EXCEPTIONS, LEMMA_PLURAL_RULES,
+    LEMMA_SUFFIX_RULES, NB_ONLY, NN_ONLY, PRESENT_PARTICIPLE, VERB_CUES,
+)
 
 #: Bumped whenever tokens or lemmas for the same text can change; part of the cache key.
-PIPELINE_VERSION = "nlp-2"
+PIPELINE_VERSION = "nlp-3"  # nlp-3: document language order, context lemmas, agent nouns
 LANGS = ("nb", "nn")
 
 # Flags per token, as bits.
@@ -33,20 +36,28 @@ ALPHA, NUM, PUNCT = 1, 2, 4
 
 
 @functools.lru_cache(maxsize=200_000)
-def lemmatize(word: str) -> str:
-    """Lower-cased lemma of one word, with the genitive and Nynorsk fallbacks."""
+def lemmatize(word: str, langs: tuple[str, ...] = LANGS) -> str:
+    """Lower-cased lemma of one word out of context, with the agent-noun, genitive and Nynorsk fallbacks.
+    ``langs``: simplemma's languages in the order to try (a Nynorsk document: ``("nn", "nb")``)."""
     import simplemma
 
     lower = word.lower()
     if not any(c.isalpha() for c in lower):
         return lower
+    if lower in LEMMA_EXCEPTIONS:
+        return LEMMA_EXCEPTIONS[lower]
     if "-" in lower.strip("-"):
         head, _, tail = lower.rpartition("-")
-        return f"{head}-{lemmatize(tail)}" if tail else lower
-    lemma = simplemma.lemmatize(lower, lang=LANGS)
+        return f"{head}-{lemmatize(tail, langs)}" if tail else lower
+    agent = _agent_noun(lower)
+    if agent is not None:
+        return agent
+    if len(lower) >= 8 and lower.endswith(PRESENT_PARTICIPLE):
+        return lower  # a present participle is its own headword (forebyggende, førebyggjande), not the verb
+    lemma = simplemma.lemmatize(lower, lang=langs)
     if lemma != lower or len(lower) < 5:
         return lemma.lower()
-    if simplemma.is_known(lower, lang=LANGS):
+    if simplemma.is_known(lower, lang=langs):
         # simplemma knows some Nynorsk definite plurals but returns them unchanged (tenestene)
         rules = LEMMA_PLURAL_RULES if len(lower) >= 7 else ()
     else:
@@ -56,14 +67,125 @@ def lemmatize(word: str) -> str:
             stem = lower[: -len(suffix)]
             for ending in replacements:
                 candidate = stem + ending
-                if len(candidate) >= 3 and simplemma.is_known(candidate, lang=LANGS):
-                    return simplemma.lemmatize(candidate, lang=LANGS).lower()
+                if len(candidate) >= 3 and simplemma.is_known(candidate, lang=langs):
+                    return simplemma.lemmatize(candidate, lang=langs).lower()
             # compound + genitive: simplemma knows the compound's base form only via its own rules
             if suffix == "s":
-                inner = simplemma.lemmatize(stem, lang=LANGS)
+                inner = simplemma.lemmatize(stem, lang=langs)
                 if inner != stem:
                     return inner.lower()
     return lemma.lower()
+
+
+def _agent_noun(lower: str) -> str | None:
+    """The singular of an agent noun or of a compound ending in one (barnevernlederne → barnevernleder).
+    A form that is also a verb's present tense (samarbeider, veileder) is left to simplemma and the
+    context rules, as is the bare noun ('leder' = leads)."""
+    import simplemma
+
+    for noun in AGENT_NOUNS:
+        at = lower.rfind(noun)
+        if at < 0 or (at == 0 and lower == noun):
+            continue
+        ending = lower[at + len(noun):]
+        if ending not in AGENT_ENDINGS:
+            continue
+        singular = lower[:at + len(noun)]
+        if ending == "" and simplemma.is_known(singular[:-2] + "e", lang=LANGS):
+            return None  # a verb too: samarbeider (samarbeide), veileder (veilede)
+        return singular
+    return None
+
+
+def document_languages(strings: list[str], counts) -> tuple[str, ...]:
+    """simplemma's language order for a document: Nynorsk first when its tokens hold more words only Nynorsk
+    uses than words only Bokmål uses (``counts``: each string's number of tokens)."""
+    nn = sum(int(n) for s, n in zip(strings, counts) if s in NN_ONLY)
+    nb = sum(int(n) for s, n in zip(strings, counts) if s in NB_ONLY)
+    return ("nn", "nb") if nn > nb else ("nb", "nn")
+
+
+def context_lemmas(forms: list[str], token_forms: np.ndarray, lemmas: list[str], langs: tuple[str, ...]
+                   ) -> dict[int, str]:
+    """Lemmas that depend on the words around a token: position → lemma, for the tokens of one document
+    (``forms``: its distinct lower-cased forms, ``token_forms``: each token's form id in order, ``lemmas``:
+    each form's lemma out of context).
+
+    - a form in -et that is both a definite noun and a verb form (arbeidet, samarbeidet) is the noun,
+      unless an auxiliary or a subject pronoun stands right before it (har arbeidet, vi samarbeidet);
+    - an agent noun that is also a verb form (leder, lærer, styrer) is the noun unless a subject pronoun
+      or 'som' stands before it (hun leder → lede);
+    - the first part of a coordinated compound ('helse-' in 'helse- og omsorgstjenester') gets the whole
+      compound it stands for (helsetjeneste): its own part and the last known part of the compound after
+      the conjunction.
+    """
+    import simplemma
+
+    kinds: dict[int, tuple[str, str | None]] = {}  # form id → (rule, the noun for -et forms)
+    for k, form in enumerate(forms):
+        if form.endswith("et") and len(form) > 4:
+            stem = form[:-2]
+            if simplemma.is_known(stem, lang=langs) and simplemma.lemmatize(stem, lang=langs) == stem:
+                kinds[k] = ("et", stem)
+        elif form in AGENT_NOUNS:
+            kinds[k] = ("agent", form)
+        elif form.endswith("-") and len(form) > 2:
+            kinds[k] = ("part", None)
+    found: dict[int, str] = {}
+    if not kinds:
+        return found
+    candidate = np.zeros(len(forms), bool)
+    candidate[list(kinds)] = True
+    for i in np.flatnonzero(candidate[token_forms]).tolist():
+        k = int(token_forms[i])
+        rule, noun = kinds[k]
+        lemma = lemmas[k]
+        before = forms[token_forms[i - 1]] if i else ""
+        if rule == "part":
+            if i + 2 < len(token_forms) and forms[token_forms[i + 1]] in COMPOUND_CONJUNCTIONS:
+                whole = _compound_of(forms[k][:-1], lemmas[token_forms[i + 2]], langs)
+                if whole:
+                    found[i] = whole
+        elif before in VERB_CUES:
+            stem = noun[:-2] if rule == "agent" else noun
+            verb = lemma if (rule == "et" and lemma != noun) else _verb_of(stem, langs)
+            if verb and verb != lemma:
+                found[i] = verb
+        elif lemma != noun:
+            found[i] = noun
+    return found
+
+
+def _verb_of(stem: str, langs: tuple[str, ...]) -> str | None:
+    """The infinitive made from a stem (arbeid → arbeide, led → lede), when simplemma knows it."""
+    import simplemma
+
+    for candidate in (stem + "e", stem + "a"):
+        if simplemma.is_known(candidate, lang=langs):
+            return simplemma.lemmatize(candidate, lang=langs).lower()
+    return None
+
+
+def _compound_of(first: str, last_lemma: str, langs: tuple[str, ...]) -> str | None:
+    """The compound a coordinated first part stands for: the part + the head of the lemma after the
+    conjunction (helse + omsorgstjeneste → helsetjeneste). The head is found at the last place where the
+    lemma splits into two known words (the first may end in a linking s or e): omsorgs|tjeneste,
+    kriminalitets|forebyggende, skolehelse|tjeneste."""
+    import simplemma
+
+    def known(word: str) -> bool:
+        return len(word) >= 3 and simplemma.is_known(word, lang=langs)
+
+    def part(word: str, depth: int = 1) -> bool:  # a known word, with a linking s/e, or two such words
+        if len(word) >= (4 if depth else 5) and (known(word) or (word[-1:] in ("s", "e") and known(word[:-1]))):
+            return True
+        return depth > 0 and any(part(word[:k], 0) and part(word[k:], 0) for k in range(5, len(word) - 4))
+
+    for split in range(len(last_lemma) - 5, 3, -1):  # heads of five letters or more
+        prefix, head = last_lemma[:split], last_lemma[split:]
+        if known(head) and part(prefix):
+            return first + head
+    return None
 
 
 def _register_components():
@@ -80,8 +202,21 @@ def _register_components():
 
 
 def _lemmatize_doc(doc):
+    """The ``simplemma_lemmatizer`` component: the lemmas the built-in path gives, the Doc taken as one
+    document (its language order, then the context rules; whitespace tokens are not context)."""
+    words = [token for token in doc if not token.is_space]
+    forms = [token.lower_ for token in words]
+    distinct = list(dict.fromkeys(forms))
+    number = {form: k for k, form in enumerate(distinct)}
+    token_forms = np.array([number[form] for form in forms], np.int64)
+    langs = document_languages(distinct, np.bincount(token_forms, minlength=len(distinct)))
+    lemmas = [lemmatize(form, langs) for form in distinct]
+    context = context_lemmas(distinct, token_forms, lemmas, langs)
+    for i, token in enumerate(words):
+        token.lemma_ = context.get(i, lemmas[token_forms[i]])
     for token in doc:
-        token.lemma_ = lemmatize(token.text)
+        if token.is_space:
+            token.lemma_ = token.lower_
     return doc
 
 
@@ -280,28 +415,38 @@ def _table(nlp, idx, length, lower, lemma, is_space, is_punct, like_num, segment
     strings_of = nlp.vocab.strings
     lower_hashes, lower_ids = np.unique(lower, return_inverse=True)
     lower_strings = [strings_of[int(h)] for h in lower_hashes]
+    context: dict[int, str] = {}
     if lemma is None:
-        lemma_strings = [lemmatize(w) for w in lower_strings]
-    else:
-        lemma_of = {}
-        for h, l in zip(lower.tolist(), lemma[keep].tolist()):
+        langs = document_languages(lower_strings, np.bincount(lower_ids, minlength=len(lower_strings)))
+        lemma_strings = [lemmatize(w, langs) for w in lower_strings]
+        context = context_lemmas(lower_strings, lower_ids, lemma_strings, langs)
+    else:  # a trained model's lemmas are per token: its first lemma of each form, and the tokens that differ
+        token_lemmas = lemma[keep].tolist()
+        lemma_of: dict[int, int] = {}
+        for h, l in zip(lower.tolist(), token_lemmas):
             lemma_of.setdefault(h, l)
         lemma_strings = [(strings_of[int(lemma_of[int(h)])] or strings_of[int(h)]).lower() for h in lower_hashes]
+        for i, (h, l) in enumerate(zip(lower.tolist(), token_lemmas)):
+            if l != lemma_of[h]:
+                context[i] = (strings_of[int(l)] or strings_of[int(h)]).lower()
     ids: dict[str, int] = {}
     strings: list[str] = []
-    for w in lower_strings + lemma_strings:
+    for w in lower_strings + lemma_strings + list(context.values()):
         if w not in ids:
             ids[w] = len(strings)
             strings.append(w)
     lower_map = np.array([ids[w] for w in lower_strings], np.int32)
     lemma_map = np.array([ids[w] for w in lemma_strings], np.int32)
+    token_lemma = lemma_map[lower_ids].astype(np.int32)
+    if context:
+        token_lemma[list(context)] = [ids[w] for w in context.values()]
     if letters is None:
         letters = np.array([_has_letter(w) for w in lower_strings], bool)[lower_ids]
     start = idx.astype(np.int32)
     flags = (letters * ALPHA | like_num * NUM | is_punct * PUNCT).astype(np.uint8)
     return TokenTable(
         strings, segment.astype(np.int32), sent, start, (start + length).astype(np.int32),
-        lower_map[lower_ids].astype(np.int32), lemma_map[lower_ids].astype(np.int32), flags,
+        lower_map[lower_ids].astype(np.int32), token_lemma, flags,
     )
 
 
