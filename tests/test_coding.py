@@ -1,7 +1,9 @@
 import pytest
 
 from casestudy import read_corpus
-from casestudy.codebook import parse_yaml, codebook_from_data
+from pathlib import Path
+
+from casestudy.codebook import codebook_from_data, load_codebook, parse_yaml
 from casestudy.analyses.coding import code_corpus, code_matrix, code_texts
 from casestudy.analyses.kwic import kwic
 
@@ -156,3 +158,39 @@ def test_spacy_component_puts_codes_on_the_doc():
     doc = CodebookComponent(BOOK)(doc)
     assert [(s.text, s.label_) for s in doc.spans["codebook"]] == [
         ("Kjernebarnevernet", "core"), ("forebyggingen", "prevention")]
+
+
+PLAN_SENTENCES_ABOUT_CHILDREN = [
+    "Mange elever med sosiale problemer trenger tett oppfølging.",
+    "Barn som sliter med angst og ensomhet skal få hjelp tidlig.",
+    "Utfordringsbildet viser at flere unge har psykiske vansker.",
+    "Det er vanskelig for mange familier å få endene til å møtes.",
+    "Elevene skal lykkes i skolen og fullføre videregående.",
+    "Ungdom med utfordringer i hjemmet får tilbud om samtale.",
+]
+
+
+def test_plan_sentences_about_childrens_difficulties_get_no_barrier_or_success_code():
+    book = load_codebook(Path(__file__).parents[1] / "codebooks" / "barnevern.yaml")
+    scoped = {c.id for c in book.flat() if c.id.startswith(("barrier", "success")) or c.id == "anchoring_leadership"}
+    found = code_texts(PLAN_SENTENCES_ABOUT_CHILDREN, book, kinds=["plan"] * len(PLAN_SENTENCES_ABOUT_CHILDREN),
+                       rollup=True)
+    assert [sorted(codes & scoped) for codes in found] == [[]] * len(PLAN_SENTENCES_ABOUT_CHILDREN)
+    # the same words about the work are barriers in a plan, and informants' own words count without context
+    work = code_texts(["En utfordring er at tjenestene har liten kapasitet til å samarbeide.",
+                       "Den største utfordringen er at vi sliter med å følge opp."], book, kinds=["plan", "interview"])
+    assert "barrier" in work[0] and "barrier" in work[1]
+
+
+def test_codes_apply_to_the_kinds_of_document_they_name(tmp_path):
+    from casestudy.codebook import codebook_from_data
+
+    book = codebook_from_data({"codes": [
+        {"id": "speech", "patterns": ["altså"], "applies_to": ["interview"]},
+        {"id": "weak", "with_context": {"patterns": ["utfordring*"], "context": ["samarbeid*"], "kinds": ["plan"]}},
+    ]})
+    texts = ["Altså, utfordringen er stor.", "Altså, utfordringen er stor."]
+    assert code_texts(texts, book, kinds=["interview", "plan"]) == [{"speech", "weak"}, set()]
+    assert code_texts(["Utfordringen med samarbeidet er stor."], book, kinds=["plan"]) == [{"weak"}]
+    assert book.applies_to() == {"speech": ("interview",), "weak": ("plan", "interview")}
+    assert codebook_from_data(book.to_dict()).to_dict() == book.to_dict()  # written back out as read

@@ -19,11 +19,13 @@ import yaml
 from .errors import CodebookError
 
 CODE_KEYS = {"id", "label", "description", "origin", "patterns", "exclude", "examples", "regex", "children",
-             "negation", "assessment", "headings", "concrete", "weight"}
+             "negation", "assessment", "headings", "concrete", "weight", "applies_to", "with_context"}
 TOP_KEYS = {"name", "language", "version", "description", "codes", "kind", "assessment"}
 ORIGINS = ("deductive", "inductive")
 NEGATION = ("keep", "drop")
 KINDS = ("codebook", "checklist")
+#: The kinds of document a code can be limited to (``applies_to``).
+DOCUMENT_KINDS = ("plan", "interview")
 #: The default assessment rule of a checklist requirement (see analyses/plancheck.py for what each
 #: number means); a checklist overrides any of them, for all requirements or for one.
 DEFAULT_RULE = {
@@ -54,6 +56,12 @@ class Code:
     children: list["Code"] = field(default_factory=list)
     extra: dict = field(default_factory=dict)
     line: int | None = None
+    #: The kinds of document the code applies to (plan, interview); None: those of its parent (all at the top).
+    applies_to: list[str] | None = None
+    #: Patterns too weak alone ('utfordring'): a match counts only when one of ``context`` matches in the
+    #: same sentence ({"patterns": [...], "context": [...]}, and "kinds": the document kinds where the
+    #: context is needed, elsewhere the patterns count alone; empty: none).
+    with_context: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         data: dict = {"id": self.id}
@@ -68,6 +76,10 @@ class Code:
                 data[key] = list(value)
         if self.negation != "keep":
             data["negation"] = self.negation
+        if self.applies_to is not None:
+            data["applies_to"] = list(self.applies_to)
+        if self.with_context:
+            data["with_context"] = {k: list(v) for k, v in self.with_context.items()}
         data.update(self.extra)
         if self.children:
             data["children"] = [c.to_dict() for c in self.children]
@@ -129,6 +141,20 @@ class Codebook:
             chain.append(current)
             current = parents.get(current)
         return chain
+
+    def applies_to(self) -> dict[str, tuple[str, ...]]:
+        """Map of code id → the document kinds it applies to, its own or inherited from its nearest ancestor
+        that sets them (every kind when none does)."""
+        result: dict[str, tuple[str, ...]] = {}
+
+        def walk(codes, inherited):
+            for code in codes:
+                kinds = tuple(code.applies_to) if code.applies_to is not None else inherited
+                result[code.id] = kinds
+                walk(code.children, kinds)
+
+        walk(self.codes, DOCUMENT_KINDS)
+        return result
 
     def paths(self) -> dict[str, str]:
         """Map of code id → dotted path ('prevention_level.universal'), as a quanteda dictionary flattens."""
@@ -334,11 +360,34 @@ def _code(item, path, seen: dict, parent_line) -> Code:
         _check_pattern(pattern, path, line, code_id)
     for expression in regex:
         _check_regex(expression, path, line, code_id)
+    applies_to = item.get("applies_to")
+    if applies_to is not None:
+        applies_to = [applies_to] if isinstance(applies_to, str) else applies_to
+        if not isinstance(applies_to, list) or not applies_to or not all(k in DOCUMENT_KINDS for k in applies_to):
+            raise CodebookError(f"'applies_to' must list document kinds ({', '.join(DOCUMENT_KINDS)}), not "
+                                f"{item.get('applies_to')!r}", path=path, line=line, code=code_id)
+    with_context = item.get("with_context") or {}
+    if with_context:
+        if not isinstance(with_context, dict) or set(with_context) - {"patterns", "context", "kinds", "__line__"}:
+            raise CodebookError("'with_context' must be a mapping with 'patterns' and 'context' (lists of patterns) "
+                                "and optionally 'kinds' (where the context is needed)", path=path, line=line,
+                                code=code_id)
+        kinds = with_context.get("kinds")
+        if kinds is not None and (not isinstance(kinds, list) or not all(k in DOCUMENT_KINDS for k in kinds)):
+            raise CodebookError(f"'with_context: kinds' must list document kinds ({', '.join(DOCUMENT_KINDS)})",
+                                path=path, line=line, code=code_id)
+        with_context = {key: _string_list(with_context, key, path, code_id, line) for key in ("patterns", "context")
+                        } | ({"kinds": list(kinds)} if kinds else {})
+        if not with_context["patterns"] or not with_context["context"]:
+            raise CodebookError("'with_context' needs both 'patterns' and 'context'", path=path, line=line,
+                                code=code_id)
+        for pattern in with_context["patterns"] + with_context["context"]:
+            _check_pattern(pattern, path, line, code_id)
     children_data = item.get("children") or []
     if not isinstance(children_data, list):
         raise CodebookError("'children' must be a list of codes", path=path, line=line, code=code_id)
     children = [_code(child, path, seen, line) for child in children_data]
-    if not patterns and not regex and not children:
+    if not patterns and not regex and not children and not with_context:
         raise CodebookError("code has no patterns (give 'patterns', 'regex' or 'children')", path=path, line=line,
                             code=code_id)
     for key in ("headings", "concrete"):
@@ -355,7 +404,8 @@ def _code(item, path, seen: dict, parent_line) -> Code:
     return Code(
         id=code_id, label=str(item.get("label") or ""), description=str(item.get("description") or "").strip(),
         origin=origin, patterns=patterns, exclude=exclude, examples=_string_list(item, "examples", path, code_id, line),
-        regex=regex, negation=negation, children=children, extra=extra, line=line,
+        regex=regex, negation=negation, children=children, extra=extra, line=line, applies_to=applies_to,
+        with_context=with_context,
     )
 
 

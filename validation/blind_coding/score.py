@@ -34,7 +34,9 @@ def main(codebook: str = "barnevern") -> None:
         return expand_ancestors({c for c in cell.split(";") if c}, book) & set(codes)
 
     first, second = [labels(c) for c in a["codes"]], [labels(b[i]) for i in a["id"]]
-    tool = [expand_ancestors(found, book) & set(codes) for found in cs.code_texts(list(a["text"]), book)]
+    # each sentence coded as a sentence of its kind of document (interview speech or plan text)
+    found = cs.code_texts(list(a["text"]), book, kinds=list(a["register"]))
+    tool = [expand_ancestors(codes_found, book) & set(codes) for codes_found in found]
     rows, tp_all, fp_all, fn_all = [], 0, 0, 0
     agreed_cells = total_cells = 0
     for code in codes:

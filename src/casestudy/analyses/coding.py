@@ -55,7 +55,7 @@ def code_document(doc, tokens: TokenTable, matcher: Matcher, *, unit: Unit = "se
                   include_interviewer: bool = False) -> DocumentCoding:
     """The coded units of one document, sorted by segment, start and the code's place in the codebook."""
     segments = doc.segments
-    found = matcher.find(tokens, [s.text for s in segments])
+    found = matcher.find(tokens, [s.text for s in segments], getattr(doc, "kind", None))
     if not include_interviewer and any(s.interviewer for s in segments):
         interviewer = np.fromiter((bool(s.interviewer) for s in segments), bool, len(segments))
         found = found.take(np.flatnonzero(~interviewer[found.segment]))
@@ -265,13 +265,22 @@ def _unit_codes(coded: pd.DataFrame, codebook: Codebook, rollup: bool, units) ->
 
 
 def code_texts(texts: list[str], codebook: Codebook, *, rollup: bool = False, model: str | None = None,
-               matcher: Matcher | None = None) -> list[set[str]]:
-    """The codes found in each of ``texts`` (a quick way to try a codebook on sentences in a notebook)."""
+               matcher: Matcher | None = None, kinds: list[str] | None = None) -> list[set[str]]:
+    """The codes found in each of ``texts`` (a quick way to try a codebook on sentences in a notebook).
+    ``kinds``: each text's document kind (plan, interview), for codes that apply to one kind or need
+    context in one; None: every code applies, and weak patterns need their context."""
     matcher = matcher or Matcher(codebook, model)
-    tokens = tokenize_segments(list(texts), model)
+    texts = list(texts)
     found: list[set[str]] = [set() for _ in texts]
-    for code_id, seg, *_ in matcher.matches(tokens, list(texts)):
-        found[seg].add(code_id)
+    groups = {None: list(range(len(texts)))} if kinds is None else {
+        kind: [i for i, k in enumerate(kinds) if k == kind] for kind in dict.fromkeys(kinds)}
+    for kind, positions in groups.items():
+        part = [texts[i] for i in positions]
+        if not part:
+            continue
+        tokens = tokenize_segments(part, model)
+        for code_id, seg, *_ in matcher.matches(tokens, part, kind):
+            found[positions[seg]].add(code_id)
     if rollup:
         found = [expand_ancestors(codes, codebook) for codes in found]
     return found

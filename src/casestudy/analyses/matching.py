@@ -52,6 +52,14 @@ class CompiledCode:
     negation: str
     pattern_ids: list[tuple[int, ...]] = field(default_factory=list)
     exclude_ids: list[tuple[int, ...]] = field(default_factory=list)
+    #: patterns that count only with a context match in the same sentence, and the context patterns
+    weak: list[Pattern] = field(default_factory=list)
+    context: list[Pattern] = field(default_factory=list)
+    weak_ids: list[tuple[int, ...]] = field(default_factory=list)
+    context_ids: list[tuple[int, ...]] = field(default_factory=list)
+    #: the document kinds the code applies to, and those where its weak patterns need their context
+    kinds: tuple[str, ...] = ("plan", "interview")
+    context_kinds: tuple[str, ...] = ("plan", "interview")
 
 
 def _word_terms(words: list[str], model: str | None = None) -> dict[str, tuple[Term, ...]]:
@@ -230,8 +238,13 @@ class Matcher:
         self.codebook = codebook
         self.lexicon = lexicon if lexicon is not None else Lexicon()
         self.codes: list[CompiledCode] = []
-        every = [w for c in codebook.flat() for p in c.patterns + c.exclude for w in p.split() if not _is_glob(w)]
+
+        def all_patterns(c):
+            return c.patterns + c.exclude + c.with_context.get("patterns", []) + c.with_context.get("context", [])
+
+        every = [w for c in codebook.flat() for p in all_patterns(c) for w in p.split() if not _is_glob(w)]
         lexicon = _word_terms(every, model)
+        kinds = codebook.applies_to()
         for code in codebook.flat():
             self.codes.append(CompiledCode(
                 code.id, code.label or code.id,
@@ -239,19 +252,25 @@ class Matcher:
                 [compile_pattern(p, model, lexicon) for p in code.exclude],
                 [re.compile(r, re.IGNORECASE) for r in code.regex],
                 code.negation,
+                weak=[compile_pattern(p, model, lexicon) for p in code.with_context.get("patterns", [])],
+                context=[compile_pattern(p, model, lexicon) for p in code.with_context.get("context", [])],
+                kinds=kinds[code.id], context_kinds=tuple(code.with_context.get("kinds", ("plan", "interview"))),
             ))
         # terms are numbered by the shared lexicon: dictionaries keyed by int are far cheaper than by dataclass
-        self.lexicon.add(t for c in self.codes for p in c.patterns + c.exclude for t in p.terms)
+        self.lexicon.add(t for c in self.codes for p in c.patterns + c.exclude + c.weak + c.context for t in p.terms)
         term_id = self.lexicon.ids
         # the patterns by their first term: a document is only tried with patterns whose first term it has
         self._by_first: dict[int, list[tuple[int, tuple[int, ...]]]] = {}
         for index, code in enumerate(self.codes):
             code.pattern_ids = [tuple(term_id[t] for t in p.terms) for p in code.patterns]
             code.exclude_ids = [tuple(term_id[t] for t in p.terms) for p in code.exclude]
-            for pattern in code.pattern_ids:
+            code.weak_ids = [tuple(term_id[t] for t in p.terms) for p in code.weak]
+            code.context_ids = [tuple(term_id[t] for t in p.terms) for p in code.context]
+            for pattern in code.pattern_ids + code.weak_ids:
                 if pattern:
                     self._by_first.setdefault(pattern[0], []).append((index, pattern))
         self._with_regex = {index for index, code in enumerate(self.codes) if code.regex}
+        self._scoped = any(code.kinds != ("plan", "interview") for code in self.codes)
 
     def _find(self, pattern: tuple[int, ...], index: DocumentIndex) -> np.ndarray:
         """First tokens i of the ranges [i, i + len(pattern)) where the pattern's terms (ids) match
@@ -284,17 +303,19 @@ class Matcher:
             return (starts[0], ends[0]) if starts else (_NONE, _NONE)
         return np.concatenate(starts), np.concatenate(ends)
 
-    def matches(self, tokens: TokenTable, texts: list[str]) -> list[tuple[str, int, int, int, bool, int]]:
+    def matches(self, tokens: TokenTable, texts: list[str], kind: str | None = None
+                ) -> list[tuple[str, int, int, int, bool, int]]:
         """All code matches in a document: (code id, segment, start, end, negated, sentence), with offsets
         in the segment's text and the sentence number within the segment."""
-        found = self.find(tokens, texts)
+        found = self.find(tokens, texts, kind)
         ids = [code.id for code in self.codes]
         return list(zip([ids[c] for c in found.code.tolist()], found.segment.tolist(), found.start.tolist(),
                         found.end.tolist(), found.negated.tolist(), found.sent.tolist()))
 
-    def find(self, tokens: TokenTable, texts: list[str]) -> Matches:
+    def find(self, tokens: TokenTable, texts: list[str], kind: str | None = None) -> Matches:
         """The matches of :meth:`matches` as arrays, the code as its place in ``self.codes``: for code after
-        code, its token matches in order of position, then its regex matches."""
+        code, its token matches in order of position, then its regex matches. ``kind``: the document's
+        kind, so codes that apply to other kinds find nothing (None: every code applies)."""
         if not len(tokens):
             return Matches.none()
         index = self.lexicon.index(tokens)
@@ -306,7 +327,20 @@ class Matcher:
                 candidates.setdefault(place, []).append(pattern)
         for place in sorted(candidates.keys() | self._with_regex):  # in codebook order
             code = self.codes[place]
-            i, j = self._spans(candidates.get(place, []), index)
+            if kind is not None and self._scoped and kind not in code.kinds:
+                continue
+            found_patterns = candidates.get(place, [])
+            # weak patterns need their context where the code says so (every kind when the kind is unknown)
+            weak = set(code.weak_ids) if kind is None or kind in code.context_kinds else set()
+            i, j = self._spans([p for p in found_patterns if p not in weak], index)
+            if weak and any(p in weak for p in found_patterns):
+                # a weak pattern counts only in a sentence where a context pattern matches
+                a, b = self._spans([p for p in found_patterns if p in weak], index)
+                c, _ = self._spans(code.context_ids, index)
+                if len(a) and len(c):
+                    sentences = np.unique(tokens.segment[c].astype(np.int64) * width + tokens.sent[c])
+                    keep = np.isin(tokens.segment[a].astype(np.int64) * width + tokens.sent[a], sentences)
+                    i, j = np.concatenate((i, a[keep])), np.concatenate((j, b[keep]))
             if len(i) and code.exclude_ids:
                 # a match is dropped when it shares a token with a match of an exclude pattern
                 a, b = self._spans(code.exclude_ids, index)
