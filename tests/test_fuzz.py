@@ -457,7 +457,9 @@ def test_match_offsets_slice_out_the_matched_word(texts, data):
         if not tokens.flags[i] & ALPHA or "*" in word or "?" in word:
             continue
         alone = tokenize_segments([word])
-        if len(alone) == 1 and alone.strings[alone.lower[0]] == word.lower():
+        scripts = {unicodedata.name(c, "?").split()[0] for c in word if c.isalpha()}
+        # (a word mixing scripts is refused as a pattern: see test_hostile)
+        if len(alone) == 1 and alone.strings[alone.lower[0]] == word.lower() and len(scripts) <= 1:
             candidates.append(i)
     assume(candidates)
     chosen = data.draw(st.lists(st.sampled_from(candidates), min_size=1, max_size=3, unique=True))
@@ -545,13 +547,25 @@ csv_column = st.one_of(
 @given(st.lists(st.tuples(st.text(st.sampled_from(list('xy ,"\n')), max_size=3), csv_column), min_size=1, max_size=5,
                 unique_by=lambda column: column[0]), st.integers(0, 3))
 def test_write_csv_writes_the_bytes_of_pandas_to_csv(columns, rows):
+    """The bytes of pandas' to_csv, but for the two documented differences: a text a spreadsheet would read
+    as a formula is defused with an apostrophe, and a text with a carriage return is quoted (so a reader
+    that splits lines at CR keeps the row whole). Whatever the writer, the cells read back are the frame's."""
+    import csv
+    import io
+
     from casestudy.output import files as outputs
 
     frame = pd.concat([series.rename(name) for name, series in columns], axis=1).head(rows)
+    defused = frame.apply(lambda s: s.map(lambda v: outputs.defuse(v) if isinstance(v, str) else v)
+                          if s.dtype.kind == "O" or isinstance(s.dtype, pd.StringDtype) else s)
     chunk, outputs._CSV_ROWS = outputs._CSV_ROWS, 2  # rows are formatted two at a time here
     try:
         with tempfile.TemporaryDirectory() as folder:
-            path = outputs.write_csv(frame, Path(folder) / "t.csv")
-            assert path.read_bytes() == frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
+            written = outputs.write_csv(frame, Path(folder) / "t.csv").read_bytes().decode("utf-8")
     finally:
         outputs._CSV_ROWS = chunk
+    expected = defused.to_csv(index=False, lineterminator="\n")
+    if "\r" not in expected:
+        assert written == expected
+    quoted = defused.to_csv(index=False, lineterminator="\n", quoting=csv.QUOTE_ALL)  # every row whole
+    assert list(csv.reader(io.StringIO(written, newline=""))) == list(csv.reader(io.StringIO(quoted, newline="")))

@@ -633,3 +633,76 @@ def test_run_needs_no_network(tiny_corpus, tmp_path, monkeypatch):
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert [row["status"] for row in manifest["inputs"]] == ["ok", "ok", "ok"]
     assert (out / "figures" / "wordcloud.png").exists()
+
+
+def test_a_pattern_with_a_lookalike_letter_of_another_script_is_refused():
+    from casestudy.codebook import codebook_from_data
+    from casestudy.errors import CodebookError
+
+    with pytest.raises(CodebookError, match="mixes letters of several scripts \\(CYRILLIC, LATIN\\)"):
+        codebook_from_data({"codes": [{"id": "a", "patterns": ["forebyggin\u0433"]}]})
+
+
+def test_csv_cells_that_a_spreadsheet_would_run_are_defused_and_cr_is_quoted(tmp_path):
+    import csv
+
+    from casestudy.output.files import write_csv
+
+    frame = pd.DataFrame({"document": ["=cmd|' /C calc'!A0", "a\rb.txt", "-1 minus", "@SUM(A1)"], "n": [1, -2, 3, 4]})
+    path = write_csv(frame, tmp_path / "t.csv")
+    rows = list(csv.reader(open(path, encoding="utf-8", newline="")))
+    assert rows == [["document", "n"], ["'=cmd|' /C calc'!A0", "1"], ["a\rb.txt", "-2"], ["'-1 minus", "3"],
+                    ["'@SUM(A1)", "4"]]
+    assert path.read_bytes().count(b"\n") == 5 and b'"a\rb.txt"' in path.read_bytes()  # the CR inside quotes
+
+
+def test_a_project_cannot_make_agreement_read_files_outside_it(tmp_path):
+    import zipfile
+
+    from casestudy.analyses.agreement import read_coding
+
+    secret = tmp_path / "secret.txt"
+    secret.write_text("hemmelig innhold", encoding="utf-8")
+    project = ('<?xml version="1.0" encoding="utf-8"?><Project xmlns="urn:QDA-XML:project:1.0" name="p">'
+               '<CodeBook><Codes><Code guid="c1" name="A" isCodable="true"/></Codes></CodeBook><Sources>'
+               f'<TextSource guid="s1" name="x.txt" plainTextPath="absolute://{secret}">'
+               '<PlainTextSelection guid="p1" startPosition="0" endPosition="9"><Coding guid="k1">'
+               '<CodeRef targetGUID="c1"/></Coding></PlainTextSelection></TextSource></Sources></Project>')
+    path = tmp_path / "p.qdpx"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("project.qde", project)
+    frame = read_coding(path)
+    assert "hemmelig" not in " ".join(str(v) for v in frame["text"])
+    assert any("outside the project (only internal:// sources are read)" in w for w in frame.attrs["warnings"])
+
+
+def test_a_run_never_reads_its_own_outputs_and_leaves_no_stale_ones(tiny_corpus):
+    from click.testing import CliRunner
+
+    from casestudy.cli import main
+
+    out = tiny_corpus / "outputs"  # inside the corpus folder
+    for _ in range(2):
+        result = CliRunner().invoke(main, ["run", str(tiny_corpus), "--out", str(out), "--no-clouds", "--jobs", "1",
+                                           "--force"])
+        assert result.exit_code == 0, result.output
+    documents = pd.read_csv(out / "documents.csv")
+    assert sorted(documents["document"]) == ["interviews/testby_koord.txt", "interviews/testby_leder.docx",
+                                             "plans/testby.pdf"]
+    assert (out / "requirements.csv").exists()
+    book = tiny_corpus.parent / "book.yaml"
+    book.write_text("codes:\n  - id: a\n    patterns: [barn]\n", encoding="utf-8")
+    assert CliRunner().invoke(main, ["run", str(tiny_corpus), "--out", str(out), "--codebook", str(book),
+                                     "--no-clouds", "--jobs", "1"]).exit_code == 0
+    assert not (out / "requirements.csv").exists()  # no checklist this time: last run's plan check is gone
+
+
+def test_a_second_run_on_the_same_output_folder_stops_with_a_message(tiny_corpus, tmp_path):
+    from casestudy import pipeline, read_corpus
+    from casestudy.errors import CasestudyError
+
+    out = tmp_path / "out"
+    out.mkdir()
+    with pipeline.output_lock(out):
+        with pytest.raises(CasestudyError, match="another casestudy run is writing to this folder"):
+            pipeline.run(read_corpus(tiny_corpus, jobs=1), out, clouds=False, jobs=1)

@@ -79,14 +79,14 @@ def report_written(paths) -> None:
         click.echo(f"wrote {path}", err=True)
 
 
-def load(corpus, cases, jobs, cache_dir, no_cache, interviewer, model, silent, tasks=()):
+def load(corpus, cases, jobs, cache_dir, no_cache, interviewer, model, silent, tasks=(), out=None):
     """Read the corpus with the shared options and report skipped files on stderr; ``tasks`` are the
     per-document analyses the command will need, run by the reading workers. Every command keeps its
     cache in the same folder (see engine.cache.default_cache_folder)."""
     cache = None if no_cache else (cache_dir or default_cache_folder())
     labels = frozenset(interviewer) if interviewer else DEFAULT_INTERVIEWER_LABELS
     result = read_corpus(corpus, cases=cases, interviewer_labels=labels, model=model, jobs=jobs, cache=cache,
-                         silent=silent, tasks=tasks)
+                         silent=silent, tasks=tasks, exclude=[out] if out else ())
     for skip in result.skipped:
         click.echo(f"skipped {skip.document}: {skip.reason}", err=True)
     for warning in result.warnings:
@@ -137,15 +137,16 @@ def run(corpus, out, codebooks, no_code, unit, by, top, no_clouds, no_figures, l
     plan = pipeline.plan_run(corpus, codebooks=codebooks, no_code=no_code, unit=unit, by=by, top=top,
                              clouds=not no_clouds, figures=not no_figures, lang=lang,
                              interviewer=options["interviewer"],
-                             model=options["model"], cases=options["cases"], stopwords=stopwords, reference=reference)
+                             model=options["model"], cases=options["cases"], stopwords=stopwords, reference=reference,
+                             out=out)
     if not force and plan.up_to_date(out):
         click.echo(f"{out}/ is up to date: inputs, codebooks, options and casestudy are unchanged since its "
                    f"last run (use --force to run again)", err=True)
         return
     if not force and plan.only_coding_changed(out):
         coding = [book for book in plan.codebooks if not pipeline.is_checklist(book)]
-        data = load(corpus, **options, tasks=pipeline.document_tasks(coding, unit=unit, profiles=False,
-                                                                       model=options["model"]))
+        data = load(corpus, **options, out=out, tasks=pipeline.document_tasks(coding, unit=unit, profiles=False,
+                                                                                model=options["model"]))
         status(f"Only the coding changed: recoding into {out}/ …", silent=options["silent"])
         result = pipeline.recode(data, out, codebooks=plan.codebook_paths, by=None if by.lower() == "none" else by,
                                  unit=unit, lang=lang, reference=reference, figures=not no_figures,
@@ -157,8 +158,8 @@ def run(corpus, out, codebooks, no_code, unit, by, top, no_clouds, no_figures, l
                    f"recoded into {out}/ in {result['seconds']:.1f} s (documents, word counts, plan check and "
                    f"profiles kept; --force runs everything)", err=True)
         return
-    data = load(corpus, **options, tasks=pipeline.document_tasks(plan.codebooks, unit=unit,
-                                                                        model=options["model"]))
+    data = load(corpus, **options, out=out, tasks=pipeline.document_tasks(plan.codebooks, unit=unit,
+                                                                                 model=options["model"]))
     status(f"Writing tables, figures, appendix and REFI-QDA project to {out}/ …", silent=options["silent"])
     by = None if by.lower() == "none" else by
     settings = {k: v for k, v in data.options.items()}

@@ -413,6 +413,10 @@ def _check_pattern(pattern: str, path, line, code_id) -> None:
     if not pattern.strip():
         raise CodebookError("empty pattern", path=path, line=line, code=code_id)
     for term in pattern.split():
+        scripts = {unicodedata.name(c, "?").split()[0] for c in term if c.isalpha()}
+        if len(scripts) > 1:  # a Cyrillic 'а' in a Latin word looks right and never matches
+            raise CodebookError(f"pattern {pattern!r} mixes letters of several scripts ({', '.join(sorted(scripts))}) "
+                                "in one word; retype it", path=path, line=line, code=code_id)
         if not term.strip("*?"):
             raise CodebookError(f"pattern {pattern!r} has a glob that matches every word", path=path, line=line,
                                 code=code_id)

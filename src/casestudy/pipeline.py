@@ -9,6 +9,7 @@ imports both the analyses and the reading engine.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import json
 import os
@@ -143,7 +144,8 @@ def plan_run(corpus: str | Path = "corpus", *, codebooks=None, no_code: bool = F
              by: str | None = "role", top: int | None = None, clouds: bool = True, figures: bool = True,
              lang: str = "nb",
              interviewer=(), model: str | None = None, cases: str | Path | None = None,
-             stopwords: str | Path | None = None, reference: str | Path | None = None) -> RunPlan:
+             stopwords: str | Path | None = None, reference: str | Path | None = None,
+             out: str | Path | None = None) -> RunPlan:
     """Plan a run: resolve and validate the codebooks (a bad codebook stops here, before any output is
     written; default: the shipped barnevern codebook and § 15-1 checklist) and compute the run keys, so a
     notebook can ask whether an output folder is current (``plan_run("corpus").up_to_date("outputs")``)."""
@@ -159,7 +161,7 @@ def plan_run(corpus: str | Path = "corpus", *, codebooks=None, no_code: bool = F
                 "figures": figures, "lang": lang, "interviewer": sorted(interviewer), "model": model}
     cases_file = Path(cases) if cases else (corpus / "cases.csv" if corpus.is_dir() else None)
     extra = [cases_file if cases_file and cases_file.exists() else None, stopwords]
-    stamps = _stamps(corpus, find_files(corpus) + [Path(p) for p in extra if p])
+    stamps = _stamps(corpus, find_files(corpus, exclude=[Path(out)] if out else ()) + [Path(p) for p in extra if p])
     key = run_key(corpus, files=[], codebooks=paths, options=settings, extra_files=[reference], stamps=stamps)
     checklists = [path for path, book in zip(paths, books) if is_checklist(book)]
     base = {k: v for k, v in settings.items() if k not in ("codebooks", "unit")}
@@ -275,16 +277,42 @@ def run(corpus: Corpus, out: str | Path, **options) -> dict:
     """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    for stale in out.glob(f"{STAGING_PREFIX}*"):  # left by a run that was killed outright
-        shutil.rmtree(stale, ignore_errors=True)
-    stage = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out))
-    try:
-        with frozen_objects():  # the corpus: the cycle collector need not walk it while the outputs are made
-            data = write_all(corpus, stage, **options)
-        publish(stage, out)
-    finally:
-        shutil.rmtree(stage, ignore_errors=True)
+    with output_lock(out):
+        for stale in out.glob(f"{STAGING_PREFIX}*"):  # left by a run that was killed outright
+            shutil.rmtree(stale, ignore_errors=True)
+        before = _manifest_of(out)
+        stage = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out))
+        try:
+            with frozen_objects():  # the corpus: the cycle collector need not walk it while the outputs are made
+                data = write_all(corpus, stage, **options)
+            # outputs of the previous run that this one does not make go, so nothing stale looks current
+            for name in set((before or {}).get("outputs", [])) - set(data["outputs"]):
+                (out / name).unlink(missing_ok=True)
+            publish(stage, out)
+        finally:
+            shutil.rmtree(stage, ignore_errors=True)
     return data
+
+
+LOCK_NAME = ".casestudy.lock"
+
+
+@contextlib.contextmanager
+def output_lock(out: Path):
+    """Hold the output folder for one run at a time: a second run on the same folder stops with a clear
+    message instead of mixing its files with the first's (released when the run ends, or dies)."""
+    import fcntl
+
+    handle = open(Path(out) / LOCK_NAME, "a")
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            raise CasestudyError(f"{out}: another casestudy run is writing to this folder; wait for it to end, "
+                                 "or give another --out") from None
+        yield
+    finally:
+        handle.close()
 
 
 def publish(stage: Path, out: Path) -> None:
@@ -480,6 +508,8 @@ def recode(corpus: Corpus, out: str | Path, *, codebooks: list[Path] = (), by: s
     kept = {name: _read_output(out / f"{name}.csv") for name in ("word_counts", "requirements",
                                                                    "requirements_matrix", "plan_profiles")
             if f"{name}.csv" in previous}
+    lock = output_lock(out)
+    lock.__enter__()
     stage = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out))
     try:
         frames: dict[str, pd.DataFrame] = {}
@@ -543,6 +573,7 @@ def recode(corpus: Corpus, out: str | Path, *, codebooks: list[Path] = (), by: s
         publish(stage, out)
     finally:
         shutil.rmtree(stage, ignore_errors=True)
+        lock.__exit__(None, None, None)
     return data
 
 

@@ -186,6 +186,7 @@ def read_corpus(
     cache: str | Path | None = None,
     silent: bool = True,
     tasks: list[DocumentTask] = (),
+    exclude=(),
 ) -> Corpus:
     """Read every PDF, DOCX and TXT below ``root`` into a Corpus; unreadable files are skipped with a reason.
 
@@ -198,6 +199,7 @@ def read_corpus(
         cache: folder for the content-hash cache; None turns caching off.
         silent: no progress bar.
         tasks: per-document analyses to run in the reading workers (see :class:`DocumentTask`).
+        exclude: folders below ``root`` not to read (the run's output folder and cache, when inside it).
     """
     root = Path(root)
     if not root.exists():
@@ -207,7 +209,8 @@ def read_corpus(
         raise CasestudyError(f"{cases}: cases file not found")
     table: CaseTable = read_cases(cases_path)
     problems: list[tuple[str, str]] = []
-    files = find_files(root, problems)
+    skip = [Path(p) for p in exclude if p] + ([Path(cache)] if cache else [])
+    files = find_files(root, problems, exclude=skip)
     corpus = Corpus(root=root, warnings=list(table.warnings))
     corpus.skipped += [Skipped(folder, reason) for folder, reason in problems]
     corpus.options = {"model": model, "interviewer_labels": sorted(interviewer_labels), "cases": str(cases_path or "")}

@@ -24,9 +24,11 @@ def cell_text(value) -> str:
 
 
 def write_csv(frame: pd.DataFrame, path: str | Path) -> Path:
-    """UTF-8 CSV, no index, '\\n' line ends: byte-identical for identical frames.
+    """UTF-8 CSV, no index, '\\n' line ends: byte-identical for identical frames. A text cell that a
+    spreadsheet would read as a formula gets an apostrophe before it (see FORMULA_START), and a text with a
+    carriage return is quoted.
 
-    The bytes are those of ``frame.to_csv(index=False, lineterminator="\\n")``; columns of
+    The bytes are otherwise those of ``frame.to_csv(index=False, lineterminator="\\n")``; columns of
     strings, whole numbers, booleans and floats are formatted here, a value once however
     often it repeats, which takes half the time pandas does on the large coded tables.
     """
@@ -38,8 +40,23 @@ def write_csv(frame: pd.DataFrame, path: str | Path) -> Path:
                     columns = [_csv_column(frame.iloc[start:start + _CSV_ROWS, i]) for i in range(frame.shape[1])]
                     handle.write("".join(line + "\n" for line in map(",".join, zip(*columns))))
         else:
-            frame.to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n")
+            _slow_csv(frame, tmp)
     return Path(path)
+
+
+def _slow_csv(frame: pd.DataFrame, path: Path) -> None:
+    """CSV of a frame the fast writer does not take (mixed types in a column): pandas' formatting, with text
+    defused as in :func:`_csv_field`; quoting every field when a text holds a carriage return."""
+    import csv
+
+    frame = frame.copy()
+    cr = False
+    for name, series in frame.items():
+        if series.dtype.kind == "O":
+            frame[name] = series.map(lambda v: defuse(v) if isinstance(v, str) else v)
+            cr = cr or any(isinstance(v, str) and "\r" in v for v in series.tolist())
+    frame.to_csv(path, index=False, encoding="utf-8", lineterminator="\n",
+                 quoting=csv.QUOTE_ALL if cr else csv.QUOTE_MINIMAL)
 
 
 _CSV_ROWS = 100_000  # rows formatted at a time: bounds the memory of the strings
@@ -60,17 +77,23 @@ def _fast_csv_ok(frame: pd.DataFrame) -> bool:
     return True
 
 
-def _csv_field(value: str) -> str:
-    """One field as Python's csv writer (minimal quoting) writes it."""
-    if "," in value or '"' in value or "\n" in value:
-        return '"' + value.replace('"', '""') + '"'
-    if "\r" in value:  # quoted or not depending on the Python version: ask the csv module
-        import csv
-        import io
+#: The first characters that make a spreadsheet read a cell as a formula (OWASP's list): a text cell that
+#: begins with one of them is written with an apostrophe before it, so it stays text in Excel/LibreOffice.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
-        buffer = io.StringIO()
-        csv.writer(buffer, lineterminator="\n").writerow([value, ""])
-        return buffer.getvalue()[:-2]
+
+def defuse(value: str) -> str:
+    """A text cell as it is safe to open in a spreadsheet: '=cmd|…' → "'=cmd|…" (see FORMULA_START)."""
+    return "'" + value if value.startswith(FORMULA_START) else value
+
+
+def _csv_field(value: str) -> str:
+    """One text field as the csv module writes it with minimal quoting, except that a field holding a
+    carriage return is always quoted (Python's csv module leaves it bare, and readers then split the
+    row), and a field that a spreadsheet would read as a formula is defused."""
+    value = defuse(value)
+    if "," in value or '"' in value or "\n" in value or "\r" in value:
+        return '"' + value.replace('"', '""') + '"'
     return value
 
 

@@ -32,7 +32,7 @@ def _listed(name: str) -> bool:
     return suffix in READERS or suffix in UNSUPPORTED
 
 
-def find_files(root: Path, problems: list | None = None) -> list[Path]:
+def find_files(root: Path, problems: list | None = None, exclude=()) -> list[Path]:
     """Source files below ``root`` in a stable order; hidden folders, Word lock files (~$…) and cases.csv
     are passed over.
 
@@ -41,7 +41,8 @@ def find_files(root: Path, problems: list | None = None) -> list[Path]:
     found twice through a folder link. A broken link is returned, so the reader reports it.
     Old formats (.doc, .rtf, .odt, …) are returned too, so the reader reports them instead of
     passing over them in silence. Folders that cannot be listed are appended to ``problems``
-    as (relative path, reason) when a list is given.
+    as (relative path, reason) when a list is given. Folders in ``exclude`` (a run's output folder
+    and cache inside the corpus) are never walked: a run does not read its own outputs.
     """
     import os
 
@@ -50,6 +51,12 @@ def find_files(root: Path, problems: list | None = None) -> list[Path]:
         return [root]
     found: list[Path] = []
     seen: set[tuple[int, int]] = set()
+    for folder in exclude:  # marked as walked: never entered
+        try:
+            info = Path(folder).stat()
+            seen.add((info.st_dev, info.st_ino))
+        except OSError:
+            pass
     pending = [root]
 
     def note(folder: Path, exc: OSError):
@@ -79,12 +86,15 @@ def find_files(root: Path, problems: list | None = None) -> list[Path]:
                 if (base / name).is_symlink():
                     links.append(base / name)  # walked after every real folder, so it never shadows one
                 else:
-                    keep.append(name)
                     try:
                         sub = (base / name).stat()
-                        seen.add((sub.st_dev, sub.st_ino))
                     except OSError:
-                        pass
+                        keep.append(name)
+                        continue
+                    if (sub.st_dev, sub.st_ino) in seen:
+                        continue  # an excluded folder (or one walked already)
+                    keep.append(name)
+                    seen.add((sub.st_dev, sub.st_ino))
             dirnames[:] = keep
             for name in filenames:
                 if _listed(name) and not (base / name).is_dir():

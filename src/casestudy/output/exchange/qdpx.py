@@ -406,8 +406,10 @@ def _read_source(source, ns, archive, path, base_path, users, guids, rows, warni
     for text_source in texts:
         text = _source_text(text_source, ns, archive, path, base_path)
         if text is None:
-            warnings.append(f"{name}: source text not found ({text_source.get('plainTextPath')}); "
-                            "codings kept without their text")
+            where = text_source.get("plainTextPath") or ""
+            why = ("outside the project (only internal:// sources are read)" if where and
+                   not where.startswith("internal://") else "not found")
+            warnings.append(f"{name}: source text {why} ({where}); codings kept without their text")
         for selection in text_source.findall(f"{ns}PlainTextSelection"):
             try:
                 start, end = int(selection.get("startPosition")), int(selection.get("endPosition"))
@@ -444,16 +446,8 @@ def _source_text(element, ns, archive, path: Path, base_path: str | None) -> str
     if not target:
         return None
     data = None
-    if target.startswith("internal://"):
-        if archive is not None:
-            data = read_member(archive, "Sources/" + target[len("internal://"):])
-    else:
-        if target.startswith("relative://"):
-            file = Path(base_path or path.parent) / target[len("relative://"):].lstrip("/")
-        elif target.startswith("absolute://"):
-            file = Path(target[len("absolute://"):])
-        else:
-            file = path.parent / target
-        if file.is_file():
-            data = file.read_bytes()
+    # only the project's own archive is read: a source outside it (relative://, absolute://, a path) could
+    # make a project someone sends read any file of this machine into the outputs
+    if target.startswith("internal://") and archive is not None:
+        data = read_member(archive, "Sources/" + target[len("internal://"):])
     return data.decode("utf-8-sig") if data is not None else None
