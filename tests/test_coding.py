@@ -194,3 +194,12 @@ def test_codes_apply_to_the_kinds_of_document_they_name(tmp_path):
     assert code_texts(["Utfordringen med samarbeidet er stor."], book, kinds=["plan"]) == [{"weak"}]
     assert book.applies_to() == {"speech": ("interview",), "weak": ("plan", "interview")}
     assert codebook_from_data(book.to_dict()).to_dict() == book.to_dict()  # written back out as read
+
+
+def test_a_pattern_whose_later_word_lost_all_its_tokens_to_the_context_matches_nothing():
+    """'arbeidet' alone is the verb's lemma out of context, but every token of it here is the noun: the
+    string 'arbeide' is in the table with no token, and a two-word pattern through it must not fail."""
+    from casestudy.codebook import Code, Codebook
+
+    book = Codebook(name="t", codes=[Code(id="a", patterns=["godt arbeide"]), Code(id="b", patterns=["arbeid"])])
+    assert code_texts(["Det gode arbeidet med planen, og godt arbeidet i teamet."], book) == [{"b"}]

@@ -279,11 +279,13 @@ class Matcher:
         if n == 0 or not all(map(index.present.__contains__, pattern)):
             return _NONE
         starts = index.positions(pattern[0])
-        if n == 1:
+        if n == 1 or not len(starts):
             return starts
         tokens = index.tokens
         for k in range(1, n):
             following = index.positions(pattern[k])
+            if not len(following):  # a present string that no token has any more (see DocumentIndex)
+                return _NONE
             at = np.minimum(np.searchsorted(following, starts + k), len(following) - 1)
             starts = starts[following[at] == starts + k]
             if not len(starts):
