@@ -468,14 +468,20 @@ def write_all(corpus: Corpus, out: Path, *, by: str | None = "role", top: int | 
     data = manifest(corpus, dict(options or {}, by=by, top=top, unit=unit, lang=lang,
                                  reference=str(reference) if reference else None), written, out, started,
                     [c.path for c in loaded])
+    _finish_manifest(data, notes, key, base_key)
+    write_json(data, out / "manifest.json")
+    return data
+
+
+def _finish_manifest(data: dict, notes: dict, key: str | None, base_key: str | None) -> None:
+    """Add a run's notes (the agreement summary) and its keys to its manifest."""
+    data.pop("agreement", None)
     if notes.get("agreement"):
         data["agreement"] = notes["agreement"]
     if key:
         data["run_key"] = key
     if base_key:
         data["base_key"] = base_key
-    write_json(data, out / "manifest.json")
-    return data
 
 
 def depends_on_coding(name: str) -> bool:
@@ -560,13 +566,7 @@ def recode(corpus: Corpus, out: str | Path, *, codebooks: list[Path] = (), by: s
                                  reference=str(reference) if reference else None),
                     codebooks=[{"path": str(c.path), "sha256": file_sha256(c.path)} for c in loaded],
                     outputs=outputs, recoded=True)
-        data.pop("agreement", None)
-        if notes.get("agreement"):
-            data["agreement"] = notes["agreement"]
-        if key:
-            data["run_key"] = key
-        if base_key:
-            data["base_key"] = base_key
+        _finish_manifest(data, notes, key, base_key)
         write_json(data, stage / "manifest.json")
         for name in stale:
             (out / name).unlink(missing_ok=True)
