@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from pathlib import Path
 
@@ -42,12 +43,14 @@ def countable(tokens: TokenTable, stopwords: frozenset[str], *, min_length: int 
         stop[[position[s] for s in found]] = True
     # not words, by the lemma: addresses, links, file and archive numbers, abbreviations with a full stop,
     # and first parts of coordinated compounds the context could not complete ('helse-')
-    not_word = stop.copy()
-    for i, s in enumerate(strings):
-        if not not_word[i] and (NOT_WORDS.search(s) or s.endswith(("-", "."))):
-            not_word[i] = True
+    not_word = stop | np.fromiter(map(_not_a_word, strings), bool, len(strings))
     letters = (tokens.flags & ALPHA).astype(bool) & ~(tokens.flags & NUM).astype(bool)
     return letters & ~stop[tokens.lower] & ~not_word[tokens.lemma]
+
+
+@functools.lru_cache(maxsize=400_000)  # the same strings recur in every document
+def _not_a_word(string: str) -> bool:
+    return bool(NOT_WORDS.search(string)) or string.endswith(("-", "."))
 
 
 def speech_mask(doc: Document, tokens: TokenTable, include_interviewer: bool = False) -> np.ndarray:
