@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as _dt
+import functools
 import json
 import os
 import platform
@@ -190,10 +191,7 @@ def run_key(root: str | Path, *, files: list[Path], codebooks: list[Path] = (), 
     lines of :func:`_stamps` made already)."""
     import hashlib
 
-    digest = hashlib.sha256()
-    package = Path(__file__).parent
-    for path in sorted(package.rglob("*.py")) + sorted(package.rglob("data/*")):
-        digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
+    digest = hashlib.sha256(_source_digest().encode())
     digest.update(json.dumps(package_versions(), sort_keys=True).encode())
     digest.update(json.dumps(options or {}, sort_keys=True, default=str).encode())
     root = Path(root)
@@ -201,6 +199,18 @@ def run_key(root: str | Path, *, files: list[Path], codebooks: list[Path] = (), 
                                                                                          if p])
     for line in lines:
         digest.update(line.encode("utf-8", "surrogateescape"))  # (a name need not be UTF-8)
+    return digest.hexdigest()
+
+
+@functools.lru_cache(maxsize=1)
+def _source_digest() -> str:
+    """A hash of casestudy's own source and data files: read once per process (plan_run makes two keys)."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    package = Path(__file__).parent
+    for path in sorted(package.rglob("*.py")) + sorted(package.rglob("data/*")):
+        digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
 
 
@@ -413,11 +423,15 @@ def _write_rest(run: RunFrames, names: list[str]) -> Written:
         coded = run.frames.get("coded_segments")
         tables = appendix_from(dict(frames, coded_segments=coded), checklist=run.checklist,
                                codebook=run.coding_books[0] if run.coding_books else None, lang=settings["lang"])
-        paths += [EXPORTS[fmt].write(tables, out / "appendix" / f"appendix.{fmt}", **extra)
-                  for fmt, extra in (("xlsx", {"lang": settings["lang"]}),
-                                     ("docx", {"images": images, "lang": settings["lang"]}),
-                                     ("md", {"lang": settings["lang"]}))]
+        paths += write_appendix(tables, out / "appendix", images=images, lang=settings["lang"])
     return Written(paths, notes)
+
+
+def write_appendix(tables, folder: Path, *, images: list[Path] = (), lang: str = "nb") -> list[Path]:
+    """appendix.xlsx, appendix.docx (with the figures) and appendix.md of the appendix tables."""
+    return [EXPORTS["xlsx"].write(tables, folder / "appendix.xlsx", lang=lang),
+            EXPORTS["docx"].write(tables, folder / "appendix.docx", images=list(images), lang=lang),
+            EXPORTS["md"].write(tables, folder / "appendix.md", lang=lang)]
 
 
 #: The writer processes of a run, declared with the frames each writes as they are; they run side by
@@ -510,12 +524,18 @@ def recode(corpus: Corpus, out: str | Path, *, codebooks: list[Path] = (), by: s
     checklist = next((c for c in loaded if is_checklist(c)), None)
     if reference is not None and not coding_books:
         raise CasestudyError("--reference needs a codebook to compare with (--codebook)")
-    previous = before.get("outputs", [])
     kept = {name: _read_output(out / f"{name}.csv") for name in ("word_counts", "requirements",
                                                                    "requirements_matrix", "plan_profiles")
-            if f"{name}.csv" in previous}
-    lock = output_lock(out)
-    lock.__enter__()
+            if f"{name}.csv" in before.get("outputs", [])}
+    with output_lock(out):
+        return _recode_locked(corpus, out, before, loaded, coding_books, checklist, kept, by=by, unit=unit,
+                              lang=lang, reference=reference, figures=figures, options=options, started=started,
+                              key=key, base_key=base_key)
+
+
+def _recode_locked(corpus, out, before, loaded, coding_books, checklist, kept, *, by, unit, lang, reference,
+                   figures, options, started, key, base_key) -> dict:
+    previous = before.get("outputs", [])
     stage = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out))
     try:
         frames: dict[str, pd.DataFrame] = {}
@@ -529,14 +549,9 @@ def recode(corpus: Corpus, out: str | Path, *, codebooks: list[Path] = (), by: s
                                                          unit=unit)
             frames.update(found)
         book = coding_books[0] if coding_books else None
-        largest = [name for name in frames if name.startswith("coded_segments")]
         with_appendix = any(name.startswith("appendix/") for name in previous)
-
-        def coded_and_exchange() -> list[Path]:  # the largest table and the REFI-QDA project: half the work
-            paths = [write_csv(frames[name], stage / f"{name}.csv") for name in largest]
-            if with_appendix:
-                paths += write_exchange(corpus, frames.get("coded_segments"), book, stage / "exchange")
-            return paths
+        shared = RunFrames(corpus, stage, frames, coding_books, [], checklist, {"appendix": with_appendix})
+        largest = _largest_frames(shared)
 
         def the_rest() -> list[Path]:
             paths = [write_csv(frame, stage / f"{name}.csv") for name, frame in frames.items() if name not in largest]
@@ -547,15 +562,12 @@ def recode(corpus: Corpus, out: str | Path, *, codebooks: list[Path] = (), by: s
                            if name.startswith("figures/") and not depends_on_coding(name)]
             if with_appendix:
                 tables = appendix_from(dict(kept, **frames), checklist=checklist, codebook=book, lang=lang)
-                folder = stage / "appendix"
-                paths += [EXPORTS["xlsx"].write(tables, folder / "appendix.xlsx", lang=lang),
-                          EXPORTS["docx"].write(tables, folder / "appendix.docx", images=images + kept_images,
-                                                lang=lang),
-                          EXPORTS["md"].write(tables, folder / "appendix.md", lang=lang)]
+                paths += write_appendix(tables, stage / "appendix", images=images + kept_images, lang=lang)
             return paths
 
-        written = [path for paths in concurrently(the_rest, coded_and_exchange, jobs=corpus.options.get("jobs"))
-                   for path in paths]
+        # the coded segments and the REFI-QDA project by the run's own largest-tables writer, beside the rest
+        written = [path for paths in concurrently(the_rest, lambda: _write_largest(shared, largest).paths,
+                                                  jobs=corpus.options.get("jobs")) for path in paths]
         new = {Path(p).relative_to(stage).as_posix() for p in written}
         stale = [name for name in previous if depends_on_coding(name) and name not in new]
         outputs = sorted(new | {name for name in previous if not depends_on_coding(name)})
@@ -573,7 +585,6 @@ def recode(corpus: Corpus, out: str | Path, *, codebooks: list[Path] = (), by: s
         publish(stage, out)
     finally:
         shutil.rmtree(stage, ignore_errors=True)
-        lock.__exit__(None, None, None)
     return data
 
 
