@@ -16,7 +16,7 @@ import pandas as pd
 
 from ..atomic import atomic_path
 from ..errors import check_choice
-from .files import XML_ILLEGAL, cell_text
+from .files import HEADER_FILL, XML_ILLEGAL, cell_text, xlsx_header, xlsx_value
 
 LANGS = ("nb", "en")
 STATUS = {
@@ -209,7 +209,7 @@ def write_xlsx(tables: list[Table], path, *, lang: str = "nb") -> Path:
     """One sheet per table (names in ``lang``): bold shaded header, frozen, with filters; text wrapped,
     columns fitted to their content, whole numbers as numbers, dates as dates, child codes indented."""
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.styles import Alignment
     from openpyxl.utils import get_column_letter
 
     book = Workbook()
@@ -218,18 +218,15 @@ def write_xlsx(tables: list[Table], path, *, lang: str = "nb") -> Path:
         sheet = book.create_sheet(SHEETS.get(lang, SHEETS["nb"]).get(table.name, table.name)[:31])
         frame = table.frame
         sheet.append([str(c) for c in frame.columns])
+        xlsx_header(sheet[1])
         for cell in sheet[1]:
-            cell.font = Font(bold=True)
-            cell.fill = PatternFill("solid", fgColor="DDEBF7")
             cell.alignment = Alignment(wrap_text=True, vertical="top")
         widths = [_width(str(c)) for c in frame.columns]
         numeric = [_numeric(frame[c]) for c in frame.columns]
         for i, values in enumerate(frame.itertuples(index=False)):
             for j, value in enumerate(values):
                 cell = sheet.cell(row=i + 2, column=j + 1)
-                cell.value = _xlsx_value(value)
-                if isinstance(cell.value, str) and cell.value.startswith("="):
-                    cell.data_type = "s"  # a value, never a formula
+                xlsx_value(cell, _xlsx_value(value))
                 if hasattr(cell.value, "year"):
                     cell.number_format = "DD.MM.YYYY"
                 indent = table.indent[i] if (table.indent and j == 0) else 0
@@ -419,7 +416,7 @@ def _header_row(word_table, frame: pd.DataFrame, widths: list[float]) -> None:
     for cell, column, width in zip(row.cells, frame.columns, widths):
         cell.width = Cm(width)
         cell.text = str(column)
-        cell._tc.get_or_add_tcPr().append(parse_xml(f'<w:shd {nsdecls("w")} w:val="clear" w:fill="DDEBF7"/>'))
+        cell._tc.get_or_add_tcPr().append(parse_xml(f'<w:shd {nsdecls("w")} w:val="clear" w:fill="{HEADER_FILL}"/>'))
         for run in cell.paragraphs[0].runs:
             run.bold = True
             run.font.size = Pt(8)

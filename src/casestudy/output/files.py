@@ -23,6 +23,27 @@ def cell_text(value) -> str:
     return str(value)
 
 
+#: The shading of header rows in the XLSX and DOCX files casestudy writes.
+HEADER_FILL = "DDEBF7"
+
+
+def xlsx_header(row) -> None:
+    """Style an XLSX sheet's header row: bold on a light shade."""
+    from openpyxl.styles import Font, PatternFill
+
+    for cell in row:
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor=HEADER_FILL)
+
+
+def xlsx_value(cell, value) -> None:
+    """Set an XLSX cell to a value that a spreadsheet shows as it is: a text starting with '=' stays text
+    (openpyxl would write it as a formula)."""
+    cell.value = value
+    if isinstance(value, str) and value.startswith("="):
+        cell.data_type = "s"
+
+
 def write_csv(frame: pd.DataFrame, path: str | Path) -> Path:
     """UTF-8 CSV, no index, '\\n' line ends: byte-identical for identical frames. A text cell that a
     spreadsheet would read as a formula gets an apostrophe before it (see FORMULA_START), and a text with a

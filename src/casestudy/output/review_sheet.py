@@ -13,7 +13,7 @@ import pandas as pd
 
 from ..atomic import atomic_path
 from ..errors import CasestudyError
-from .files import XML_ILLEGAL, cell_text
+from .files import XML_ILLEGAL, cell_text, xlsx_header, xlsx_value
 
 SHEET = "Gjennomgang"
 HELP_SHEET = "Slik gjør du"
@@ -70,7 +70,7 @@ def write_review_sheet(frame: pd.DataFrame, path: str | Path, *, decisions=("acc
     """Write the review rows (REVIEW_COLUMNS) as an XLSX with a help sheet, frozen bold header, filters,
     wrapped text and a drop-down of the ``decisions`` in the decision column."""
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.styles import Alignment
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
 
@@ -79,9 +79,7 @@ def write_review_sheet(frame: pd.DataFrame, path: str | Path, *, decisions=("acc
     sheet.title = SHEET
     columns = list(frame.columns)
     sheet.append(columns)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="DDEBF7")
+    xlsx_header(sheet[1])
     wrap = Alignment(wrap_text=True, vertical="top")
     top = Alignment(vertical="top")
     text_column = columns.index("text") + 1 if "text" in columns else None
@@ -89,13 +87,11 @@ def write_review_sheet(frame: pd.DataFrame, path: str | Path, *, decisions=("acc
         for j, value in enumerate(row, 1):
             cell = sheet.cell(row=number, column=j)
             if isinstance(value, bool):
-                cell.value = "ja" if value else ""
+                xlsx_value(cell, "ja" if value else "")
             elif j == text_column:
-                cell.value = _rich(_text(value), _text(getattr(row, "matched", "")))
+                xlsx_value(cell, _rich(_text(value), _text(getattr(row, "matched", ""))))
             else:
-                cell.value = _text(value)
-            if isinstance(cell.value, str) and cell.value.startswith("="):
-                cell.data_type = "s"  # a value, never a formula
+                xlsx_value(cell, _text(value))
             cell.alignment = wrap if j == text_column else top
     for j, name in enumerate(columns, 1):
         sheet.column_dimensions[get_column_letter(j)].width = WIDTHS.get(name, 12)
