@@ -119,14 +119,11 @@ def context_lemmas(forms: list[str], token_forms: np.ndarray, lemmas: list[str],
       compound it stands for (helsetjeneste): its own part and the last known part of the compound after
       the conjunction.
     """
-    import simplemma
-
     kinds: dict[int, tuple[str, str | None]] = {}  # form id → (rule, the noun for -et forms)
     for k, form in enumerate(forms):
         if form.endswith("et") and len(form) > 4:
-            stem = form[:-2]
-            if simplemma.is_known(stem, lang=langs) and simplemma.lemmatize(stem, lang=langs) == stem:
-                kinds[k] = ("et", stem)
+            if _noun_stem(form[:-2], langs):
+                kinds[k] = ("et", form[:-2])
         elif form in AGENT_NOUNS:
             kinds[k] = ("agent", form)
         elif form.endswith("-") and len(form) > 2:
@@ -154,6 +151,14 @@ def context_lemmas(forms: list[str], token_forms: np.ndarray, lemmas: list[str],
         elif lemma != noun:
             found[i] = noun
     return found
+
+
+@functools.lru_cache(maxsize=100_000)  # asked for every -et form of every document
+def _noun_stem(stem: str, langs: tuple[str, ...]) -> bool:
+    """Whether a stem is a noun in its base form (arbeid for arbeidet)."""
+    import simplemma
+
+    return simplemma.is_known(stem, lang=langs) and simplemma.lemmatize(stem, lang=langs) == stem
 
 
 def _verb_of(stem: str, langs: tuple[str, ...]) -> str | None:
