@@ -25,7 +25,7 @@ import pandas as pd
 from ..codebook import Codebook
 from ..errors import CasestudyError, UsageError
 from ..text.nlp import tokenize_segments
-from .agreement.stats import cohen_kappa
+from .agreement.stats import binary_scores
 
 SCHEMA = "casestudy-coder-1"
 #: Columns of a units frame: one row per unit a human looked at; ``codes``: its codes joined by ';'.
@@ -185,16 +185,6 @@ def _platt(scores: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     return -float(fitted.coef_[0][0]), -float(fitted.intercept_[0])
 
 
-def _prf(truth: np.ndarray, pred: np.ndarray) -> tuple[float, float, float, float]:
-    tp = int((truth & pred).sum())
-    precision = tp / pred.sum() if pred.sum() else np.nan
-    recall = tp / truth.sum() if truth.sum() else np.nan
-    f1 = 2 * tp / (truth.sum() + pred.sum()) if truth.sum() + pred.sum() else np.nan
-    kappa = cohen_kappa(truth.astype(int), pred.astype(int)) if 0 < truth.sum() + pred.sum() < 2 * len(truth) \
-        else np.nan
-    return precision, recall, f1, kappa
-
-
 def train_coder(units: pd.DataFrame, codebook: Codebook, *, min_examples: int = 10, folds: int = 5,
                 threshold: float = 0.5) -> CodeModel:
     """Train one classifier per code with at least ``min_examples`` positive units, evaluate by
@@ -243,7 +233,7 @@ def train_coder(units: pd.DataFrame, codebook: Codebook, *, min_examples: int = 
         probability = 1 / (1 + np.exp(a * scores[:, k] + b))
         predictions = {"codebook": baseline[:, j], "classifier": probability >= threshold}
         predictions["combined"] = predictions["codebook"] | predictions["classifier"]
-        results = {m: _prf(y[:, j], p) for m, p in predictions.items()}
+        results = {m: binary_scores(y[:, j], p) for m, p in predictions.items()}
         use = bool(np.nan_to_num(results["combined"][2]) > np.nan_to_num(results["codebook"][2]))
         suggested.append(use)
         for method, (precision, recall, f1, kappa) in results.items():
@@ -253,7 +243,7 @@ def train_coder(units: pd.DataFrame, codebook: Codebook, *, min_examples: int = 
             pred.append(predictions[method] if method != "combined" or use else predictions["codebook"])
     for method in METHODS:
         truth, pred = (np.concatenate(v) for v in pooled[method])
-        rows.append(("micro", int(truth.sum()), method, *_prf(truth, pred), None))
+        rows.append(("micro", int(truth.sum()), method, *binary_scores(truth, pred), None))
     evaluation = pd.DataFrame(rows, columns=EVALUATION_COLUMNS)
     vocabulary, idf = _vocabulary(texts)
     x, _ = _features(texts, kinds, codebook, vocabulary, idf)

@@ -14,7 +14,7 @@ import pandas as pd
 
 from ..errors import UsageError
 from .agreement import AGREEMENT_COLUMNS, OVERALL
-from .agreement.stats import cohen_kappa, krippendorff_alpha
+from .agreement.stats import binary_scores, krippendorff_alpha
 
 #: The review sheet's columns; the reviewer fills ``decision``, ``codes_reviewed`` and ``comment``.
 REVIEW_COLUMNS = ["unit_id", "document", "case", "kind", "page", "turn", "speaker", "role", "unit", "segment", "text",
@@ -183,12 +183,10 @@ def _stats(code: str, human: np.ndarray, auto: np.ndarray) -> dict:
     both, n_human, n_auto = int((human & auto).sum()), int(human.sum()), int(auto.sum())
     n = len(human)
     varied = 0 < n_human + n_auto < 2 * n
-    precision = both / n_auto if n_auto else np.nan
-    recall = both / n_human if n_human else np.nan
-    f1 = 2 * both / (n_auto + n_human) if n_auto + n_human else np.nan
+    precision, recall, f1, kappa = binary_scores(human, auto)
     return {"code": code, "units": n, "human": n_human, "auto": n_auto, "both": both,
             "percent_agreement": 100.0 * float((human == auto).mean()) if n else np.nan,
-            "kappa": cohen_kappa(human.astype(int), auto.astype(int)) if varied else np.nan,
+            "kappa": kappa,
             "alpha": krippendorff_alpha(np.vstack([auto, human]).astype(float)) if varied else np.nan,
             "precision": precision, "recall": recall, "f1": f1, "counted": "reviewed units",
             "note": "" if varied else "no variation: κ and α undefined"}

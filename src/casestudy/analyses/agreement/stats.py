@@ -83,3 +83,14 @@ def krippendorff_alpha(data) -> float:
         return float("nan")
     observed = n - np.trace(coincidence)
     return float(1.0 - (n - 1) * observed / expected)
+
+
+def binary_scores(truth: np.ndarray, pred: np.ndarray) -> tuple[float, float, float, float]:
+    """Precision, recall, F1 and Cohen's κ of yes/no predictions against yes/no truth (boolean arrays of
+    the same units); NaN where undefined (nothing predicted, nothing true, no variation for κ)."""
+    tp, n_true, n_pred = int((truth & pred).sum()), int(truth.sum()), int(pred.sum())
+    precision = tp / n_pred if n_pred else np.nan
+    recall = tp / n_true if n_true else np.nan
+    f1 = 2 * tp / (n_true + n_pred) if n_true + n_pred else np.nan
+    kappa = cohen_kappa(truth.astype(int), pred.astype(int)) if 0 < n_true + n_pred < 2 * len(truth) else np.nan
+    return precision, recall, f1, kappa
