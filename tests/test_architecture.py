@@ -11,7 +11,7 @@ import casestudy
 PACKAGE = Path(casestudy.__file__).parent
 
 #: Each part of the package and the parts it may import (the base modules any part may import).
-BASE = {"errors", "progress", "atomic", "version"}
+BASE = {"errors", "progress", "atomic", "version", "limits"}
 ALLOWED = {
     "text": set(),
     "model": {"text"},

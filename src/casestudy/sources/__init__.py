@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import ReaderError
+from ..limits import check_text
 from ..model import Document
 from ..text.nb import DEFAULT_INTERVIEWER_LABELS
 from .folder import case_from_name, document_id, file_sha256, infer_kind
@@ -33,8 +34,11 @@ def read(path, root=None, *, interviewer_labels=DEFAULT_INTERVIEWER_LABELS, sha2
     if reader is None:
         problem, hint = UNSUPPORTED.get(suffix, (f"unsupported file type '{suffix}'", f"use {supported_names()}"))
         raise ReaderError(path, problem, hint)
+    if reader.format == "txt":  # plain text is read whole: its size in bytes bounds its characters
+        check_text(path, path.stat().st_size)
     doc = Document(id=doc_id, path=path, kind=infer_kind(doc_id), case=case_from_name(doc_id), sha256=digest)
     found = reader.load()(path, interviewer_labels)
+    check_text(path, sum(len(segment.text) for segment in found.segments))
     doc.segments, doc.pages, doc.encoding, doc.format = found.segments, found.pages, found.encoding, reader.format
     if not doc.segments:
         if doc.format == "pdf":

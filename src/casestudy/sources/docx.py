@@ -20,6 +20,7 @@ from pathlib import Path
 
 from ..text.clean import normalize_text
 from ..errors import ReaderError
+from ..limits import read_zip_member
 from ..text.nb import DEFAULT_INTERVIEWER_LABELS
 from .turns import match_label, segments_from_paragraphs
 from .formats import Read
@@ -148,7 +149,10 @@ def _identify(path: Path, head: bytes) -> ReaderError | None:
     try:
         with zipfile.ZipFile(path) as archive:
             names = set(archive.namelist())
-            mimetype = archive.read("mimetype")[:100] if "mimetype" in names else b""
+            mimetype = b""
+            if "mimetype" in names:
+                with archive.open("mimetype") as stream:  # its first bytes: whatever its size
+                    mimetype = stream.read(100)
     except (zipfile.BadZipFile, OSError, KeyError, RuntimeError, NotImplementedError):
         return ReaderError(path, "damaged DOCX (the ZIP container is corrupt)",
                            "get a new copy of the file, or let Word repair it and save again")
@@ -169,15 +173,20 @@ def _parse(data: bytes):
     return etree.fromstring(data, etree.XMLParser(remove_blank_text=True, resolve_entities=False))
 
 
-def _main_part(archive: zipfile.ZipFile) -> tuple[str, str]:
+def _part(archive: zipfile.ZipFile, member: str, path: Path) -> bytes:
+    """A package part's bytes within the ZIP limits (limits.py): a bomb is refused before it inflates."""
+    return read_zip_member(archive, archive.getinfo(member), path)
+
+
+def _main_part(archive: zipfile.ZipFile, path: Path) -> tuple[str, str]:
     """(member name, content type) of the package's main document part, as python-docx finds it: the
     package relationship of type officeDocument, its content type from [Content_Types].xml."""
-    target = next((r.get("Target") for r in _parse(archive.read("_rels/.rels")).iter(_RELATIONSHIP)
+    target = next((r.get("Target") for r in _parse(_part(archive, "_rels/.rels", path)).iter(_RELATIONSHIP)
                    if r.get("Type") == _OFFICE_DOCUMENT and r.get("TargetMode") != "External"), None)
     if not target:
         raise KeyError("no officeDocument relationship")
     partname = posixpath.abspath(posixpath.join("/", target))
-    types = _parse(archive.read("[Content_Types].xml"))
+    types = _parse(_part(archive, "[Content_Types].xml", path))
     overrides = {o.get("PartName", "").lower(): o.get("ContentType") for o in types.iter(f"{_CONTENT_TYPES}Override")}
     defaults = {d.get("Extension", "").lower(): d.get("ContentType") for d in types.iter(f"{_CONTENT_TYPES}Default")}
     content_type = overrides.get(partname.lower()) or defaults.get(posixpath.splitext(partname)[1][1:].lower())
@@ -190,10 +199,10 @@ def _document_body(path: Path):
 
     try:
         with zipfile.ZipFile(path) as archive:
-            member, content_type = _main_part(archive)
+            member, content_type = _main_part(archive, path)
             if content_type != _WORD_DOCUMENT:
                 raise ReaderError(path, f"not a Word document (content type {content_type or 'unknown'})", _HINT)
-            root = _parse(archive.read(member))
+            root = _parse(_part(archive, member, path))
     except etree.XMLSyntaxError:
         raise ReaderError(path, "damaged DOCX (broken XML inside)",
                           "let Word repair it (File > Open > Open and Repair) and save again") from None

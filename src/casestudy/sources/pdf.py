@@ -15,6 +15,7 @@ from pathlib import Path
 from ..model import Segment
 from ..text.clean import join_lines, strip_running_lines
 from ..errors import ReaderError
+from ..limits import check_pages
 from .formats import Read
 
 _BULLET = re.compile(r"^\s*(?:[•·▪◦●■\-–*]|\d{1,2}[.)]|[a-z][.)])\s+")
@@ -73,6 +74,7 @@ def read_lines(path: Path) -> tuple[list[list[Line]], int]:
     pages: list[list[Line]] = []
     try:
         n_pages = len(pdf)
+        check_pages(path, n_pages)  # before any page is read
         for number in range(n_pages):
             try:
                 page = pdf[number]
