@@ -182,7 +182,7 @@ def test_a_cache_entry_gives_back_the_document_and_tokens_and_a_damaged_one_is_a
     tokens = tokenize_segments([s.text for s in doc.segments])
     cache = DocumentCache(tmp_path / "cache", "test")
     cache.put(doc, tokens)
-    fields, cached = cache.get(doc.sha256)
+    fields, cached = cache.get(doc.sha256, ".docx")
     again = restore(Document(doc.id, doc.path, doc.kind, doc.case, sha256=doc.sha256), fields)
     assert (again.segments, again.format, again.pages) == (doc.segments, "docx", doc.pages)
     assert cached.strings == tokens.strings
@@ -191,10 +191,10 @@ def test_a_cache_entry_gives_back_the_document_and_tokens_and_a_damaged_one_is_a
     entry = next((tmp_path / "cache").rglob("*.entry"))
     data = entry.read_bytes()
     entry.write_bytes(data[:-9])  # truncated
-    assert cache.get(doc.sha256) is None
+    assert cache.get(doc.sha256, ".docx") is None
     entry.write_bytes(data.replace(b'"<i4"', b'"|O8"', 1))  # an object array (a pickle) is never read
-    assert cache.get(doc.sha256) is None
+    assert cache.get(doc.sha256, ".docx") is None
     entry.write_bytes(b"PK" + data[2:])
-    assert cache.get(doc.sha256) is None
+    assert cache.get(doc.sha256, ".docx") is None
     entry.write_bytes(data)
-    assert cache.get(doc.sha256) is not None
+    assert cache.get(doc.sha256, ".docx") is not None

@@ -65,7 +65,7 @@ def _process_file(path: str, root: str, labels: tuple[str, ...], model: str | No
 
 def _read_file(path: str, root: str, labels: tuple[str, ...], model: str | None, cache_dir: str | None,
                doc: Document | None = None):
-    cache = _document_cache(cache_dir, model)
+    cache = _document_cache(cache_dir, model, labels)
     if doc is None:
         found = _read_document(path, root, labels, cache)
         if found[0] != "read":
@@ -80,8 +80,15 @@ def _read_file(path: str, root: str, labels: tuple[str, ...], model: str | None,
     return ("ok", doc, tokens, False)
 
 
-def _document_cache(cache_dir: str | None, model: str | None) -> DocumentCache | None:
-    return DocumentCache(cache_dir, pipeline_fingerprint(model)) if cache_dir else None
+def _document_cache(cache_dir: str | None, model: str | None, labels: tuple[str, ...]) -> DocumentCache | None:
+    """The cache under every reading option: a change of --interviewer, --model or --limit is another key
+    (a file cached under a high limit is not served under a lower one it exceeds)."""
+    from dataclasses import asdict
+
+    from ..limits import current
+
+    options = {"interviewer_labels": sorted(labels), "model": model, "limits": asdict(current())}
+    return DocumentCache(cache_dir, pipeline_fingerprint(model), options) if cache_dir else None
 
 
 def _read_document(path: str, root: str, labels: tuple[str, ...], cache: DocumentCache | None, *,
@@ -95,9 +102,10 @@ def _read_document(path: str, root: str, labels: tuple[str, ...], cache: Documen
         sha = file_sha256(path_)
     except OSError as exc:
         return ("skip", doc_id, open_error(path_, exc).reason)
-    if cache and not load_hits and cache.has(sha):
+    reader = path_.suffix.lower()
+    if cache and not load_hits and cache.has(sha, reader):
         return ("cached",)
-    hit = cache.get(sha) if cache else None
+    hit = cache.get(sha, reader) if cache else None
     if hit is not None:
         fields, tokens = hit
         doc = Document(id=doc_id, path=path_, kind=infer_kind(doc_id), case=case_from_name(doc_id), sha256=sha)
@@ -155,7 +163,7 @@ def _read_early(work, stop, connection) -> None:
             if stop.is_set():
                 break
             # a cache hit is quicker for a worker to load than to send from here
-            result = _read_document(path, root, labels, _document_cache(cache_dir, model), load_hits=False)
+            result = _read_document(path, root, labels, _document_cache(cache_dir, model, labels), load_hits=False)
             if result[0] != "cached":
                 found.append((position, result))
         # sent at the end: the parent reads the pipe only when it has loaded the pipeline
