@@ -44,11 +44,26 @@ def corpus_options(fn):
         click.option("--interviewer", "interviewer", multiple=True,
                      help="Speaker label that means the interviewer (repeatable; default: Intervjuer, I, …)."),
         click.option("--model", default=None, help="An installed spaCy pipeline to use instead of the built-in nb one."),
+        click.option("--limit", multiple=True, metavar="NAME=VALUE", callback=_set_limits, expose_value=False,
+                     help="Change a limit on what one file may cost (repeatable): part_mb, ratio, text_mb, pages, "
+                          "memory_gb, seconds (default: $CASESTUDY_LIMITS, else README's Reliability)."),
         click.option("--silent", is_flag=True, help="No progress bar."),
     ]
     for option in reversed(options):
         fn = option(fn)
     return fn
+
+
+def _set_limits(ctx, param, settings):
+    """--limit: the limits of limits.py for this command, from their defaults and $CASESTUDY_LIMITS."""
+    from . import limits
+    from .errors import UsageError
+
+    limits.reset()
+    try:
+        limits.configure(**limits.parse_settings(settings))
+    except UsageError as exc:
+        raise click.BadParameter(str(exc).removeprefix("--limit: ")) from None
 
 
 def out_option(default="outputs"):

@@ -27,9 +27,9 @@ class Limits:
 
     part_mb: float = 200  # inflated size of one ZIP member read (DOCX part, XLSX sheet, .qdpx project or source)
     ratio: float = 200  # inflated / compressed size of a ZIP member over RATIO_FLOOR (deflate's maximum is ≈ 1030)
-    text_mb: float = 100  # text of one file, in millions of characters (a TXT file: in MB)
+    text_mb: float = 25  # text of one file, in millions of characters (a TXT file: in MB); a 500-page plan: 1.5
     pages: int = 2000  # pages of one PDF
-    memory_gb: float = 4  # address space of a reading worker (resource.RLIMIT_AS): a larger file is skipped
+    memory_gb: float = 2  # how much a reading worker may grow (resource.RLIMIT_AS): a file that needs more is skipped
     seconds: float = 600  # time a reading worker may spend on one file
 
 
@@ -57,6 +57,12 @@ def configure(**changes) -> Limits:
             raise UsageError(f"limit {name} must be a positive number, not {value!r}")
     _current = replace(previous, **changes)
     return previous
+
+
+def reset() -> None:
+    """Back to the defaults with $CASESTUDY_LIMITS applied (each command starts from them)."""
+    global _current
+    _current = None
 
 
 def restore(limits: Limits) -> None:
@@ -132,6 +138,8 @@ def check_zip(path) -> None:
     package read by another library (openpyxl), whose reads zipfile stops at the header's size."""
     import zipfile
 
+    if not zipfile.is_zipfile(path):
+        return  # not a ZIP at all: the reader says what it is
     with zipfile.ZipFile(path) as archive:
         for info in archive.infolist():
             check_zip_member(path, info)

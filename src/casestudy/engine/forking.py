@@ -88,6 +88,7 @@ def concurrently(*calls, jobs: int | None = None) -> list:
 
 
 def _run_child(call, connection) -> None:
+    guard_child()
     tune_gc()
     try:
         connection.send(("ok", call()))
@@ -100,6 +101,218 @@ def _run_child(call, connection) -> None:
             connection.send(("error", CasestudyError("".join(traceback.format_exception(exc)))))
     finally:
         connection.close()
+
+
+def guard_child(memory_bytes: int | None = None) -> None:
+    """Settings of a forked child: it dies with its parent (Linux PR_SET_PDEATHSIG; a child left behind by
+    ``kill -9`` of the parent held gigabytes, blocked on a pipe, for good), Ctrl-C and SIGTERM are the
+    parent's to handle, and with ``memory_bytes`` its address space may grow by that much (RLIMIT_AS), so
+    a file that needs more ends in a MemoryError or the child's death, not the machine's."""
+    import signal
+
+    parent = os.getppid()
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1: PR_SET_PDEATHSIG
+        except (OSError, AttributeError):  # pragma: no cover - a libc without prctl
+            pass
+    if os.getppid() != parent:  # pragma: no cover - the parent died before the signal was set
+        os._exit(1)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if memory_bytes:
+        _limit_memory(memory_bytes)
+
+
+def _limit_memory(extra: int) -> None:
+    """Let this process's address space grow by ``extra`` bytes beyond what it has now (it starts with its
+    parent's mappings, which a notebook's data can make large)."""
+    try:
+        import resource
+    except ImportError:  # pragma: no cover - not on Windows
+        return
+    with open("/proc/self/statm") as statm:
+        size = int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    wanted = size + extra
+    if hard != resource.RLIM_INFINITY:
+        wanted = min(wanted, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (wanted, hard))
+
+
+class WorkerDied(CasestudyError):
+    """A worker process ended while it held an item: killed by a signal, out of memory, or over time."""
+
+    def __init__(self, reason: str, timed_out: bool = False):
+        super().__init__(reason)
+        self.timed_out = timed_out
+
+
+def death_reason(exitcode: int | None) -> str:
+    """Why a worker ended, for a skipped file's reason: 'killed by SIGKILL', 'exit code 134'."""
+    import signal
+
+    if exitcode is not None and exitcode < 0:
+        try:
+            return f"killed by {signal.Signals(-exitcode).name}"
+        except ValueError:
+            return f"killed by signal {-exitcode}"
+    return f"exit code {exitcode}"
+
+
+class WorkerPool:
+    """Forked workers that take one item at a time, so a worker that dies (a C library's abort, the memory
+    limit, SIGKILL) or overruns the time limit costs only the item it held: that item comes back as a
+    :class:`WorkerDied` and a new worker takes its place. concurrent.futures' pool instead breaks as a
+    whole (BrokenProcessPool) without saying which item killed it.
+
+    Args:
+        jobs: worker processes.
+        initializer, initargs: called in each worker when it starts (nothing is pickled: workers are forked).
+        memory_bytes: how much each worker's address space may grow (see :func:`guard_child`).
+        seconds: how long a worker may spend on one item before it is killed.
+    """
+
+    def __init__(self, jobs: int, initializer=None, initargs=(), *, memory_bytes: int | None = None,
+                 seconds: float | None = None):
+        import multiprocessing
+
+        self._context = multiprocessing.get_context("fork")
+        self._setup = (initializer, initargs, memory_bytes)
+        self._seconds = seconds
+        self._workers = [self._start() for _ in range(jobs)]
+
+    def _start(self) -> dict:
+        here, there = self._context.Pipe()
+        process = self._context.Process(target=_serve, args=(there, *self._setup), daemon=True)
+        process.start()
+        there.close()
+        return {"process": process, "connection": here, "item": None, "since": 0.0}
+
+    def imap_unordered(self, function, items):
+        """(key, result or exception) for each (key, args) of ``items`` as the workers finish them; an
+        exception raised by ``function`` is given back, as is WorkerDied for an item whose worker ended."""
+        import time
+        from multiprocessing.connection import wait
+
+        items = iter(items)
+        busy = 0
+        while True:
+            for worker in self._workers:
+                if worker["item"] is None and (item := next(items, None)) is not None:
+                    self._send(worker, (function, item[1]))
+                    worker["item"], worker["since"] = item[0], time.monotonic()
+                    busy += 1
+            if not busy:
+                return
+            working = [w for w in self._workers if w["item"] is not None]
+            ready = wait([w["connection"] for w in working] + [w["process"].sentinel for w in working],
+                         timeout=self._wait_time(working))
+            for worker in working:
+                key = worker["item"]
+                outcome = self._outcome(worker, ready)  # a worker that died is replaced by a new one
+                if outcome is not None:
+                    busy -= 1
+                    worker["item"] = None
+                    yield key, outcome
+
+    def _send(self, worker: dict, work) -> None:
+        """Hand an idle worker its next item; one that ended while idle is replaced first, so the item is
+        not taken for the cause."""
+        if not worker["process"].is_alive():
+            worker["process"].join()
+            worker["connection"].close()
+            worker.update(self._start())
+        try:
+            worker["connection"].send(work)
+        except OSError:  # it ended just now
+            worker["process"].join()
+            worker["connection"].close()
+            worker.update(self._start())
+            worker["connection"].send(work)
+
+    def call(self, function, args):
+        """``function(*args)`` in a worker: its result, or the exception it raised, or WorkerDied."""
+        for _, outcome in self.imap_unordered(function, [(0, args)]):
+            return outcome
+
+    def _wait_time(self, working) -> float | None:
+        import time
+
+        if not self._seconds:
+            return None
+        return max(0.0, min(w["since"] for w in working) + self._seconds - time.monotonic()) + 0.01
+
+    def _outcome(self, worker: dict, ready):
+        """The worker's result when it has one, WorkerDied when it ended or overran (it is replaced), else None."""
+        import time
+
+        connection, process = worker["connection"], worker["process"]
+        if connection in ready or process.sentinel in ready:
+            try:
+                if connection.poll():
+                    status, value = connection.recv()
+                    return value
+            except (EOFError, OSError):
+                pass
+            process.join()
+            reason = death_reason(process.exitcode)
+        elif self._seconds and time.monotonic() - worker["since"] > self._seconds:
+            process.kill()
+            process.join()
+            connection.close()
+            worker.update(self._start())
+            return WorkerDied(f"took longer than {self._seconds:g} s", timed_out=True)
+        else:
+            return None
+        connection.close()
+        worker.update(self._start())
+        return WorkerDied(reason)
+
+    def close(self) -> None:
+        """Stop every worker (an item in hand is dropped: called at the end or on an interrupt)."""
+        for worker in self._workers:
+            try:
+                if worker["item"] is None:
+                    worker["connection"].send(None)
+            except OSError:
+                pass
+        for worker in self._workers:
+            process = worker["process"]
+            if worker["item"] is not None:
+                process.kill()
+            process.join(5)
+            if process.is_alive():
+                process.kill()
+                process.join()
+            worker["connection"].close()
+        self._workers = []
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def _serve(connection, initializer, initargs, memory_bytes) -> None:
+    """A pool worker: take (function, args), send back the result or the exception, until told to stop."""
+    guard_child(memory_bytes)
+    tune_gc()
+    if initializer is not None:
+        initializer(*initargs)
+    while (work := connection.recv()) is not None:
+        function, args = work
+        try:
+            result = ("ok", function(*args))
+        except Exception as exc:  # noqa: BLE001 - every failure goes back to the parent
+            result = ("error", exc)
+        try:
+            connection.send(result)
+        except Exception as exc:  # noqa: BLE001 - a result or exception that cannot be pickled
+            connection.send(("error", CasestudyError(f"{type(exc).__name__}: {exc}")))
 
 
 def can_fork() -> bool:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import nullcontext
 from pathlib import Path
 
 from ..errors import CasestudyError, ReaderError
+from ..limits import current as current_limits
 from ..model import Corpus, Document, DocumentTask, Skipped
 from ..progress import progressbar
 from ..sources import open_error, read
@@ -16,7 +16,7 @@ from ..sources.folder import (
 from ..text.nb import DEFAULT_INTERVIEWER_LABELS
 from ..text.nlp import TokenTable, pipeline_fingerprint, tokenize_segments
 from .cache import DocumentCache, restore
-from .forking import can_fork, default_jobs, frozen_objects, tune_gc
+from .forking import WorkerDied, WorkerPool, can_fork, default_jobs, frozen_objects, guard_child, tune_gc
 
 
 # What every reading worker needs besides its file: set once per worker process by _start_worker.
@@ -114,6 +114,8 @@ def _read_document(path: str, root: str, labels: tuple[str, ...], cache: Documen
         return ("read", read(path_, Path(root), interviewer_labels=labels, sha256=sha))
     except ReaderError as exc:
         return ("skip", doc_id, exc.reason)
+    except MemoryError:
+        return ("skip", doc_id, _memory_reason())
     except Exception as exc:  # a reader bug must not stop the corpus: report it as this file's reason
         return ("skip", doc_id, f"unexpected reader error ({type(exc).__name__}: {exc}): please report it")
 
@@ -156,6 +158,7 @@ class _EarlyReader:
 
 
 def _read_early(work, stop, connection) -> None:
+    guard_child(_memory_bytes())
     tune_gc()
     found = []
     try:
@@ -237,25 +240,24 @@ def read_corpus(
         finally:
             if early:
                 early.close()
-        pool = ProcessPoolExecutor(max_workers=min(jobs, len(files)), initializer=_start_pool_worker,
-                                   initargs=setup)
-        try:
-            work = [args[i] + (found_early.get(i),) for i in order]
-            results = zip(order, pool.map(_process_file, *zip(*work)))
+        # a worker that dies costs its file only; an interrupt stops them all (the queued files are dropped)
+        with _pool(min(jobs, len(files)), _start_pool_worker, setup) as pool:
+            work = ((i, args[i] + (found_early.get(i),)) for i in order)
+            results = ((i, _outcome(args[i], found)) for i, found in pool.imap_unordered(_process_file, work))
             with progressbar(results, length=len(args), label="Reading", silent=silent) as bar:
                 hits = _collect(corpus, bar, from_workers=True)
-        except BaseException:  # interrupted: drop the queued files instead of finishing them
-            pool.shutdown(wait=False, cancel_futures=True)
-            raise
-        pool.shutdown()
     else:
         _start_worker(*setup, corpus.shared)
+        # risky formats are read in a child all the same, so that a crash in PDFium costs one file
+        apart = _pool(1) if can_fork() and any(f.suffix.lower() in RISKY for f in files) else None
         try:
-            results = ((i, _process_file(*a)) for i, a in enumerate(args))
+            results = ((i, _process_file(*a, _read_apart(apart, a))) for i, a in enumerate(args))
             with progressbar(results, length=len(args), label="Reading", silent=silent) as bar:
                 hits = _collect(corpus, bar)
         finally:
             _start_worker((), CaseTable())
+            if apart:
+                apart.close()
     corpus.options["cache_hits"] = hits
     for row in table.rows.values():
         corpus.case_names.update(row.get(column, "").casefold() for column in ("case", "pseudonym"))
@@ -267,6 +269,56 @@ def read_corpus(
         if name not in known and not any(k.endswith("/" + name) for k in known):
             corpus.warnings.append(f"cases.csv lists {name}, which is not in the corpus folder")
     return corpus
+
+
+#: Formats whose readers run C code on the file's bytes (PDFium, libxml2): with one job they are still read
+#: in a child process, which a crash or the memory limit ends instead of the run.
+RISKY = {".pdf", ".docx"}
+
+
+def _memory_bytes() -> int:
+    return int(current_limits().memory_gb * 2**30)
+
+
+def _pool(jobs: int, initializer=None, initargs=()) -> WorkerPool:
+    """Reading workers under the memory and time limits of limits.py."""
+    return WorkerPool(jobs, initializer, initargs, memory_bytes=_memory_bytes(), seconds=current_limits().seconds)
+
+
+def _read_apart(pool: WorkerPool | None, args: tuple):
+    """What :func:`_read_early` would make of one risky file, read in ``pool``'s worker; None to read it here."""
+    if pool is None or Path(args[0]).suffix.lower() not in RISKY:
+        return None
+    found = _outcome(args, pool.call(_read_one, args))
+    return None if found[0] == "cached" else found
+
+
+def _read_one(path: str, root: str, labels: tuple[str, ...], model: str | None, cache_dir: str | None):
+    return _read_document(path, root, labels, _document_cache(cache_dir, model, labels), load_hits=False)
+
+
+def _outcome(args: tuple, found):
+    """A worker's result as it is, or ("skip", document id, reason) when the worker failed or died on the file."""
+    if isinstance(found, tuple):
+        return found
+    doc_id = document_id(Path(args[0]), Path(args[1]))
+    if isinstance(found, WorkerDied) and found.timed_out:
+        limit = current_limits().seconds
+        return ("skip", doc_id, f"reading it took longer than the limit of {limit:g} s: if the file is genuine, "
+                                f"raise the limit (--limit seconds={int(limit * 4)})")
+    if isinstance(found, WorkerDied):
+        return ("skip", doc_id, f"the reader crashed on it ({found}): the file is damaged or needs more memory than "
+                                f"the limit; save it again, or raise the limit (--limit memory_gb="
+                                f"{current_limits().memory_gb * 4:g})")
+    if isinstance(found, MemoryError):
+        return ("skip", doc_id, _memory_reason())
+    return ("skip", doc_id, f"unexpected error ({type(found).__name__}: {found}): please report it")
+
+
+def _memory_reason() -> str:
+    limit = current_limits().memory_gb
+    return (f"needs more memory than the limit of {limit:g} GB per file: if the file is genuine, raise the limit "
+            f"(--limit memory_gb={limit * 4:g})")
 
 
 def _size(path: Path) -> int:

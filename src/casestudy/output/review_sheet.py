@@ -118,8 +118,11 @@ def read_review_sheet(path: str | Path) -> pd.DataFrame:
     """The rows of a review sheet as text (REVIEW_COLUMNS as found in its header row)."""
     from openpyxl import load_workbook
 
+    from ..limits import check_zip
+
     path = Path(path)
     try:
+        check_zip(path)  # before openpyxl inflates anything (its reads stop at each part's stated size)
         book = load_workbook(path, read_only=True, data_only=True)
     except FileNotFoundError:
         raise CasestudyError(f"{path}: review sheet not found; write one with: casestudy review export") from None

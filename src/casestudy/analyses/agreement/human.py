@@ -66,6 +66,9 @@ def read_coding(path, *, offsets: str | None = None, codebook=None) -> pd.DataFr
         out.attrs["warnings"] = warnings
         return out
     if suffix in (".xlsx", ".xlsm"):
+        from ...limits import check_zip
+
+        check_zip(path)  # a workbook's sheet that inflates to gigabytes is refused before openpyxl reads it
         frame = pd.read_excel(path, dtype=str, keep_default_na=False)
         filled = frame.apply(lambda row: any(str(v).strip() for v in row), axis=1).tolist() if len(frame) else []
         lines = [line for line, keep in zip(range(2, len(frame) + 2), filled) if keep]

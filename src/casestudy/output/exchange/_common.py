@@ -113,15 +113,27 @@ def local_name(element: ET.Element) -> str:
 
 def read_member(archive: zipfile.ZipFile, name: str) -> bytes | None:
     """An archive member by name, matched case-insensitively (tools write Sources/, sources/ or nothing)."""
+    from ...limits import read_zip_member
+
+    by_name, by_base = _member_index(archive)
     wanted = name.lower().lstrip("/")
-    for info in archive.infolist():
-        if info.filename.lower() == wanted:
-            return archive.read(info)
-    base = wanted.rsplit("/", 1)[-1]
-    for info in archive.infolist():
-        if info.filename.lower().rsplit("/", 1)[-1] == base and not info.is_dir():
-            return archive.read(info)
-    return None
+    info = by_name.get(wanted) or by_base.get(wanted.rsplit("/", 1)[-1])
+    return None if info is None else read_zip_member(archive, info, archive.filename)
+
+
+def _member_index(archive: zipfile.ZipFile) -> tuple[dict, dict]:
+    """The archive's members by lower-cased name and by base name (the first of each), made once per archive:
+    looking each source up in the whole list made a project of 20,000 sources take seconds."""
+    index = getattr(archive, "_casestudy_index", None)
+    if index is None:
+        by_name, by_base = {}, {}
+        for info in archive.infolist():
+            lowered = info.filename.lower()
+            by_name.setdefault(lowered, info)
+            if not info.is_dir():
+                by_base.setdefault(lowered.rsplit("/", 1)[-1], info)
+        index = archive._casestudy_index = (by_name, by_base)
+    return index
 
 
 def read_codes(codes: ET.Element | None, ns: str, *, reference: Codebook | None, origin: str, path,
