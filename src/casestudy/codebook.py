@@ -457,16 +457,55 @@ def _check_assessment(value, path, line, code_id) -> None:
                                 code=code_id)
 
 
+#: Time one codebook regex may take on one passage in a run; validation refuses a regex that takes
+#: PROBE_SECONDS on a short probe text, so a run meets this only with a regex of a new kind of slowness.
+REGEX_SECONDS = 2.0
+PROBE_SECONDS = 0.25
+
+
+def compile_regex(expression: str):
+    """A codebook regex as it is matched: case-insensitive, by the ``regex`` engine, whose matching can be
+    stopped after a timeout (``re``'s cannot: a backtracking pattern hung the run). Its syntax and
+    Unicode classes are ``re``'s (VERSION0)."""
+    import regex
+
+    return regex.compile(expression, regex.IGNORECASE | regex.VERSION0)
+
+
 def _check_regex(expression: str, path, line, code_id) -> None:
     try:
         re.compile(expression)
-    except (re.error, OverflowError, RecursionError) as exc:
+        compiled = compile_regex(expression)
+    except Exception as exc:  # re.error, regex.error, OverflowError, RecursionError
         raise CodebookError(f"regex {expression!r} does not compile ({exc})", path=path, line=line,
                             code=code_id) from None
     problem = _catastrophic(expression)
     if problem:
         raise CodebookError(f"regex {expression!r} {problem} that can take exponential time; {_REWRITE[problem]}",
                             path=path, line=line, code=code_id)
+    slow = _slow_probe(expression, compiled)
+    if slow:
+        raise CodebookError(f"regex {expression!r} takes over {PROBE_SECONDS:g} s on a text of {slow} (it "
+                            "backtracks); make its alternatives exclusive (e.g. [\\s\\S] for (.|\\s)) and do not "
+                            "repeat a repeat", path=path, line=line, code=code_id)
+
+
+def _slow_probe(expression: str, compiled) -> str | None:
+    """A description of a short text on which the regex takes longer than PROBE_SECONDS, or None.
+
+    The probes are the regex's own words followed by one character repeated (30 times: exponential
+    backtracking; 1,000 times: a cubic one), the characters those of the regex and a few of each
+    class; a linear regex answers each in microseconds."""
+    words = list(dict.fromkeys(re.findall(r"[^\W\d_]{2,}", expression)))[:4]
+    pool = list(dict.fromkeys(" a0\t\n.-_å" + "".join(ch for ch in expression if ch.isprintable())))[:40]
+    for prefix in [""] + words:
+        for char in pool:
+            for count in (30, 1000):
+                try:
+                    compiled.search(prefix + char * count, timeout=PROBE_SECONDS)
+                except TimeoutError:
+                    return f"{len(prefix) + count} characters ({prefix!r} and {count} × {char!r})"
+    return None
 
 
 _REWRITE = {
@@ -503,6 +542,9 @@ def _catastrophic(expression: str) -> str | None:
                 parts = [chr(av)]
             elif op is c.SUBPATTERN:
                 parts = language(av[-1], cap)
+            elif op in repeats and av[:2] == (0, 1):  # optional: 'a?' is '' or 'a'
+                inner = language(av[2], cap)
+                parts = None if inner is None else [""] + inner
             elif op is c.BRANCH:
                 alternatives = [language(alt, cap) for alt in av[1]]
                 parts = None if any(a is None for a in alternatives) else [x for a in alternatives for x in a]

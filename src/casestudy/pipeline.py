@@ -44,7 +44,7 @@ from .output.files import write_csv, write_json
 from .sources.folder import file_sha256, find_files
 
 _PACKAGES = ("casestudy", "spacy", "simplemma", "pypdfium2", "python-docx", "lxml", "pandas", "numpy",
-             "wordcloud", "scikit-learn", "scipy", "openpyxl")
+             "wordcloud", "scikit-learn", "scipy", "openpyxl", "regex")
 
 DEFAULT_RUN_CODEBOOKS = ("barnevern", "krav_15-1")
 EXPORT_FORMATS = tuple(EXPORTS)

@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..codebook import Codebook
+from ..codebook import REGEX_SECONDS, Codebook, compile_regex
+from ..errors import CodebookError
 from ..text.nb import NEGATORS
 from ..text.nlp import TokenTable, tokenize_segments
 
@@ -48,7 +49,7 @@ class CompiledCode:
     label: str
     patterns: list[Pattern]
     exclude: list[Pattern]
-    regex: list[re.Pattern]
+    regex: list  # compiled by codebook.compile_regex
     negation: str
     pattern_ids: list[tuple[int, ...]] = field(default_factory=list)
     exclude_ids: list[tuple[int, ...]] = field(default_factory=list)
@@ -250,7 +251,7 @@ class Matcher:
                 code.id, code.label or code.id,
                 [compile_pattern(p, model, lexicon) for p in code.patterns],
                 [compile_pattern(p, model, lexicon) for p in code.exclude],
-                [re.compile(r, re.IGNORECASE) for r in code.regex],
+                [compile_regex(r) for r in code.regex],
                 code.negation,
                 weak=[compile_pattern(p, model, lexicon) for p in code.with_context.get("patterns", [])],
                 context=[compile_pattern(p, model, lexicon) for p in code.with_context.get("context", [])],
@@ -362,7 +363,8 @@ class Matcher:
                 parts.append((np.full(len(i), place), tokens.segment[i], tokens.start[i], tokens.end[j - 1], negated,
                               tokens.sent[i]))
             found = [(segment, m.start(), m.end()) for expression in code.regex
-                     for segment, text in enumerate(texts) for m in expression.finditer(text) if m.end() > m.start()]
+                     for segment, text in enumerate(texts) for m in _finditer(expression, text, code.id)
+                     if m.end() > m.start()]
             if found:
                 segment, start, end = (np.array(column, np.int64) for column in zip(*found))
                 parts.append((np.full(len(found), place), segment, start, end, np.zeros(len(found), bool),
@@ -370,6 +372,17 @@ class Matcher:
         if not parts:
             return Matches.none()
         return Matches(*(np.concatenate(column) for column in zip(*parts)))
+
+
+def _finditer(expression, text: str, code_id: str) -> list:
+    """The matches of a codebook regex in one passage, within REGEX_SECONDS (a backtracking regex that
+    validation did not catch stops the run with its name instead of hanging it)."""
+    try:
+        return list(expression.finditer(text, timeout=REGEX_SECONDS))
+    except TimeoutError:
+        raise CodebookError(f"regex {expression.pattern!r} took over {REGEX_SECONDS:g} s on one passage of "
+                            f"{len(text):,} characters (it backtracks); rewrite it, then check it with casestudy "
+                            "codebook validate", code=code_id) from None
 
 
 @dataclass(slots=True)
