@@ -706,3 +706,366 @@ def test_a_second_run_on_the_same_output_folder_stops_with_a_message(tiny_corpus
     with pipeline.output_lock(out):
         with pytest.raises(CasestudyError, match="another casestudy run is writing to this folder"):
             pipeline.run(read_corpus(tiny_corpus, jobs=1), out, clouds=False, jobs=1)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Bounded reading (limits.py): bombs are refused by their headers, crashing or hanging readers cost one file,
+# workers die with their parent, codebook regexes cannot hang a run. Small files, limits lowered to meet them.
+# ---------------------------------------------------------------------------------------------------------------
+
+_BOMB_PARAGRAPHS = 500_000  # '<w:p/>' 500,000 times: 3 MB of XML that deflate packs into a few KB
+
+
+def make_docx_bomb(path, tmp, paragraphs=_BOMB_PARAGRAPHS, *, stated_size=None):
+    """A real transcript whose document.xml holds ``paragraphs`` empty paragraphs more; with ``stated_size``
+    the ZIP headers of document.xml lie about its inflated size."""
+    import struct
+
+    good = make_docx(tmp / f"{Path(path).stem}_source.docx", ["Intervjuer: Hei.", "Informant: Vi forebygger."])
+    with zipfile.ZipFile(good) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    xml = members["word/document.xml"]
+    members["word/document.xml"] = xml.replace(b"<w:body>", b"<w:body>" + b"<w:p/>" * paragraphs, 1)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    if stated_size is not None:
+        data = bytearray(Path(path).read_bytes())
+        name = b"word/document.xml"
+        local = data.index(b"PK\x03\x04")
+        while data[local + 30: local + 30 + len(name)] != name:
+            local = data.index(b"PK\x03\x04", local + 4)
+        struct.pack_into("<I", data, local + 22, stated_size)
+        central = data.index(b"PK\x01\x02")
+        while data[central + 46: central + 46 + len(name)] != name:
+            central = data.index(b"PK\x01\x02", central + 4)
+        struct.pack_into("<I", data, central + 24, stated_size)
+        Path(path).write_bytes(bytes(data))
+    return Path(path)
+
+
+def make_pdf_bomb(path, repeats):
+    """A one-page PDF whose compressed content stream shows one word ``repeats`` times (17 bytes each):
+    3,000,000 repeats are 51 MB of content in a 124 KB file."""
+    import zlib
+
+    content = b"BT /F1 12 Tf 72 700 Td " + b"(Forebygging) Tj " * repeats + b"ET"
+    stream = zlib.compress(content, 9)
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 5 0 R >> >> "
+        b"/Contents 4 0 R >>",
+        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    Path(path).write_bytes(bytes(out))
+    return Path(path)
+
+
+def _member(path, name="word/document.xml") -> zipfile.ZipInfo:
+    with zipfile.ZipFile(path) as archive:
+        return archive.getinfo(name)
+
+
+def _ingest(corpus, out, *options):
+    """`casestudy ingest` as a user runs it; returns (exit code, stderr lines, documents.csv)."""
+    result = CliRunner().invoke(main, ["ingest", str(corpus), "--out", str(out), "--no-cache", *options])
+    documents = pd.read_csv(out / "documents.csv", keep_default_na=False) if (out / "documents.csv").exists() else None
+    return result.exit_code, result.output.splitlines(), documents
+
+
+@pytest.fixture
+def limits_restored():
+    """The default limits for a test that changes them (limits.configure), put back after it."""
+    from casestudy import limits
+
+    limits.reset()
+    yield limits
+    limits.reset()
+
+
+def test_a_docx_bomb_is_refused_by_its_ratio_before_it_inflates(tiny_corpus, tmp_path, monkeypatch):
+    from casestudy.sources import read
+
+    bomb = make_docx_bomb(tiny_corpus / "interviews" / "bombe.docx", tmp_path)
+    info = _member(bomb)
+    ratio = info.file_size / info.compress_size
+    assert info.file_size > 3_000_000 and bomb.stat().st_size < 50_000 and ratio > 200
+    reason = (f"part word/document.xml inflates {ratio:,.0f} times (a ZIP bomb?), over the limit of 200: if the file "
+              f"is genuine, raise the limit (--limit ratio={int(ratio) + 1} or CASESTUDY_LIMITS)")
+    opened = []
+    real_open = zipfile.ZipFile.open
+    monkeypatch.setattr(zipfile.ZipFile, "open", lambda self, name, *a, **k: opened.append(
+        getattr(name, "filename", name)) or real_open(self, name, *a, **k))
+    with pytest.raises(Exception) as refused:
+        read(bomb, tiny_corpus)
+    assert refused.value.reason == reason
+    assert "word/document.xml" not in opened  # refused by its header: not one byte inflated
+    monkeypatch.undo()
+    code, lines, documents = _ingest(tiny_corpus, tmp_path / "out", "--jobs", "2")
+    assert code == 0
+    assert f"skipped interviews/bombe.docx: {reason}" in lines
+    assert documents[["document", "status"]].values.tolist() == [
+        ["interviews/bombe.docx", "skipped"], ["interviews/testby_koord.txt", "ok"],
+        ["interviews/testby_leder.docx", "ok"], ["plans/testby.pdf", "ok"]]
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_docx_part_over_the_size_limit_is_skipped_and_the_limit_can_be_raised(tiny_corpus, tmp_path, jobs):
+    bomb = make_docx_bomb(tiny_corpus / "interviews" / "bombe.docx", tmp_path)
+    size = _member(bomb).file_size
+    code, lines, documents = _ingest(tiny_corpus, tmp_path / "out", "--jobs", jobs, "--limit", "part_mb=1",
+                                     "--limit", "ratio=2000")
+    assert code == 0
+    assert (f"skipped interviews/bombe.docx: part word/document.xml inflates to {size / 1e6:,.0f} MB, over the limit "
+            "of 1 MB: if the file is genuine, raise the limit (--limit part_mb=4 or CASESTUDY_LIMITS)") in lines
+    assert documents["status"].tolist() == ["skipped", "ok", "ok", "ok"]
+    code, lines, documents = _ingest(tiny_corpus, tmp_path / "out2", "--jobs", jobs, "--limit", "part_mb=4,ratio=2000")
+    assert code == 0 and documents["status"].tolist() == ["ok", "ok", "ok", "ok"]  # raised: read like the others
+    assert documents.set_index("document").loc["interviews/bombe.docx", "segments"] == 2
+
+
+def test_a_docx_whose_zip_header_lies_about_its_size_is_damaged_not_read_past_it(tiny_corpus, tmp_path):
+    from casestudy.sources import read
+
+    bomb = make_docx_bomb(tmp_path / "lügner.docx", tmp_path, stated_size=1_000)
+    assert _member(bomb).file_size == 1_000
+    with pytest.raises(Exception) as refused:
+        read(bomb, tmp_path)
+    assert refused.value.reason == ("damaged DOCX (the ZIP container is corrupt): get a new copy of the file, or let "
+                                    "Word repair it and save again")
+
+
+def test_a_pdf_over_the_page_limit_is_skipped_before_a_page_is_read(tiny_corpus, tmp_path, monkeypatch):
+    make_pdf(tiny_corpus / "plans" / "lang.pdf", [["Side én."], ["Side to."], ["Side tre."]])
+    reason = ("3 pages, over the limit of 2: if the file is genuine, raise the limit (--limit pages=3 or "
+              "CASESTUDY_LIMITS)")
+    code, lines, documents = _ingest(tiny_corpus, tmp_path / "out", "--jobs", "1", "--limit", "pages=2")
+    assert code == 0 and f"skipped plans/lang.pdf: {reason}" in lines
+    assert documents["status"].tolist() == ["ok", "ok", "skipped", "ok"]
+    monkeypatch.setenv("CASESTUDY_LIMITS", "pages=2")  # the same limit from the environment
+    code, lines, documents = _ingest(tiny_corpus, tmp_path / "out2", "--jobs", "2")
+    assert code == 0 and f"skipped plans/lang.pdf: {reason}" in lines
+
+
+def test_a_text_file_over_the_text_limit_is_skipped(tiny_corpus, tmp_path):
+    (tiny_corpus / "interviews" / "lang.txt").write_text("I: Hei.\nInformant: " + "barn " * 440_000, encoding="utf-8")
+    code, lines, documents = _ingest(tiny_corpus, tmp_path / "out", "--jobs", "1", "--limit", "text_mb=2")
+    assert code == 0
+    assert ("skipped interviews/lang.txt: 2.2 million characters of text, over the limit of 2 million: if the file is "
+            "genuine, raise the limit (--limit text_mb=3 or CASESTUDY_LIMITS)") in lines
+    assert documents["status"].tolist() == ["skipped", "ok", "ok", "ok"]
+
+
+def test_an_unknown_limit_is_a_usage_error(tiny_corpus, tmp_path):
+    result = CliRunner().invoke(main, ["ingest", str(tiny_corpus), "--out", str(tmp_path / "o"), "--limit", "pagez=2"])
+    assert result.exit_code == 2
+    assert ("Invalid value for '--limit': unknown limit 'pagez'; the limits are memory_gb, pages, part_mb, ratio, "
+            "seconds, text_mb") in result.output
+    assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_pdf_whose_content_stream_needs_more_than_the_memory_limit_costs_one_file(tiny_corpus, tmp_path, jobs):
+    """PDFium aborts the process when an allocation fails: the worker dies, not the run (exit 134 before)."""
+    bomb = make_pdf_bomb(tiny_corpus / "plans" / "bombe.pdf", 3_000_000)
+    assert bomb.stat().st_size < 200_000
+    code, lines, documents = _ingest(tiny_corpus, tmp_path / "out", "--jobs", jobs, "--limit", "memory_gb=0.25")
+    assert code == 0
+    assert ("skipped plans/bombe.pdf: the reader crashed on it (killed by SIGABRT): the file is damaged or needs more "
+            "memory than the limit; save it again, or raise the limit (--limit memory_gb=1)") in lines
+    assert documents[["document", "status"]].values.tolist() == [
+        ["interviews/testby_koord.txt", "ok"], ["interviews/testby_leder.docx", "ok"], ["plans/bombe.pdf", "skipped"],
+        ["plans/testby.pdf", "ok"]]
+
+
+def _hooked_reader(monkeypatch, name, action):
+    """The PDF reader, but ``action()`` for the file called ``name`` (workers are forked: they run it too)."""
+    from casestudy.sources import pdf
+
+    real = pdf.read_pdf
+
+    def read_pdf(path):
+        if Path(path).name == name:
+            action()
+        return real(path)
+
+    monkeypatch.setattr(pdf, "read_pdf", read_pdf)
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_worker_killed_while_reading_skips_that_file_and_the_run_goes_on(tiny_corpus, monkeypatch, jobs,
+                                                                          limits_restored):
+    import signal
+
+    from casestudy.engine.reading import read_corpus
+
+    make_pdf(tiny_corpus / "plans" / "krasj.pdf", [["Krasj."]])
+    make_pdf(tiny_corpus / "plans" / "etter.pdf", [["Forebygging etter krasjet."]])
+    _hooked_reader(monkeypatch, "krasj.pdf", lambda: os.kill(os.getpid(), signal.SIGKILL))
+    corpus = read_corpus(tiny_corpus, jobs=jobs)
+    assert [(s.document, s.reason) for s in corpus.skipped] == [
+        ("plans/krasj.pdf", "the reader crashed on it (killed by SIGKILL): the file is damaged or needs more memory "
+                            "than the limit; save it again, or raise the limit (--limit memory_gb=8)")]
+    assert [d.id for d in corpus.documents] == ["interviews/testby_koord.txt", "interviews/testby_leder.docx",
+                                                "plans/etter.pdf", "plans/testby.pdf"]
+    assert corpus.documents[2].segments[0].text == "Forebygging etter krasjet."
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_reader_over_the_memory_limit_gets_a_memory_error_and_its_file_is_skipped(tiny_corpus, monkeypatch, jobs,
+                                                                                     limits_restored):
+    from casestudy.engine.reading import read_corpus
+
+    limits_restored.configure(memory_gb=0.5)
+    make_pdf(tiny_corpus / "plans" / "stor.pdf", [["Stor."]])
+    _hooked_reader(monkeypatch, "stor.pdf", lambda: bytearray(2**30))  # 1 GB: over the worker's 0.5 GB
+    corpus = read_corpus(tiny_corpus, jobs=jobs)
+    assert [(s.document, s.reason) for s in corpus.skipped] == [
+        ("plans/stor.pdf", "needs more memory than the limit of 0.5 GB per file: if the file is genuine, raise the "
+                           "limit (--limit memory_gb=2)")]
+    assert len(corpus.documents) == 3
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_reader_that_hangs_is_stopped_at_the_time_limit(tiny_corpus, monkeypatch, jobs, limits_restored):
+    import time
+
+    from casestudy.engine.reading import read_corpus
+
+    limits_restored.configure(seconds=1)
+    make_pdf(tiny_corpus / "plans" / "treg.pdf", [["Treg."]])
+    _hooked_reader(monkeypatch, "treg.pdf", lambda: time.sleep(120))
+    started = time.monotonic()
+    corpus = read_corpus(tiny_corpus, jobs=jobs)
+    assert time.monotonic() - started < 30
+    assert [(s.document, s.reason) for s in corpus.skipped] == [
+        ("plans/treg.pdf", "reading it took longer than the limit of 1 s: if the file is genuine, raise the limit "
+                           "(--limit seconds=4)")]
+    assert len(corpus.documents) == 3
+
+
+def _alive(pid: int) -> bool:
+    """Whether a process runs (a zombie waiting for a reaper does not)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/stat"), reason="needs Linux /proc")
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_reading_workers_die_with_their_parent(tiny_corpus, tmp_path, jobs):
+    """kill -9 of the main process while a worker reads: no worker is left behind (one held 1.6 GB for 21 minutes)."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    script = tmp_path / "run.py"
+    script.write_text(
+        "import os, sys, time\n"
+        "from casestudy.sources import pdf\n"
+        "from casestudy.engine.reading import read_corpus\n"
+        "def read_pdf(path):\n"
+        "    print(os.getpid(), flush=True)\n"
+        "    time.sleep(300)\n"
+        "pdf.read_pdf = read_pdf\n"
+        f"read_corpus(sys.argv[1], jobs={jobs})\n", encoding="utf-8")
+    make_pdf(tiny_corpus / "plans" / "andre.pdf", [["Andre."]])
+    main_process = subprocess.Popen([sys.executable, str(script), str(tiny_corpus)], stdout=subprocess.PIPE, text=True)
+    try:
+        reader = int(main_process.stdout.readline())
+        assert reader != main_process.pid and _alive(reader)
+    finally:
+        main_process.send_signal(signal.SIGKILL)
+        main_process.wait()
+    deadline = time.monotonic() + 10
+    while _alive(reader) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _alive(reader)
+
+
+def test_a_human_coding_or_project_that_inflates_past_the_limits_is_refused_before_it_is_read(tmp_path,
+                                                                                             limits_restored):
+    from casestudy.analyses.agreement import read_coding
+    from casestudy.errors import CasestudyError
+
+    sheet = tmp_path / "koding.xlsx"
+    pd.DataFrame({"document": ["a.txt"], "code": ["x"], "start": [0], "end": [4]}).to_excel(sheet, index=False)
+    with zipfile.ZipFile(sheet, "a", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/media/fyll.xml", b"<a/>" * 1_000_000)  # 4 MB that deflate packs ≈ 1,000 to 1
+    info = _member(sheet, "xl/media/fyll.xml")
+    ratio = info.file_size / info.compress_size
+    with pytest.raises(CasestudyError) as refused:
+        read_coding(sheet)
+    assert str(refused.value) == (f"{sheet}: part xl/media/fyll.xml inflates {ratio:,.0f} times (a ZIP bomb?), over "
+                                  f"the limit of 200: if the file is genuine, raise the limit (--limit "
+                                  f"ratio={int(ratio) + 1} or CASESTUDY_LIMITS)")
+    project = tmp_path / "p.qdpx"
+    padding = "".join(f'<Code guid="c{n}" name="kode {n}" isCodable="true"/>' for n in range(40_000))
+    with zipfile.ZipFile(project, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("project.qde", '<?xml version="1.0" encoding="utf-8"?><Project xmlns="urn:QDA-XML:project:'
+                                        f'1.0" name="p"><CodeBook><Codes>{padding}</Codes></CodeBook></Project>')
+    size = _member(project, "project.qde").file_size
+    limits_restored.configure(part_mb=1)
+    with pytest.raises(CasestudyError) as refused:
+        read_coding(project)
+    assert str(refused.value) == (f"{project}: part project.qde inflates to {size / 1e6:,.0f} MB, over the limit of "
+                                  "1 MB: if the file is genuine, raise the limit (--limit part_mb=4 or "
+                                  "CASESTUDY_LIMITS)")
+
+
+@pytest.mark.parametrize("expression, message", [
+    (r"tidlig(.|\s)*zzzforebygging",
+     "regex 'tidlig(.|\\\\s)*zzzforebygging' takes over 0.25 s on a text of 36 characters ('tidlig' and 30 × ' ') "
+     "(it backtracks); make its alternatives exclusive (e.g. [\\s\\S] for (.|\\s)) and do not repeat a repeat"),
+    ("(a|a?)+b", "regex '(a|a?)+b' has overlapping alternatives in a repeat that can take exponential time; make "
+                 "the alternatives exclusive"),
+])
+def test_codebook_validate_refuses_a_regex_that_backtracks(tmp_path, expression, message):
+    import time
+
+    book = tmp_path / "bok.yaml"
+    book.write_text(f"codes:\n  - id: tidlig\n    regex: ['{expression}']\n", encoding="utf-8")
+    started = time.monotonic()
+    result = CliRunner().invoke(main, ["codebook", "validate", str(book)])
+    assert time.monotonic() - started < 10
+    assert result.exit_code == 1
+    assert result.output == f"Error: {book}, line 2, code 'tidlig': {message}\n"
+
+
+def test_a_regex_that_validation_did_not_catch_stops_the_run_with_its_name_instead_of_hanging(tiny_corpus,
+                                                                                               monkeypatch):
+    import time
+    from dataclasses import replace
+
+    from casestudy.analyses import matching
+    from casestudy.analyses.coding import code_corpus
+    from casestudy.codebook import Code, Codebook
+    from casestudy.engine.reading import read_corpus
+    from casestudy.errors import CodebookError
+
+    corpus = read_corpus(tiny_corpus, jobs=1)
+    first = corpus.documents[0]
+    first.segments[0] = replace(first.segments[0], text="tidlig" + " " * 40)  # where (.|\s)* tries 2^40 ways
+    book = Codebook(name="b", codes=[Code(id="tidlig", regex=[r"tidlig(.|\s)*zzzforebygging"])])  # not validated
+    monkeypatch.setattr(matching, "REGEX_SECONDS", 0.5)
+    started = time.monotonic()
+    with pytest.raises(CodebookError) as stopped:
+        code_corpus(corpus, book)
+    assert time.monotonic() - started < 10
+    assert str(stopped.value) == ("<codebook>, code 'tidlig': regex 'tidlig(.|\\\\s)*zzzforebygging' took over 0.5 s on "
+                                  "one passage of 46 characters (it backtracks); rewrite it, then check it with "
+                                  "casestudy codebook validate")

@@ -60,6 +60,7 @@ def _set_limits(ctx, param, settings):
     from .errors import UsageError
 
     limits.reset()
+    ctx.call_on_close(limits.reset)  # a notebook or test that runs a command keeps its own limits after it
     try:
         limits.configure(**limits.parse_settings(settings))
     except UsageError as exc:

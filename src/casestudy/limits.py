@@ -149,7 +149,7 @@ def check_text(path, characters: int) -> None:
     """ReaderError when a file's text is longer than the text limit."""
     limit = current().text_mb * 1e6
     if characters > limit:
-        raise ReaderError(path, f"{characters / 1e6:,.0f} million characters of text, over the limit of "
+        raise ReaderError(path, f"{characters / 1e6:,.1f} million characters of text, over the limit of "
                                 f"{current().text_mb:g} million", _raise_hint("text_mb", int(characters / 1e6) + 1))
 
 
