@@ -326,7 +326,8 @@ def tokenize_segments(texts: list[str], model: str | None = None, batch_size: in
     length = np.array([t[1] for t in types], np.int64)[orth_ids]
     kind = np.array([t[2] for t in types], np.uint8)[orth_ids]
     first = segment_starts(segment)
-    sent_start = _sentence_rule(kind & _FINAL != 0, kind & _PUNCT_TYPE != 0, first)
+    sent_start = _sentence_rule(kind & _FINAL != 0, kind & _PUNCT_TYPE != 0, first, kind & _NUMBER_STOP != 0,
+                                kind & _UPPER != 0)
     return _table(nlp, array[:, 1], length, lower, None, kind & _SPACE_TYPE != 0, kind & _PUNCT_TYPE != 0,
                   kind & _NUM_TYPE != 0, segment, sent_start, kind & _LETTERS != 0)
 
@@ -357,8 +358,9 @@ def _tokenize_joined(tokenizer, texts: list[str]) -> tuple[np.ndarray, np.ndarra
 
 
 # What a word type is, as bits: whitespace, punctuation, like a number, sentence-final (. ! ? …),
-# has a letter (in its lower-cased form)
-_SPACE_TYPE, _PUNCT_TYPE, _NUM_TYPE, _FINAL, _LETTERS = 1, 2, 4, 8, 16
+# has a letter (in its lower-cased form), a number with its full stop kept on («2024.», «§ 15-1.»: the nb
+# tokenizer keeps an ordinal's dot), starts with a capital letter
+_SPACE_TYPE, _PUNCT_TYPE, _NUM_TYPE, _FINAL, _LETTERS, _NUMBER_STOP, _UPPER = 1, 2, 4, 8, 16, 32, 64
 
 
 def _word_type(nlp, orth: int) -> tuple[int, int, int]:
@@ -367,9 +369,15 @@ def _word_type(nlp, orth: int) -> tuple[int, int, int]:
     if found is None:
         lexeme = nlp.vocab[orth]
         bits = (_SPACE_TYPE * lexeme.is_space | _PUNCT_TYPE * lexeme.is_punct | _NUM_TYPE * lexeme.like_num
-                | _FINAL * (lexeme.orth_ in _sentence_final_chars()) | _LETTERS * _has_letter(lexeme.lower_))
+                | _FINAL * (lexeme.orth_ in _sentence_final_chars()) | _LETTERS * _has_letter(lexeme.lower_)
+                | _NUMBER_STOP * _is_number_stop(lexeme.orth_) | _UPPER * lexeme.orth_[:1].isupper())
         found = _WORD_TYPES[orth] = (lexeme.lower, len(lexeme.orth_), bits)
     return found
+
+
+def _is_number_stop(word: str) -> bool:
+    """«2024.», «15-1.», «5.»: a number the tokenizer left its full stop on."""
+    return len(word) > 1 and word.endswith(".") and word[-2].isdigit()
 
 
 def _has_letter(word: str) -> bool:
@@ -462,10 +470,12 @@ def segment_starts(segment: np.ndarray) -> np.ndarray:
     return first
 
 
-def _sentence_rule(final: np.ndarray, is_punct: np.ndarray, first: np.ndarray) -> np.ndarray:
+def _sentence_rule(final: np.ndarray, is_punct: np.ndarray, first: np.ndarray, number_stop: np.ndarray | None = None,
+                   upper: np.ndarray | None = None) -> np.ndarray:
     """The sentencizer's rule on arrays: after a sentence-final character (. ! ? and the like), the
     next token that is neither punctuation nor such a character starts a sentence; so does each
-    text's first token."""
+    text's first token, and a capitalised word after a number that kept its full stop («… § 15-1.
+    Planen …», «… i 2024. Det …»; an ordinal is followed by a small letter: «1. januar»)."""
     normal = ~final & ~is_punct
     n = len(final)
     index = np.arange(n)
@@ -476,7 +486,11 @@ def _sentence_rule(final: np.ndarray, is_punct: np.ndarray, first: np.ndarray) -
     previous = np.maximum(previous, text_start - 1)
     finals_before = np.concatenate(([0], np.cumsum(final)))  # finals_before[i] = finals among tokens < i
     seen_final = finals_before[index] - finals_before[previous + 1] > 0
-    return first | (normal & seen_final)
+    starts = first | (normal & seen_final)
+    if number_stop is not None and n:
+        after_number = (previous >= text_start) & number_stop[np.maximum(previous, 0)]
+        starts |= normal & upper & after_number
+    return starts
 
 
 @functools.lru_cache(maxsize=1)
