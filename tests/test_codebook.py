@@ -50,8 +50,8 @@ def test_round_trip_gives_an_equivalent_file(tmp_path):
     [
         ("- a\n- b\n", "cb.yaml, line 1: a codebook must be a YAML mapping with a 'codes' list"),
         ("codes:\n  - id: a\n    patterns: [x]\n    colour: red\n",
-         "cb.yaml, line 2, code 'a': unknown key(s) colour (allowed: applies_to, assessment, children, concrete, "
-         "description, examples, exclude, headings, id, label, negation, origin, patterns, regex, weight, "
+         "cb.yaml, line 2, code 'a': unknown key(s) colour (allowed: applies_to, assessment, children, description, "
+         "evidence, examples, exclude, headings, id, label, negation, origin, patterns, regex, weight, "
          "with_context)"),
         ("codes:\n  - id: a\n    patterns: [x]\n  - id: a\n    patterns: [y]\n",
          "cb.yaml, line 4, code 'a': duplicate code id (first defined on line 2)"),

@@ -550,12 +550,14 @@ BAD_CODEBOOKS = {
                       "line 3: invalid YAML: character U+0000 is not allowed in YAML; remove it"),
     "checklist_kind": ("kind: sjekkliste\ncodes:\n  - id: a\n    patterns: [x]\n",
                        "line 1: kind must be 'codebook' or 'checklist', not 'sjekkliste'"),
-    "checklist_rule_value": ("kind: checklist\nassessment:\n  met: {min_score: mange}\ncodes:\n  - id: R1\n"
-                             "    patterns: [x]\n", "line 3: assessment 'met.min_score' must be a number, not 'mange'"),
+    "checklist_rule_value": ("kind: checklist\nassessment:\n  met: {min_kinds: mange}\ncodes:\n  - id: R1\n"
+                             "    patterns: [x]\n", "line 3: assessment 'met.min_kinds' must be a number, not 'mange'"),
     "checklist_rule_key": ("kind: checklist\ncodes:\n  - id: R1\n    patterns: [x]\n    assessment: {min_evidence: 2}\n",
-                           "line 5, code 'R1': unknown assessment key 'min_evidence' (known: met, partial, "
-                           "heading_score, under_heading, per_hit, max_hits, per_concrete, max_concrete, top_units, "
-                           "min_evidence_score)"),
+                           "line 5, code 'R1': unknown assessment key 'min_evidence' (known: met, overview_topics)"),
+    "checklist_kind_group": ("kind: checklist\ncodes:\n  - id: R1\n    patterns: [x]\n    evidence:\n"
+                             "      - {kind: forum, needs: {fora: 1}}\n",
+                             "line 3, code 'R1': evidence kind 'forum' needs group 'fora', which 'groups' does not "
+                             "define (defined: none)"),
     "checklist_headings": ("kind: checklist\ncodes:\n  - id: R1\n    patterns: [x]\n    headings: {mål: 1}\n",
                            "line 3, code 'R1': 'headings' must be a list of strings"),
     "checklist_heading_glob": ("kind: checklist\ncodes:\n  - id: R1\n    patterns: [x]\n    headings: ['*']\n",

@@ -19,8 +19,8 @@ import yaml
 from .errors import CodebookError
 
 CODE_KEYS = {"id", "label", "description", "origin", "patterns", "exclude", "examples", "regex", "children",
-             "negation", "assessment", "headings", "concrete", "weight", "applies_to", "with_context"}
-TOP_KEYS = {"name", "language", "version", "description", "codes", "kind", "assessment"}
+             "negation", "assessment", "headings", "evidence", "weight", "applies_to", "with_context"}
+TOP_KEYS = {"name", "language", "version", "description", "codes", "kind", "assessment", "groups", "not_evidence"}
 ORIGINS = ("deductive", "inductive")
 NEGATION = ("keep", "drop")
 KINDS = ("codebook", "checklist")
@@ -29,11 +29,11 @@ DOCUMENT_KINDS = ("plan", "interview")
 #: The default assessment rule of a checklist requirement (see analyses/plancheck.py for what each
 #: number means); a checklist overrides any of them, for all requirements or for one.
 DEFAULT_RULE = {
-    "met": {"min_score": 8, "min_best": 5},
-    "partial": {"min_score": 2},
-    "heading_score": 2, "under_heading": 3, "per_hit": 1, "max_hits": 3, "per_concrete": 2, "max_concrete": 3,
-    "top_units": 5, "min_evidence_score": 2,
+    "met": {"min_kinds": 1},
+    "overview_topics": 3,
 }
+#: The keys of one evidence kind of a checklist requirement (see analyses/plancheck.py).
+EVIDENCE_KEYS = {"kind", "label", "needs", "patterns", "unless", "headings", "within"}
 #: A code id: a letter (any script's: æ, ø and å are letters), then letters, digits, '_' or '-'; matched whole.
 _ID = re.compile(r"[^\W\d_][\w\-]*")
 _ID_RULE = "a code id must start with a letter and hold only letters, digits, _ and -"
@@ -298,9 +298,15 @@ def codebook_from_data(data, path=None) -> Codebook:
         raise CodebookError(f"kind must be 'codebook' or 'checklist', not {kind!r}", path=path, line=line)
     if "assessment" in data:
         _check_assessment(data["assessment"], path, line, None)
+    groups = _groups(data.get("groups"), path, line)
+    if "not_evidence" in data:
+        for pattern in _string_list(data, "not_evidence", path, None, line):
+            _check_pattern(pattern, path, line, None)
     seen: dict[str, int | None] = {}
     codes = [_code(item, path, seen, line) for item in data["codes"]]
-    extra = {k: _strip_lines(v) for k, v in data.items() if k in ("kind", "assessment")}
+    for code in codes:
+        _check_evidence(code.extra.get("evidence"), groups, path, code)
+    extra = {k: _strip_lines(v) for k, v in data.items() if k in ("kind", "assessment", "groups", "not_evidence")}
     return Codebook(
         name=str(data.get("name") or (Path(path).stem if path else "codebook")), codes=codes,
         language=str(data.get("language") or "nb"), version=data.get("version"),
@@ -390,17 +396,15 @@ def _code(item, path, seen: dict, parent_line) -> Code:
     if not patterns and not regex and not children and not with_context:
         raise CodebookError("code has no patterns (give 'patterns', 'regex' or 'children')", path=path, line=line,
                             code=code_id)
-    for key in ("headings", "concrete"):
-        for pattern in _string_list(item, key, path, code_id, line):
-            _check_pattern(pattern, path, line, code_id)
+    for pattern in _string_list(item, "headings", path, code_id, line):
+        _check_pattern(pattern, path, line, code_id)
     if "weight" in item and not _is_number(item["weight"]):
         raise CodebookError(f"'weight' must be a number, not {item['weight']!r}", path=path, line=line, code=code_id)
     if "assessment" in item:
         _check_assessment(item["assessment"], path, line, code_id)
-    extra = {k: _strip_lines(item[k]) for k in ("assessment", "headings", "concrete", "weight") if k in item}
-    for key in ("headings", "concrete"):
-        if key in extra:
-            extra[key] = _string_list(item, key, path, code_id, line)
+    extra = {k: _strip_lines(item[k]) for k in ("assessment", "headings", "evidence", "weight") if k in item}
+    if "headings" in extra:
+        extra["headings"] = _string_list(item, "headings", path, code_id, line)
     return Code(
         id=code_id, label=str(item.get("label") or ""), description=str(item.get("description") or "").strip(),
         origin=origin, patterns=patterns, exclude=exclude, examples=_string_list(item, "examples", path, code_id, line),
@@ -420,6 +424,66 @@ def _check_pattern(pattern: str, path, line, code_id) -> None:
         if not term.strip("*?"):
             raise CodebookError(f"pattern {pattern!r} has a glob that matches every word", path=path, line=line,
                                 code=code_id)
+
+
+def _groups(value, path, line) -> dict[str, list[str]]:
+    """A checklist's named pattern groups (``groups: {name: [patterns]}``), checked."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise CodebookError("'groups' must be a mapping of group names to lists of patterns", path=path, line=line)
+    groups = {}
+    for name in value:
+        if name == "__line__":
+            continue
+        patterns = _string_list(value, name, path, None, value.get("__line__", line))
+        for pattern in patterns:
+            _check_pattern(pattern, path, line, None)
+        groups[str(name)] = patterns
+    return groups
+
+
+def _check_evidence(kinds, groups: dict, path, code: Code) -> None:
+    """A requirement's evidence kinds: each a mapping with a kind id, and groups it needs (known group →
+    a count of at least 1), patterns of its own, or headings."""
+    if kinds is None:
+        return
+    if not isinstance(kinds, list):
+        raise CodebookError("'evidence' must be a list of evidence kinds", path=path, line=code.line, code=code.id)
+    seen = set()
+    for kind in kinds:
+        if not isinstance(kind, dict) or not isinstance(kind.get("kind"), str) or not _ID.fullmatch(kind["kind"]):
+            raise CodebookError(f"each evidence kind needs 'kind' (an id: {_ID_RULE})", path=path, line=code.line,
+                                code=code.id)
+        name = kind["kind"]
+        unknown = sorted(str(k) for k in set(kind) - EVIDENCE_KEYS)
+        if unknown:
+            raise CodebookError(f"evidence kind {name!r}: unknown key(s) {', '.join(unknown)} (allowed: "
+                                f"{', '.join(sorted(EVIDENCE_KEYS))})", path=path, line=code.line, code=code.id)
+        if name in seen:
+            raise CodebookError(f"evidence kind {name!r} is declared twice", path=path, line=code.line, code=code.id)
+        seen.add(name)
+        needs = kind.get("needs") or {}
+        if not isinstance(needs, dict):
+            raise CodebookError(f"evidence kind {name!r}: 'needs' must map group names to counts", path=path,
+                                line=code.line, code=code.id)
+        for group, count in needs.items():
+            if group not in groups:
+                raise CodebookError(f"evidence kind {name!r} needs group {group!r}, which 'groups' does not define "
+                                    f"(defined: {', '.join(groups) or 'none'})", path=path, line=code.line,
+                                    code=code.id)
+            if not isinstance(count, int) or isinstance(count, bool) or count < 1:
+                raise CodebookError(f"evidence kind {name!r}: the count for group {group!r} must be a whole number "
+                                    f"of at least 1, not {count!r}", path=path, line=code.line, code=code.id)
+        for key in ("patterns", "unless", "headings"):
+            for pattern in _string_list(kind, key, path, code.id, code.line):
+                _check_pattern(pattern, path, code.line, code.id)
+        if kind.get("within", "sentence") not in ("sentence", "paragraph"):
+            raise CodebookError(f"evidence kind {name!r}: 'within' must be 'sentence' or 'paragraph', not "
+                                f"{kind['within']!r}", path=path, line=code.line, code=code.id)
+        if not needs and not kind.get("patterns") and not kind.get("headings"):
+            raise CodebookError(f"evidence kind {name!r} finds nothing: give 'needs', 'patterns' or 'headings'",
+                                path=path, line=code.line, code=code.id)
 
 
 def _is_number(value) -> bool:
@@ -446,8 +510,8 @@ def _check_assessment(value, path, line, code_id) -> None:
             for sub, number in setting.items():
                 if sub == "__line__":
                     continue
-                if sub not in ("min_score", "min_best"):
-                    raise CodebookError(f"unknown key {sub!r} in assessment '{key}' (known: min_score, min_best)",
+                if sub not in default:
+                    raise CodebookError(f"unknown key {sub!r} in assessment '{key}' (known: {', '.join(default)})",
                                         path=path, line=where, code=code_id)
                 if not _is_number(number):
                     raise CodebookError(f"assessment '{key}.{sub}' must be a number, not {number!r}", path=path,

@@ -1,44 +1,46 @@
 """The plan check: each plan against a checklist (default: barnevernloven § 15-1) with page-cited evidence.
 
-How a requirement is scored (all numbers configurable in the checklist's ``assessment``):
+How a requirement is assessed (the checklist declares every word list and number):
 
-- units are the plan's paragraphs (PDF segments), each with its page and the chain of
-  headings above it;
-- a heading that names the requirement (its ``headings`` patterns) is evidence worth
-  ``heading_score`` and gives every paragraph of its section ``under_heading`` points;
-- a paragraph earns ``per_hit`` per distinct evidence pattern (``patterns``, at most
-  ``max_hits``) and ``per_concrete`` per sign of concrete content (``concrete``: named
-  services with tasks, fora with meeting intervals, measurable goals; at most
-  ``max_concrete``), signs counting only in a paragraph with a hit or under a heading
-  that names the requirement; section points count only with at least one hit or sign;
-- definitions are not evidence: paragraphs in a section on concepts (Begreper,
-  Definisjoner, …) and sentences such as «X defineres som …» score nothing;
-- every scoring paragraph is listed as evidence; ``pages`` cites those scoring at least
-  ``min_evidence_score`` (or, when none does, all of them);
-- a requirement's total is the sum of its ``top_units`` best paragraphs; it is ``met``
-  when total ≥ met.min_score and the best paragraph ≥ met.min_best, ``partial`` when
-  total ≥ partial.min_score, else ``missing``. A plan that could not be read is
-  ``not_assessed``, never ``missing``.
+- units are the plan's sentences, each with its paragraph (segment), page and the headings above it;
+- a sentence is evidence of a *kind* (``evidence`` of the requirement) when every group the kind
+  ``needs`` (``groups`` of the checklist: ``{group: n}``, n distinct matches) and its own
+  ``patterns`` match in it, and none of its ``unless`` patterns does (``within: paragraph``: in
+  the usable sentences of one paragraph); a kind with ``headings`` is a heading that names it with
+  body text below it (a heading «Mål» over goal sentences);
+- a requirement is ``met`` when the plan has evidence of at least ``met.min_kinds`` distinct kinds,
+  ``partial`` when it has fewer kinds or speaks of the topic only in general words (the
+  requirement's ``patterns`` and ``headings``), ``missing`` when neither. Kinds are counted, never
+  summed: a plan typeset twice gets the same status, and length alone changes nothing;
+- not evidence of anything: sentences with a ``not_evidence`` pattern (the law's wording, the
+  making of the plan, hearings), sentences naming the topics of ``overview_topics`` or more
+  requirements (a list of what the plan shall describe), table-of-contents lines and sections,
+  definitions (a section on concepts, «X defineres som …»); running headers are dropped by the reader;
+- ``pages`` cites the pages of the kind evidence (of the general mentions when there is none);
+  ``best_evidence`` is the sentence of the paragraph with the most kinds. A plan that could not be
+  read is ``not_assessed``, never ``missing``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import numpy as np
 import pandas as pd
 
 from ..codebook import DEFAULT_RULE, Code, Codebook
 from ..errors import UsageError
 from ..model import DocumentTask, per_document
 from ..sources.folder import infer_kind
-from .matching import Lexicon, Matcher, corpus_model, run_starts, shared_lexicon
-from ..text.nb import DEFINITION_HEADINGS, DEFINITION_SENTENCE, DEFINITION_WORDS, NUMBERED_HEADING
+from .matching import Lexicon, Matcher, corpus_model, sentence_bounds, shared_lexicon
+from ..text.nb import (DEFINITION_HEADINGS, DEFINITION_SENTENCE, DEFINITION_WORDS, NUMBERED_HEADING, TOC_HEADING,
+                       TOC_LEADER, TOC_RUN)
 
 REQUIREMENT_COLUMNS = ["document", "case", "requirement", "label", "status", "score", "evidence_count", "pages",
-                       "best_evidence", "reason"]
+                       "best_evidence", "reason", "kinds"]
 EVIDENCE_COLUMNS = ["document", "case", "requirement", "page", "segment", "heading", "score", "matched", "concrete",
-                    "text"]
+                    "text", "kind"]
+#: The kind of an evidence row that only speaks of the topic in general words.
+GENERAL = "general"
 
 
 def rule_for(checklist: Codebook, code: Code) -> dict:
@@ -56,36 +58,86 @@ def rule_for(checklist: Codebook, code: Code) -> dict:
     return rule
 
 
-def status_for(total: float, best: float, rule: dict) -> str:
-    """met / partial / missing from a requirement's total and best unit score."""
-    if total >= rule["met"]["min_score"] and best >= rule["met"].get("min_best", 0):
+def status_for(kinds: int, general: bool, rule: dict) -> str:
+    """met / partial / missing from the number of distinct evidence kinds and whether the topic is mentioned."""
+    if kinds >= rule["met"]["min_kinds"]:
         return "met"
-    if total >= rule["partial"]["min_score"]:
-        return "partial"
-    return "missing"
+    return "partial" if kinds or general else "missing"
 
 
-_KEYS = ("headings", "patterns", "concrete")
+@dataclass(frozen=True)
+class Kind:
+    """One kind of evidence of a requirement, as matcher code ids: every group in ``needs`` must match
+    (with that many distinct matched words) in one sentence, none of ``unless``."""
+
+    requirement: str
+    id: str
+    label: str
+    needs: tuple[tuple[str, int], ...]
+    unless: str | None
+    headings: str | None
+    paragraph: bool = False  # the groups may match in different sentences of one paragraph
 
 
-def _matcher(checklist: Codebook, model: str | None = None, lexicon: Lexicon | None = None) -> Matcher:
-    """One matcher for the three pattern lists of every requirement (codes '<key>:<id>'), so each plan's
-    vocabulary is indexed once."""
-    codes = []
-    for key in _KEYS:
-        for code in checklist.codes:
-            patterns = code.patterns if key == "patterns" else code.extra.get(key, [])
-            if patterns:
-                codes.append(Code(id=f"{key}__{code.id}", patterns=list(patterns),
-                                  exclude=code.exclude if key == "patterns" else [],
-                                  negation=code.negation if key == "patterns" else "keep"))
-    return Matcher(Codebook(name=f"{checklist.name}:assessment", codes=codes), model, lexicon)
+@dataclass
+class Plan:
+    """A checklist compiled for the plan check: one matcher for every word list, and the evidence kinds."""
+
+    matcher: Matcher
+    kinds: dict[str, list[Kind]]
+    rules: dict[str, dict]
+    overview_topics: int
+
+
+def compile_checklist(checklist: Codebook, model: str | None = None, lexicon: Lexicon | None = None) -> Plan:
+    """Every pattern list of the checklist as one matcher (codes '<role>__<name>'), so each plan's
+    vocabulary is indexed once, and the evidence kinds in terms of its code ids."""
+    if any("concrete" in code.extra for code in checklist.codes):
+        raise UsageError(f"{checklist.path or checklist.name}: 'concrete' was replaced by evidence kinds "
+                         "('evidence' per requirement, see codebooks/krav_15-1.yaml)")
+    codes: list[Code] = []
+
+    def add(code_id: str, patterns, **kw) -> str | None:
+        if not patterns:
+            return None
+        codes.append(Code(id=code_id, patterns=list(patterns), **kw))
+        return code_id
+
+    for name, patterns in (checklist.extra.get("groups") or {}).items():
+        add(f"group__{name}", patterns, negation="drop")
+    add("not__evidence", checklist.extra.get("not_evidence") or [])
+    kinds: dict[str, list[Kind]] = {}
+    rules: dict[str, dict] = {}
+    for code in checklist.codes:
+        rules[code.id] = rule_for(checklist, code)
+        add(f"topic__{code.id}", code.patterns, exclude=code.exclude, negation=code.negation)
+        add(f"heading__{code.id}", code.extra.get("headings") or [])
+        kinds[code.id] = []
+        for item in code.extra.get("evidence") or []:
+            name = item["kind"]
+            needs = [(f"group__{group}", count) for group, count in (item.get("needs") or {}).items()]
+            own = add(f"own__{code.id}__{name}", item.get("patterns") or [], negation=code.negation)
+            if own:
+                needs.append((own, 1))
+            kinds[code.id].append(Kind(
+                code.id, name, str(item.get("label") or name), tuple(needs),
+                add(f"unless__{code.id}__{name}", item.get("unless") or []),
+                add(f"khead__{code.id}__{name}", item.get("headings") or []),
+                item.get("within") == "paragraph",
+            ))
+    matcher = Matcher(Codebook(name=f"{checklist.name}:assessment", codes=codes), model, lexicon)
+    return Plan(matcher, kinds, rules, int(rules[checklist.codes[0].id]["overview_topics"]) if checklist.codes else 3)
 
 
 def is_definition(text: str) -> bool:
     """A sentence that defines a concept ('Med forebygging menes …'), which is no evidence for a requirement."""
     folded = text.casefold()
     return any(word in folded for word in DEFINITION_WORDS) and bool(DEFINITION_SENTENCE.search(text))
+
+
+def is_toc(text: str) -> bool:
+    """A table-of-contents line or run of entries ('Samarbeid ........ 7', '1 Innledning 3 2 Bakgrunn 4 …')."""
+    return bool(TOC_LEADER.search(text)) or len(TOC_RUN.findall(text)) >= 2
 
 
 def is_heading(segment) -> int:
@@ -137,85 +189,109 @@ def _sections(doc) -> list[tuple[int, tuple[int, ...]]]:
     return out
 
 
-def assess_document(doc, tokens, checklist: Codebook, matcher: Matcher | None = None) -> tuple[list, list]:
+def _has_body(sections, index: int) -> bool:
+    """Does the heading at ``index`` have body text below it before the next heading of its level or higher?"""
+    level = sections[index][0]
+    for below, _ in sections[index + 1:]:
+        if not below:
+            return True
+        if below <= level:
+            return False
+    return False
+
+
+def _non_evidence(doc, sections) -> set[int]:
+    """Segments that are no evidence of anything: tables of contents, definitions and sections on concepts."""
+    closed = {s.index for s, (level, _) in zip(doc.segments, sections)
+              if level and (DEFINITION_HEADINGS.search(s.text) or TOC_HEADING.match(s.text))}
+    return {s.index for s, (level, above) in zip(doc.segments, sections)
+            if s.index in closed or any(i in closed for i in above) or is_toc(s.text)
+            or (not level and is_definition(s.text))}
+
+
+def assess_document(doc, tokens, checklist: Codebook, plan: Plan | None = None) -> tuple[list, list]:
     """Requirement rows and evidence rows for one plan."""
-    matcher = matcher or _matcher(checklist)
-    found = matcher.find(tokens, [s.text for s in doc.segments])
-    # the (start, end) of the matches per (requirement, segment), for each of the three pattern lists
-    hits_of: dict[str, dict[tuple[str, int], list[tuple[int, int]]]] = {key: {} for key in _KEYS}
-    if len(found):
-        order = np.lexsort((found.segment, found.code))  # stable: each group keeps the matches' order
-        code, seg = found.code[order], found.segment[order]
-        bounds = np.append(run_starts(code, seg), len(order)).tolist()
-        spans = list(zip(found.start[order].tolist(), found.end[order].tolist()))
-        targets = [(hits_of[key], requirement) for key, _, requirement in
-                   (c.id.partition("__") for c in matcher.codes)]
-        for a, b, place, segment in zip(bounds, bounds[1:], code[bounds[:-1]].tolist(), seg[bounds[:-1]].tolist()):
-            hits, requirement = targets[place]
-            hits.setdefault((requirement, segment), []).extend(spans[a:b])
-    heading_hits, evidence_hits, concrete_hits = hits_of["headings"], hits_of["patterns"], hits_of["concrete"]
+    plan = plan or compile_checklist(checklist)
+    found = plan.matcher.find(tokens, [s.text for s in doc.segments])
+    ids = [c.id for c in plan.matcher.codes]
+    # per sentence (segment, sentence): code id → the distinct matched words (lower case), in order
+    words: dict[tuple[int, int], dict[str, dict[str, None]]] = {}
+    for place, seg, sent, a, b in zip(found.code.tolist(), found.segment.tolist(), found.sent.tolist(),
+                                      found.start.tolist(), found.end.tolist()):
+        words.setdefault((seg, sent), {}).setdefault(ids[place], {})[doc.segments[seg].text[a:b].lower()] = None
     sections = _sections(doc)
-    definition_section = {
-        s.index for s, (level, _) in zip(doc.segments, sections) if level and DEFINITION_HEADINGS.search(s.text)
-    }
-    # only a paragraph with a hit, or a heading that names the requirement, can score
-    candidates: dict[str, set[int]] = {}
-    for hits in (evidence_hits, concrete_hits):
-        for requirement, seg in hits:
-            candidates.setdefault(requirement, set()).add(seg)
-    named_by: dict[str, set[int]] = {}
-    for requirement, seg in heading_hits:
-        if sections[seg][0]:
-            named_by.setdefault(requirement, set()).add(seg)
-    # definitions are not evidence (see the module notes); the same for every requirement
-    counted = {}
-    for index in set().union(*candidates.values(), *named_by.values()):
-        level, above = sections[index]
-        if not any(i in definition_section for i in above) and not is_definition(doc.segments[index].text):
-            counted[index] = (level, above)
+    skip = _non_evidence(doc, sections)
+    topics = [f"topic__{code.id}" for code in checklist.codes]
+    usable = {}
+    for key, hits in words.items():
+        if key[0] in skip or "not__evidence" in hits:
+            continue
+        if sum(t in hits for t in topics) >= plan.overview_topics:  # «… mål, ansvar, organisering og samarbeid»
+            continue
+        usable[key] = hits
+    # the same per paragraph, for kinds whose groups may match in different sentences of it
+    paragraph: dict[int, dict[str, dict[str, None]]] = {}
+    for (seg, _), hits in usable.items():
+        merged = paragraph.setdefault(seg, {})
+        for code_id, matched in hits.items():
+            merged.setdefault(code_id, {}).update(matched)
+    bounds = sentence_bounds(tokens)
     requirement_rows, evidence_rows = [], []
     for code in checklist.codes:
-        rule = rule_for(checklist, code)
-        named = named_by.get(code.id, set())
-        units = []
-        for index in sorted((candidates.get(code.id, set()) | named) & counted.keys()):
-            segment = doc.segments[index]
-            level, above = counted[index]
-            hits = evidence_hits.get((code.id, segment.index), [])
-            concrete = concrete_hits.get((code.id, segment.index), [])
-            if level:
-                score = rule["heading_score"] if segment.index in named else 0
-            else:
-                under = any(i in named for i in above)
-                distinct_hits = len({segment.text[a:b].lower() for a, b in hits})
-                # concrete content counts only where the paragraph is about the requirement
-                distinct_concrete = len({segment.text[a:b].lower() for a, b in concrete}) \
-                    if (distinct_hits or under) else 0
-                score = (min(distinct_hits, rule["max_hits"]) * rule["per_hit"]
-                         + min(distinct_concrete, rule["max_concrete"]) * rule["per_concrete"])
-                if score and under:
-                    score += rule["under_heading"]
-            if score <= 0:
-                continue
-            heading = " > ".join(doc.segments[i].text for i in above[-2:])
-            units.append((score, segment, heading, hits, concrete))
-        units.sort(key=lambda u: (-u[0], u[1].index))
-        top = units[: rule["top_units"]]
-        total = sum(u[0] for u in top)
-        best = top[0][0] if top else 0
-        status = status_for(total, best, rule)
-        # every scoring unit is evidence; the pages column cites the strong ones when there are any
-        evidence = units
-        strong = [u for u in units if u[0] >= rule["min_evidence_score"]] or units
-        pages = sorted({u[1].page for u in strong if u[1].page is not None})
-        best_text = f"{top[0][1].text} (s. {top[0][1].page})" if top else ""
-        requirement_rows.append((doc.id, doc.case, code.id, code.label or code.id, status, total, len(evidence),
-                                 ";".join(map(str, pages)), best_text, ""))
-        for score, segment, heading, hits, concrete in sorted(evidence, key=lambda u: u[1].index):
+        rule = plan.rules[code.id]
+        # (segment → kind → matched words), and the general mentions (segment → words)
+        by_kind: dict[int, dict[str, list[str]]] = {}
+        general: dict[int, list[str]] = {}
+        sentence_of: dict[tuple[int, str], int] = {}
+        for (seg, sent), hits in usable.items():
+            level = sections[seg][0]
+            for kind in plan.kinds[code.id]:
+                if kind.headings:
+                    ok = level and kind.headings in hits and _has_body(sections, seg)
+                    matched = list(hits.get(kind.headings, ()))
+                else:
+                    scope = paragraph[seg] if kind.paragraph else hits
+                    ok = not level and all(len(scope.get(group, ())) >= n for group, n in kind.needs) \
+                        and not (kind.unless and kind.unless in scope)
+                    matched = [w for group, _ in kind.needs for w in scope.get(group, ())]
+                if ok:
+                    by_kind.setdefault(seg, {}).setdefault(kind.id, []).extend(matched)
+                    sentence_of.setdefault((seg, kind.id), sent)
+            topic = hits.get(f"heading__{code.id}" if level else f"topic__{code.id}")
+            if topic:
+                general.setdefault(seg, []).extend(topic)
+        kinds_found = sorted({k for per in by_kind.values() for k in per},
+                             key=[k.id for k in plan.kinds[code.id]].index)
+        status = status_for(len(kinds_found), bool(general), rule)
+        rows = [(seg, kind, matched) for seg, per in by_kind.items() for kind, matched in per.items()]
+        if status != "met":
+            rows += [(seg, GENERAL, matched) for seg, matched in general.items() if seg not in by_kind]
+        rows.sort(key=lambda r: (r[0], r[1] == GENERAL))
+        cited = [r for r in rows if r[1] != GENERAL] or rows
+        pages = sorted({doc.segments[seg].page for seg, _, _ in cited if doc.segments[seg].page is not None})
+        best_text = ""
+        if cited:
+            # where the plan itself takes the requirement up: under a heading that names it, then most kinds
+            named = {seg for (seg, _), hits in words.items() if sections[seg][0] and f"heading__{code.id}" in hits}
+            best = max(by_kind, key=lambda s: (any(i in named for i in sections[s][1]), len(by_kind[s]), -s)) \
+                if by_kind else cited[0][0]
+            segment = doc.segments[best]
+            sent = min((sentence_of[(best, k)] for k in by_kind.get(best, {})), default=None)
+            a, b = bounds.get((best, sent), (0, len(segment.text))) if sent is not None else (0, len(segment.text))
+            best_text = f"{segment.text[a:b]} (s. {segment.page})"
+        needed = rule["met"]["min_kinds"]
+        reason = ("" if status == "met" else
+                  f"{len(kinds_found)} of {needed} kinds of concrete evidence" if kinds_found else
+                  "mentioned only in general words" if general else "")
+        requirement_rows.append((doc.id, doc.case, code.id, code.label or code.id, status, len(kinds_found),
+                                 len(rows), ";".join(map(str, pages)), best_text, reason, ";".join(kinds_found)))
+        for seg, kind, matched in rows:
+            segment = doc.segments[seg]
+            heading = " > ".join(doc.segments[i].text for i in sections[seg][1][-2:])
+            general_words = "; ".join(dict.fromkeys(general.get(seg, [])))
             evidence_rows.append((
-                doc.id, doc.case, code.id, segment.page, segment.index, heading, score,
-                "; ".join(sorted({segment.text[a:b] for a, b in hits})),
-                "; ".join(sorted({segment.text[a:b] for a, b in concrete})), segment.text,
+                doc.id, doc.case, code.id, segment.page, segment.index, heading, 1 if kind == GENERAL else 2,
+                general_words, "" if kind == GENERAL else "; ".join(dict.fromkeys(matched)), segment.text, kind,
             ))
     return requirement_rows, evidence_rows
 
@@ -235,8 +311,8 @@ class AssessTask(DocumentTask):
     def for_run(cls, book: Codebook, *, unit: str = "sentence", model: str | None = None) -> AssessTask:
         return cls(book, model=model)
 
-    def compile(self, shared: dict) -> Matcher:
-        return _matcher(self.checklist, self.model, shared_lexicon(shared))
+    def compile(self, shared: dict) -> Plan:
+        return compile_checklist(self.checklist, self.model, shared_lexicon(shared))
 
     def __call__(self, doc, tokens) -> tuple[list, list]:
         return assess_document(doc, tokens, self.checklist, self.compiled)
@@ -253,7 +329,7 @@ def assess(corpus, checklist: Codebook, *, kind: str = "plan") -> Assessment:
         if infer_kind(skip.document) == kind:
             for code in checklist.codes:
                 requirement_rows.append((skip.document, "", code.id, code.label or code.id, "not_assessed", None, 0,
-                                         "", "", skip.reason))
+                                         "", "", skip.reason, ""))
     requirements = pd.DataFrame(requirement_rows, columns=REQUIREMENT_COLUMNS)
     requirements = requirements.sort_values(["document", "requirement"], kind="stable").reset_index(drop=True)
     evidence = pd.DataFrame(evidence_rows, columns=EVIDENCE_COLUMNS)

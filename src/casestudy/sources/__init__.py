@@ -37,7 +37,8 @@ def read(path, root=None, *, interviewer_labels=DEFAULT_INTERVIEWER_LABELS, sha2
     if reader.format == "txt":  # plain text is read whole: its size in bytes bounds its characters
         check_text(path, path.stat().st_size)
     doc = Document(id=doc_id, path=path, kind=infer_kind(doc_id), case=case_from_name(doc_id), sha256=digest)
-    found = reader.load()(path, interviewer_labels)
+    # a plan has no speakers: «Ansvar: helsestasjonen» is a label of the plan's own, not a turn
+    found = reader.load()(path, None if doc.kind == "plan" else interviewer_labels)
     check_text(path, sum(len(segment.text) for segment in found.segments))
     doc.segments, doc.pages, doc.encoding, doc.format = found.segments, found.pages, found.encoding, reader.format
     if not doc.segments:

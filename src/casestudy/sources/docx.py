@@ -234,7 +234,7 @@ def read_docx(path: Path, interviewer_labels=DEFAULT_INTERVIEWER_LABELS):
     if problem is not None:
         raise problem
     body = _document_body(path)
-    labels = {label.lower() for label in interviewer_labels}
+    labels = {label.lower() for label in interviewer_labels or ()}
     texts = [t for t in _blocks(body, labels) if t.strip()]
     return segments_from_paragraphs(texts, interviewer_labels)
 

@@ -13,13 +13,19 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..model import Segment
-from ..text.clean import join_lines, strip_running_lines
+from ..text.clean import join_lines, normalize_text, strip_running_lines
 from ..errors import ReaderError
 from ..limits import check_pages
 from .formats import Read
 
 _BULLET = re.compile(r"^\s*(?:[•·▪◦●■\-–*]|\d{1,2}[.)]|[a-z][.)])\s+")
 _FALLBACK_BODY_SIZE = 11.0
+#: A page with at least this many path objects (ruling lines, cell rectangles) may hold a table: only such
+#: pages are read a second time, with pdfplumber, for their tables.
+TABLE_PATHS = 4
+#: A paragraph that ends without one of these and a next page that starts with a small letter: one paragraph.
+_NUMBERED = re.compile(r"^\s*\d{1,2}(?:\.\d{1,2})*\.?\s+\S")
+_OPEN_END = re.compile(r"[^.!?:;»\"')\]]\s*$")
 
 
 @dataclass(slots=True)
@@ -64,8 +70,24 @@ def _open(path: Path):
         raise ReaderError(path, f"PDFium could not open it ({exc})", "save it again as PDF") from None
 
 
-def read_lines(path: Path) -> tuple[list[list[Line]], int]:
-    """Every text line of every page, with its font size and baseline; returns (pages, page count)."""
+@dataclass(slots=True)
+class Table:
+    """A table on a page: its box (PDF points, y up from the bottom as PDFium has it) and one text per row."""
+
+    page: int
+    top: float
+    bottom: float
+    x0: float
+    x1: float
+    rows: list[str]
+
+    def holds(self, line: Line) -> bool:
+        return self.bottom - 2 <= line.y_top <= self.top + 2 and self.x0 - 2 <= line.x <= self.x1 + 2
+
+
+def read_lines(path: Path, table_pages: list[int] | None = None) -> tuple[list[list[Line]], int]:
+    """Every text line of every page, with its font size and baseline; returns (pages, page count).
+    ``table_pages``: a list to which the numbers of pages that may hold a table are added."""
     import pypdfium2 as pdfium
     import pypdfium2.raw as raw
 
@@ -101,11 +123,72 @@ def read_lines(path: Path) -> tuple[list[list[Line]], int]:
                     lines.append(Line(raw_line, number + 1, round(size, 1), bold, y_top, y.value, x0))
                 pos += length + 2
             pages.append(lines)
+            if table_pages is not None and _path_objects(page) >= TABLE_PATHS:
+                table_pages.append(number + 1)
             textpage.close()
             page.close()
     finally:
         pdf.close()
     return pages, n_pages
+
+
+def _path_objects(page) -> int:
+    """How many path objects (lines, rectangles) a page draws, up to TABLE_PATHS."""
+    import pypdfium2.raw as raw
+
+    found = 0
+    for k in range(raw.FPDFPage_CountObjects(page.raw)):
+        if raw.FPDFPageObj_GetType(raw.FPDFPage_GetObject(page.raw, k)) == raw.FPDF_PAGEOBJ_PATH:
+            found += 1
+            if found >= TABLE_PATHS:
+                break
+    return found
+
+
+def _cell(text: str | None) -> str:
+    """A table cell as running text: its lines joined, its full stops made semicolons so one row stays
+    one sentence (a row is read as a unit: «Tiltak: …; Ansvarlig: helsestasjonen»)."""
+    joined = join_lines((text or "").split("\n"))
+    return re.sub(r"[.!?]+(\s+|$)", lambda m: "; " if m.group(1) else "", joined).strip(" ;")
+
+
+def _is_header(cells: list[str]) -> bool:
+    return all(cells) and all(len(c) <= 40 and not any(ch.isdigit() for ch in c) for c in cells)
+
+
+def read_tables(path: Path, pages: list[int]) -> dict[int, list[Table]]:
+    """The tables on the given pages, read with pdfplumber: each row one text that keeps its column
+    headers («Tiltak: COS-P-grupper; Ansvarlig: Helsestasjon; Oppstart: 2025»). A table that goes on
+    over a page keeps the header of its first part; a header repeated on the next page is dropped."""
+    import pdfplumber
+
+    found: dict[int, list[Table]] = {}
+    header: list[str] | None = None
+    with pdfplumber.open(str(path)) as pdf:
+        for number in pages:
+            page = pdf.pages[number - 1]
+            tables = sorted(page.find_tables(), key=lambda t: t.bbox[1])
+            for position, table in enumerate(tables):
+                rows = [[_cell(c) for c in row] for row in table.extract()]
+                rows = [row for row in rows if any(row)]
+                if not rows:
+                    continue
+                first = rows[0]
+                continued = position == 0 and header is not None and len(first) == len(header)
+                if _is_header(first) and len(rows) > 1:
+                    if not (continued and first == header):
+                        header = first
+                    rows = rows[1:]
+                elif not continued:
+                    header = None
+                texts = ["; ".join(f"{h}: {c}" if h else c for h, c in zip(header, row) if c) if header
+                         else "; ".join(c for c in row if c) for row in rows]
+                x0, top, x1, bottom = table.bbox
+                found.setdefault(number, []).append(
+                    Table(number, page.height - top, page.height - bottom, x0, x1, [t for t in texts if t]))
+            if not tables:
+                header = None
+    return found
 
 
 def _body_size(pages: list[list[Line]]) -> float:
@@ -131,10 +214,16 @@ def _heading_level(line: Line, body: float) -> int:
     return 0
 
 
-def paragraphs(pages: list[list[Line]]) -> list[Segment]:
-    """Group lines into paragraph and heading segments, dropping running headers/footers."""
+def paragraphs(pages: list[list[Line]], tables: dict[int, list[Table]] | None = None) -> list[Segment]:
+    """Group lines into paragraph and heading segments, dropping running headers/footers; the lines
+    inside a table are replaced by its rows, one segment each, where the table stands. A paragraph
+    that runs over a page break is one segment (on the page where it starts)."""
+    tables = tables or {}
     keep = strip_running_lines([[l.text for l in lines] for lines in pages])
-    body = _body_size(pages)
+    if len(pages) == 1:
+        keep = [_without_lone_header(pages[0], keep[0])]
+    # the body size of the text proper: a small running header must not make the body look like headings
+    body = _body_size([[line for line, kept in zip(lines, flags) if kept] for lines, flags in zip(pages, keep)])
     pitches = [
         a.y_bottom - b.y_top
         for lines in pages
@@ -146,6 +235,8 @@ def paragraphs(pages: list[list[Line]]) -> list[Segment]:
     for lines, flags in zip(pages, keep):
         current: list[Line] = []
         current_level = 0
+        page_tables = tables.get(lines[0].page, []) if lines else []
+        placed: set[int] = set()
 
         def flush():
             nonlocal current
@@ -160,15 +251,28 @@ def paragraphs(pages: list[list[Line]]) -> list[Segment]:
                     )
             current = []
 
+        def place(k: int) -> None:
+            flush()
+            placed.add(k)
+            for row in page_tables[k].rows:
+                segments.append(Segment(len(segments), normalize_text(row), page=page_tables[k].page))
+
         for line, kept in zip(lines, flags):
             if not kept:
+                continue
+            inside = next((k for k, table in enumerate(page_tables) if table.holds(line)), None)
+            if inside is not None:
+                if inside not in placed:
+                    place(inside)
                 continue
             level = _heading_level(line, body)
             if current:
                 prev = current[-1]
                 gap = prev.y_bottom - line.y_top
-                # a heading wrapped over two lines has a pitch of its own size, not the body's
-                allowed = prev.size * 1.6 if level else pitch * 1.3
+                # a heading wrapped over two lines has a pitch of its own size, not the body's; its second
+                # line goes on from a first that does not end a sentence and is not a numbered heading
+                wrapped = (level and not _NUMBERED.match(line.text) and not prev.text.rstrip().endswith((".", ":")))
+                allowed = prev.size * (2.2 if wrapped else 1.6) if level else pitch * 1.3
                 new_paragraph = (
                     level != current_level
                     or (level and line.size != prev.size)
@@ -182,7 +286,41 @@ def paragraphs(pages: list[list[Line]]) -> list[Segment]:
                 current_level = level
             current.append(line)
         flush()
-    return segments
+        for k in range(len(page_tables)):
+            if k not in placed:
+                place(k)
+    return _join_page_breaks(segments)
+
+
+def _join_page_breaks(segments: list[Segment]) -> list[Segment]:
+    """Join a paragraph cut by a page break: the last body paragraph of a page ends without a full
+    stop and the first one on the next page starts with a small letter."""
+    out: list[Segment] = []
+    for segment in segments:
+        last = out[-1] if out else None
+        if (last is not None and not last.heading and not segment.heading and last.page is not None
+                and segment.page == last.page + 1 and segment.text[:1].islower() and _OPEN_END.search(last.text)
+                and not _BULLET.match(segment.text)):
+            out[-1] = Segment(last.index, join_lines([last.text, segment.text]), page=last.page)
+            continue
+        out.append(Segment(len(out), segment.text, page=segment.page, heading=segment.heading,
+                           heading_level=segment.heading_level) if segment.index != len(out) else segment)
+    return out
+
+
+def _without_lone_header(lines: list[Line], keep: list[bool]) -> list[bool]:
+    """A one-page PDF has no repetition to find its running header by: drop a first line in a smaller
+    type than the rest of the page (and a last one likewise) when a larger line follows (precedes) it."""
+    keep = list(keep)
+    if len(lines) < 3:
+        return keep
+    sizes = sorted(l.size for l in lines)
+    median = sizes[len(sizes) // 2]
+    if lines[0].size < median * 0.95 and lines[1].size >= median:
+        keep[0] = False
+    if lines[-1].size < median * 0.95 and lines[-2].size >= median:
+        keep[-1] = False
+    return keep
 
 
 _ASCII_LETTERS = bytes(range(65, 91)) + bytes(range(97, 123))
@@ -200,7 +338,8 @@ def _mostly_letters(text: str) -> bool:
 def read_pdf(path: Path) -> tuple[list[Segment], int]:
     """Paragraph segments with 1-based page numbers, and the page count; ReaderError when unusable."""
     path = Path(path)
-    pages, n_pages = read_lines(path)
+    table_pages: list[int] = []
+    pages, n_pages = read_lines(path, table_pages)
     chars = "".join(l.text for lines in pages for l in lines)
     visible = "".join(chars.split())  # without whitespace
     if n_pages == 0:
@@ -211,7 +350,7 @@ def read_pdf(path: Path) -> tuple[list[Segment], int]:
         raise ReaderError(
             path, "text layer is garbled (mostly non-letters: broken font encoding)", "run OCR on the PDF instead"
         )
-    return paragraphs(pages), n_pages
+    return paragraphs(pages, read_tables(path, table_pages) if table_pages else None), n_pages
 
 
 def read(path: Path, interviewer_labels=()) -> Read:

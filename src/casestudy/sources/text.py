@@ -110,7 +110,7 @@ def read_text(path: Path, interviewer_labels=DEFAULT_INTERVIEWER_LABELS):
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     # One paragraph per line, unless the file wraps lines and separates paragraphs by blank lines.
     lines = text.split("\n")
-    if _BLANK_LINES.search(text) and not _labels_on_most_lines(lines):
+    if _BLANK_LINES.search(text) and (interviewer_labels is None or not _labels_on_most_lines(lines)):
         paragraphs = _BLANK_LINES.split(text)
     else:
         paragraphs = lines

@@ -34,11 +34,15 @@ def match_label(paragraph: str) -> tuple[str, str | None, str] | None:
 
 
 def segments_from_paragraphs(paragraphs, interviewer_labels=DEFAULT_INTERVIEWER_LABELS) -> list[Segment]:
-    """Turn paragraphs into segments; a labelled paragraph starts a turn, the rest continue it.
+    """Turn paragraphs into segments; a labelled paragraph starts a turn, the rest continue it
+    (``interviewer_labels`` None: a plan's paragraphs, never turns).
 
     ``paragraphs`` yields strings; a paragraph may hold several lines (a wrapped .txt paragraph):
     its label, if any, is on the first line, and the lines are joined with spaces.
     """
+    if interviewer_labels is None:  # a plan: no speaker labels at all
+        return [Segment(i, text) for i, text in enumerate(
+            t for t in (normalize_text(p.replace("\r", " ").replace("\n", " ")) for p in paragraphs) if t)]
     interviewer_labels = {l.lower() for l in interviewer_labels}
     segments: list[Segment] = []
     turn = 0

@@ -66,6 +66,13 @@ DEFINITION_WORDS = ("defin", "forstå", "menes", "meiner vi")
 
 
 NUMBERED_HEADING = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,3})\.?\s+[A-ZÆØÅ«]")
+#: The heading of a table of contents; the section under it is no evidence of anything.
+TOC_HEADING = re.compile(r"^\s*(?:\d+\.?\s+)?(innhold|innhald|innholdsfortegnelse|innhaldsliste|innhaldsoversikt"
+                         r"|innholdsoversikt|innholdsliste)\s*$", re.IGNORECASE)
+#: A table-of-contents entry: dot leaders (or an ellipsis) before a page number.
+TOC_LEADER = re.compile(r"(?:\.\s?){3,}\s*\d{1,3}\b|…+\s*\d{1,3}\b")
+#: Table-of-contents entries run into one paragraph: «… Innledning 3 2 Bakgrunn 4 2.1 Målgrupper …».
+TOC_RUN = re.compile(r"[a-zæøåA-ZÆØÅ)]\s+\d{1,3}\s+\d{1,2}(?:\.\d{1,2})*\.?\s+[A-ZÆØÅ]")
 
 
 #: Features found with lemma patterns: field → {value: patterns}.
