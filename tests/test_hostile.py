@@ -311,7 +311,8 @@ def hostile(tmp_path_factory):
     base = tmp_path_factory.mktemp("hostile")
     root = build_hostile_corpus(base)
     out = base / "out"
-    result = CliRunner().invoke(main, ["run", str(root), "--out", str(out), "--no-clouds", "--jobs", "2"])
+    result = CliRunner().invoke(main, ["run", str(root), "--out", str(out), "--no-clouds", "--jobs", "2",
+                                       "--follow-links"])
     yield root, out, result
     (root / "interviews" / "låst.txt").chmod(0o644)
 
@@ -1071,3 +1072,329 @@ def test_a_regex_that_validation_did_not_catch_stops_the_run_with_its_name_inste
     assert str(stopped.value) == ("<codebook>, code 'tidlig': regex 'tidlig(.|\\\\s)*zzzforebygging' took over 0.5 s on "
                                   "one passage of 46 characters (it backtracks); rewrite it, then check it with "
                                   "casestudy codebook validate")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Links out of the corpus, pseudonyms that hold, one-line errors (issue 21, items 7, 13 and 14)
+# ---------------------------------------------------------------------------------------------------------------
+
+
+import contextlib  # noqa: E402
+
+
+def _linked_corpus(base):
+    """A corpus with a file and a folder linked from outside it, a link inside it, and a FIFO."""
+    root, elsewhere = base / "corpus", base / "elsewhere"
+    (root / "interviews").mkdir(parents=True)
+    (elsewhere / "folder").mkdir(parents=True)
+    (root / "interviews" / "inne.txt").write_text("Intervjuer: Hei.\nInformant: Vi jobber tverrfaglig.\n",
+                                                  encoding="utf-8")
+    (elsewhere / "ute.txt").write_text("Intervjuer: Hei.\nInformant: Dette er en annen kommune.\n", encoding="utf-8")
+    (elsewhere / "folder" / "mappe.txt").write_text("Intervjuer: Hei.\nInformant: Også utenfor.\n",
+                                                    encoding="utf-8")
+    (root / "interviews" / "ute.txt").symlink_to(elsewhere / "ute.txt")
+    (root / "interviews" / "mappe").symlink_to(elsewhere / "folder", target_is_directory=True)
+    (root / "interviews" / "kopi.txt").symlink_to(root / "interviews" / "inne.txt")
+    os.mkfifo(root / "interviews" / "rør.txt")
+    return root
+
+
+def test_links_out_of_the_corpus_are_read_only_with_follow_links(tmp_path):
+    root = _linked_corpus(tmp_path)
+    outside = "a link to a {} outside the corpus folder: not read (give --follow-links to read it)"
+    fifo = "not a regular file (a FIFO, socket or device): not read"
+    runner = CliRunner()
+    result = runner.invoke(main, ["ingest", str(root), "--out", str(tmp_path / "out"), "--jobs", "1", "--silent"])
+    assert result.exit_code == 0, result.output
+    documents = pd.read_csv(tmp_path / "out" / "documents.csv", keep_default_na=False)
+    assert {row.document: (row.status, row.reason) for row in documents.itertuples()} == {
+        "interviews/inne.txt": ("ok", ""), "interviews/kopi.txt": ("ok", ""),  # a link inside the corpus
+        "interviews/ute.txt": ("skipped", outside.format("file")),
+        "interviews/mappe/": ("skipped", outside.format("folder")),
+        "interviews/rør.txt": ("skipped", fifo),
+    }
+    result = runner.invoke(main, ["ingest", str(root), "--out", str(tmp_path / "out2"), "--jobs", "1", "--silent",
+                                  "--follow-links"])
+    assert result.exit_code == 0, result.output
+    documents = pd.read_csv(tmp_path / "out2" / "documents.csv", keep_default_na=False)
+    assert {row.document: row.status for row in documents.itertuples()} == {
+        "interviews/inne.txt": "ok", "interviews/kopi.txt": "ok", "interviews/ute.txt": "ok",
+        "interviews/mappe/mappe.txt": "ok", "interviews/rør.txt": "skipped"}
+
+
+@pytest.mark.parametrize("target", ["/", "/etc", "home"])
+def test_a_corpus_that_is_a_link_to_a_system_or_home_folder_is_refused_before_reading(tmp_path, target,
+                                                                                      monkeypatch):
+    if target == "home":
+        monkeypatch.setenv("HOME", str(tmp_path / "home"))
+        (tmp_path / "home").mkdir()
+        target = str(tmp_path / "home")
+    link = tmp_path / "corpus"
+    link.symlink_to(target, target_is_directory=True)
+    for command in (["run", str(link), "--out", str(tmp_path / "out")], ["ingest", str(link), "--out",
+                                                                          str(tmp_path / "out")]):
+        result = CliRunner().invoke(main, command + ["--jobs", "1", "--silent"])
+        assert result.exit_code == 1
+        shown = os.path.realpath(target)
+        what = "the home folder" if target.endswith("home") else f"{shown}, a system folder"
+        assert result.output == (f"Error: {link}: resolves to {what}, not a corpus folder; give the folder "
+                                 "that holds plans/ and interviews/\n")
+        assert not (tmp_path / "out").exists()
+
+
+NAMES_IN_CORPUS = ["Fjordvik", "Hångvik", "Ukjentby", "Kari", "Nordmann", "Solbakken", "Per Hansen", "Hansen",
+                   "Fjordvikfjellet", "Bjørn Berg", "Lise Lie", "fjordvik_leder", "ukjentby_rektor"]
+
+
+def _named_corpus(base):
+    """A corpus full of names: case names in file names, folder names and text, speakers named by name, a
+    file name in macOS form (decomposed å) listed composed in cases.csv, a file not in cases.csv, and names
+    given in cases.csv's 'names' column and in a names file."""
+    import unicodedata
+
+    root = base / "korpus"
+    (root / "plans").mkdir(parents=True)
+    (root / "interviews" / "fjordvik").mkdir(parents=True)
+    make_pdf(root / "plans" / "fjordvik.pdf", [[
+        "# Fjordvik kommune: plan for forebygging",
+        "Fjordviks barnevern samarbeider med Solbakken skole, Fjordvik-skolen og helsestasjonen.",
+        "Kari Nordmann leder arbeidet sammen med Per Hansen ved Fjordvikfjellet barnehage.",
+    ]])
+    make_docx(root / "interviews" / "fjordvik" / "fjordvik_leder.docx", [
+        "Intervjuer: Hvordan jobber dere med forebygging i Fjordvik?",
+        "Kari Nordmann: Vi har tverrfaglige team. Bjørn Berg og jeg møtes hver uke på Solbakken.",
+        "Intervjuer: Og barnehagene?",
+        "Kari Nordmann: Kari her igjen: barnehagene i Fjordvik er viktige for tidlig innsats.",
+    ])
+    decomposed = unicodedata.normalize("NFD", "Hångvik_koordinator.txt")
+    (root / "interviews" / decomposed).write_text(
+        "Intervjuer: Hva gjør Hångvik for familiene?\n"
+        "Lise Lie: Hångvik har foreldreveiledning, og Hansen på helsestasjonen hjelper.\n", encoding="utf-8")
+    (root / "interviews" / "ukjentby_rektor.txt").write_text(
+        "Intervjuer: Hva gjør skolen i Ukjentby?\nRektor: Ukjentby skole har et eget team for tidlig innsats.\n",
+        encoding="utf-8")
+    (root / "cases.csv").write_text(
+        "file,case,kind,role,pseudonym,names\n"
+        "plans/fjordvik.pdf,Fjordvik,plan,,Kommune A,Fjordvikfjellet;Bjørn Berg\n"
+        "interviews/fjordvik/fjordvik_leder.docx,Fjordvik,interview,leder,Kommune A,\n"
+        "interviews/Hångvik_koordinator.txt,Hångvik,interview,koordinator,Kommune B,\n", encoding="utf-8")
+    names = base / "navn.txt"
+    names.write_text("# personer og steder\nSolbakken = [skole]\nPer Hansen = [person]\nHansen\n", encoding="utf-8")
+    return root, names
+
+
+def _every_text(folder):
+    """(file, text) for every file below ``folder``; ZIP-based files (XLSX, DOCX, QDPX) unzipped member by
+    member, PNG and other binary files as their bytes decoded loosely (their metadata chunks are text)."""
+    import io
+
+    def members(name, data):
+        if data[:2] == b"PK":
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                for info in archive.infolist():
+                    yield from members(f"{name}!{info.filename}", archive.read(info))
+                    yield f"{name}!{info.filename} (name)", info.filename
+        else:
+            yield name, data.decode("utf-8", "replace") + "\n" + data.decode("latin-1")
+
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            yield from members(str(path.relative_to(folder)), path.read_bytes())
+        yield f"{path.relative_to(folder)} (path)", str(path.relative_to(folder))
+
+
+def _leaks(folder, names):
+    import unicodedata
+
+    found = []
+    for where, text in _every_text(folder):
+        folded = unicodedata.normalize("NFC", text).casefold()
+        found += [(where, name) for name in names if unicodedata.normalize("NFC", name).casefold() in folded]
+    return found
+
+
+@pytest.fixture(scope="module")
+def pseudonymised(tmp_path_factory):
+    base = tmp_path_factory.mktemp("navn")
+    root, names = _named_corpus(base)
+    out, cache = base / "ut", base / "cache"
+    result = CliRunner().invoke(main, ["run", str(root), "--out", str(out), "--pseudonymise", "--names", str(names),
+                                       "--cache", str(cache), "--jobs", "2", "--by", "document", "--silent"])
+    return root, out, cache, result
+
+
+def test_a_pseudonymised_run_leaves_no_name_in_any_output_file(pseudonymised):
+    root, out, cache, result = pseudonymised
+    assert result.exit_code == 0, result.output + repr(result.exception)
+    outputs = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
+    assert {"documents.csv", "segments.csv", "coded_segments.csv", "word_counts.csv", "manifest.json",
+            "appendix/appendix.xlsx", "appendix/appendix.docx", "exchange/project.qdpx"} <= set(outputs)
+    assert any(name.endswith(".png") for name in outputs)
+    assert _leaks(out, NAMES_IN_CORPUS) == []
+    # the cache (outside the output folder) keeps the original texts, under names that are hashes
+    entries = [p.relative_to(cache).as_posix() for p in cache.rglob("*")]
+    assert entries and all(re.fullmatch(r"[0-9a-f]{2}(/[0-9a-f]{64}-[0-9a-f]{16}\.entry)?", p) for p in entries)
+
+
+def test_the_pseudonyms_replace_cases_ids_and_speakers(pseudonymised):
+    _, out, _, result = pseudonymised
+    documents = pd.read_csv(out / "documents.csv", keep_default_na=False)
+    assert [tuple(row) for row in documents[["document", "case", "kind", "status"]].itertuples(index=False)] == [
+        ("Kommune A/intervju 1.docx", "Kommune A", "interview", "ok"),
+        ("Kommune A/plan 1.pdf", "Kommune A", "plan", "ok"),
+        ("Kommune B/intervju 1.txt", "Kommune B", "interview", "ok"),  # the decomposed name matched its row
+        ("Ukjent 1/intervju 1.txt", "Ukjent 1", "interview", "ok"),
+    ]
+    segments = pd.read_csv(out / "segments.csv", keep_default_na=False)
+    leder = segments[segments.document == "Kommune A/intervju 1.docx"]
+    assert list(leder.speaker) == ["Intervjuer", "Informant", "Intervjuer", "Informant"]
+    assert list(leder.text)[1] == ("Vi har tverrfaglige team. [navn] og jeg møtes hver uke på [skole].")
+    assert list(leder.text)[3] == "Informant her igjen: barnehagene i Kommune A er viktige for tidlig innsats."
+    plan = segments[segments.document == "Kommune A/plan 1.pdf"]
+    # a speaker's name in another document too; names from cases.csv's names column and the names file
+    assert list(plan.text) == ["Kommune A kommune: plan for forebygging",
+                               "Kommune As barnevern samarbeider med [skole] skole, Kommune A-skolen og "
+                               "helsestasjonen. [navn] leder "
+                               "arbeidet sammen med [person] ved [navn] barnehage."]
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["warnings"] == ["Ukjent 1/intervju 1.txt: not in cases.csv, so its case is called Ukjent 1 "
+                                    "(add a row with a pseudonym)"]
+    assert "warning: Ukjent 1/intervju 1.txt: not in cases.csv" in result.output
+    assert manifest["command"] == "casestudy run (pseudonymised: the arguments are not recorded)"
+    assert manifest["options"]["cache"] == "on" and manifest["options"]["pseudonymised"] is True
+    for value in (manifest["corpus"], manifest["options"]["cases"], *(c["path"] for c in manifest["codebooks"])):
+        assert not os.path.isabs(value), value
+    counts = pd.read_csv(out / "word_counts.csv", keep_default_na=False)
+    assert not counts.lemma.str.contains("fjordvik|hångvik|ukjentby", case=False).any()
+
+
+def test_without_pseudonymise_the_names_stay_and_a_file_missing_from_cases_csv_is_a_warning(tmp_path):
+    """The control of the test above (its search finds names when they are there), and what a pseudonym
+    column alone does: the case is replaced, matched after NFC normalisation, and a file without a row
+    is named in a warning."""
+    import unicodedata
+
+    root, _ = _named_corpus(tmp_path)
+    result = CliRunner().invoke(main, ["ingest", str(root), "--out", str(tmp_path / "ut"), "--jobs", "1",
+                                       "--silent", "--no-cache"])
+    assert result.exit_code == 0, result.output
+    assert {"Fjordvik", "Kari", "Solbakken", "fjordvik_leder"} <= {name for _, name in _leaks(tmp_path / "ut",
+                                                                                             NAMES_IN_CORPUS)}
+    documents = pd.read_csv(tmp_path / "ut" / "documents.csv", keep_default_na=False)
+    cases = {unicodedata.normalize("NFC", row.document): row.case for row in documents.itertuples()}
+    assert cases == {"interviews/Hångvik_koordinator.txt": "Kommune B", "interviews/fjordvik/fjordvik_leder.docx":
+                     "Kommune A", "interviews/ukjentby_rektor.txt": "ukjentby", "plans/fjordvik.pdf": "Kommune A"}
+    assert [line for line in result.stderr.splitlines() if line.startswith("warning")] == [
+        "warning: interviews/ukjentby_rektor.txt is not in cases.csv, so its case keeps its real name: add a row "
+        "with a pseudonym, or give --pseudonymise"]
+
+
+def _small_corpus(root):
+    (root / "interviews").mkdir(parents=True)
+    (root / "interviews" / "a.txt").write_text(
+        "Intervjuer: Hva gjør dere?\nInformant: Vi jobber med forebygging i barnehagen hver dag.\n", encoding="utf-8")
+    return root
+
+
+def _workbook_with_a_dtd(path, frame):
+    """An XLSX file whose sheet begins with a DTD that defines entities (Excel never writes one)."""
+    import io
+
+    buffer = io.BytesIO()
+    frame.to_excel(buffer, index=False)
+    with zipfile.ZipFile(buffer) as source, zipfile.ZipFile(path, "w") as target:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = (b'<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE worksheet [<!ENTITY a "aaaaaaaaaa">'
+                        b'<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]>' + data.split(b"?>", 1)[-1])
+            target.writestr(info, data)
+    return path
+
+
+@contextlib.contextmanager
+def _tmpfs(folder, options):
+    """A small file system mounted at ``folder`` (read-only, or nearly full), or the test is skipped."""
+    import subprocess
+
+    folder.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(folder)], capture_output=True)
+    if done.returncode:
+        pytest.skip(f"cannot mount a tmpfs here ({done.stderr.decode().strip()})")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", str(folder)], check=True)
+
+
+def test_a_human_coding_or_review_sheet_with_a_dtd_is_a_one_line_error(tmp_path):
+    root = _small_corpus(tmp_path / "corpus")
+    frame = pd.DataFrame({"document": ["interviews/a.txt"], "code": ["prevention"], "text": ["Vi jobber"]})
+    human = _workbook_with_a_dtd(tmp_path / "human.xlsx", frame)
+    result = CliRunner().invoke(main, ["agreement", str(human), str(root), "--out", str(tmp_path / "out"),
+                                       "--jobs", "1", "--silent"])
+    assert result.exit_code == 1 and result.exception.__class__ is SystemExit
+    assert result.output.splitlines()[-1] == (
+        f"Error: {human}: the human coding's part xl/worksheets/sheet1.xml holds a DTD (<!DOCTYPE>), which "
+        "casestudy does not read; save the file again from Excel or LibreOffice as .xlsx")
+    (tmp_path / "run" / "review").mkdir(parents=True)
+    sheet = _workbook_with_a_dtd(tmp_path / "run" / "review" / "review.xlsx", frame)
+    result = CliRunner().invoke(main, ["review", "import", str(sheet)])
+    assert result.exit_code == 1
+    assert result.output == (
+        f"Error: {sheet}: the review sheet's part xl/worksheets/sheet1.xml holds a DTD (<!DOCTYPE>), which "
+        "casestudy does not read; save the file again from Excel or LibreOffice as .xlsx\n")
+
+
+def test_out_under_a_file_is_a_one_line_error_before_reading(tmp_path):
+    root = _small_corpus(tmp_path / "corpus")
+    (tmp_path / "notes.txt").write_text("x", encoding="utf-8")
+    result = CliRunner().invoke(main, ["run", str(root), "--out", str(tmp_path / "notes.txt" / "out"), "--jobs", "1",
+                                       "--silent"])
+    assert result.exit_code == 1
+    assert result.output == (f"Error: {tmp_path}/notes.txt/out: not a folder ({tmp_path}/notes.txt is a file); give "
+                             "--out a folder path\n")
+
+
+def test_a_read_only_output_folder_stops_the_run_before_the_corpus_is_read(tmp_path, monkeypatch):
+    import casestudy.engine.reading as reading
+
+    root = _small_corpus(tmp_path / "corpus")
+    monkeypatch.setattr(reading, "find_files", lambda *a, **k: pytest.fail("the corpus was read"))
+    with _tmpfs(tmp_path / "ro", "ro,size=1m") as folder:
+        result = CliRunner().invoke(main, ["run", str(root), "--out", str(folder / "out"), "--jobs", "1",
+                                           "--silent"])
+    assert result.exit_code == 1
+    assert result.output == (f"Error: {folder}/out: cannot write in {folder} (read-only file system); give --out a "
+                             "folder you can write to\n")
+
+
+def test_a_full_disk_is_a_one_line_error_before_reading_and_while_writing(tmp_path, monkeypatch):
+    import casestudy.output.checks as checks
+
+    root = _small_corpus(tmp_path / "corpus")
+    with _tmpfs(tmp_path / "full", "size=256k") as folder:
+        command = ["run", str(root), "--out", str(folder / "out"), "--jobs", "1", "--silent", "--no-cache"]
+        result = CliRunner().invoke(main, command)
+        assert result.exit_code == 1
+        assert result.output == (f"Error: {folder}/out: only 0 MB free on its disk (a run needs at least 64 MB); "
+                                 "free some space or give --out a folder on another disk\n")
+        monkeypatch.setattr(checks, "MIN_FREE_MB", 0)  # past the check: the disk fills while the run writes
+        result = CliRunner().invoke(main, command)
+        assert result.exit_code == 1
+        assert result.output == ("Error: no space left on the disk; free some space (or give --out on another "
+                                 "disk) and run again\n")
+        assert sorted(p.name for p in (folder / "out").iterdir()) == [".casestudy.lock"]  # no half-written run
+
+
+def test_a_246_byte_file_name_with_by_document_gives_short_output_names(tmp_path):
+    root = _small_corpus(tmp_path / "corpus")
+    name = "intervju_" + "å" * 116 + "a.txt"
+    assert len(name.encode()) == 246
+    (root / "interviews" / "a.txt").rename(root / "interviews" / name)
+    result = CliRunner().invoke(main, ["run", str(root), "--out", str(tmp_path / "out"), "--by", "document",
+                                       "--jobs", "1", "--silent"])
+    assert result.exit_code == 0, result.output
+    clouds = sorted(p.name for p in (tmp_path / "out" / "figures").glob("wordcloud_*"))
+    assert len(clouds) == 1 and len(clouds[0].encode()) < 120
+    assert re.fullmatch(r"wordcloud_interviews_intervju_å+_[0-9a-f]{10}\.png", clouds[0])

@@ -48,6 +48,15 @@ def corpus_options(fn):
                      help="Change a limit on what one file may cost (repeatable): part_mb, ratio, text_mb, pages, "
                           "memory_gb, seconds (default: $CASESTUDY_LIMITS, else README's Reliability)."),
         click.option("--silent", is_flag=True, help="No progress bar."),
+        click.option("--follow-links", is_flag=True,
+                     help="Read files and folders that links in CORPUS point to outside it (default: reported, "
+                          "not read)."),
+        click.option("--pseudonymise", is_flag=True,
+                     help="Replace every case, file, speaker and listed name in every output (cases.csv "
+                          "'pseudonym' and 'names' columns; files not in cases.csv become «Ukjent N»)."),
+        click.option("--names", "names", type=click.Path(dir_okay=False), default=None,
+                     help="Names file: further names to replace, one a line, 'name = replacement' to choose the "
+                          "replacement (implies --pseudonymise)."),
     ]
     for option in reversed(options):
         fn = option(fn)
@@ -86,6 +95,10 @@ def handle_errors(fn):
             return fn(*args, **kwargs)
         except CasestudyError as exc:
             raise click.ClickException(str(exc)) from None
+        except OSError as exc:  # a full disk, a name too long, a folder made read-only while running
+            from .output.checks import os_error_line
+
+            raise click.ClickException(os_error_line(exc)) from None
 
     return wrapper
 
@@ -95,14 +108,16 @@ def report_written(paths) -> None:
         click.echo(f"wrote {path}", err=True)
 
 
-def load(corpus, cases, jobs, cache_dir, no_cache, interviewer, model, silent, tasks=(), out=None):
+def load(corpus, cases, jobs, cache_dir, no_cache, interviewer, model, silent, tasks=(), out=None,
+         follow_links=False, pseudonymise=False, names=None):
     """Read the corpus with the shared options and report skipped files on stderr; ``tasks`` are the
     per-document analyses the command will need, run by the reading workers. Every command keeps its
     cache in the same folder (see engine.cache.default_cache_folder)."""
     cache = None if no_cache else (cache_dir or default_cache_folder())
     labels = frozenset(interviewer) if interviewer else DEFAULT_INTERVIEWER_LABELS
     result = read_corpus(corpus, cases=cases, interviewer_labels=labels, model=model, jobs=jobs, cache=cache,
-                         silent=silent, tasks=tasks, exclude=[out] if out else ())
+                         silent=silent, tasks=tasks, exclude=[out] if out else (), follow_links=follow_links,
+                         pseudonymise=pseudonymise, names=names)
     for skip in result.skipped:
         click.echo(f"skipped {skip.document}: {skip.reason}", err=True)
     for warning in result.warnings:
@@ -149,12 +164,16 @@ def unit_option(fn):
 def run(corpus, out, codebooks, no_code, unit, by, top, no_clouds, no_figures, lang, reference, force, stopwords,
         **options):
     """Run the whole pipeline on CORPUS and write every result into OUT."""
+    from .output.checks import check_output_folder
+
     started = time.perf_counter()
+    check_output_folder(out)  # before any file of the corpus is read: a read-only or full disk stops here
     plan = pipeline.plan_run(corpus, codebooks=codebooks, no_code=no_code, unit=unit, by=by, top=top,
                              clouds=not no_clouds, figures=not no_figures, lang=lang,
                              interviewer=options["interviewer"],
                              model=options["model"], cases=options["cases"], stopwords=stopwords, reference=reference,
-                             out=out)
+                             out=out, follow_links=options["follow_links"],
+                             pseudonymise=options["pseudonymise"] or bool(options["names"]), names=options["names"])
     if not force and plan.up_to_date(out):
         click.echo(f"{out}/ is up to date: inputs, codebooks, options and casestudy are unchanged since its "
                    f"last run (use --force to run again)", err=True)

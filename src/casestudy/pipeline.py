@@ -79,20 +79,67 @@ def manifest(corpus: Corpus, options: dict, outputs: list[Path], out: Path, star
     inputs = [{"document": doc.id, "sha256": doc.sha256, "status": "ok"} for doc in corpus.documents]
     inputs += [{"document": s.document, "status": "skipped", "reason": s.reason} for s in corpus.skipped]
     inputs.sort(key=lambda row: row["document"])
+    folder = run_folder(out)
     return {
         "tool": "casestudy",
         "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
         "seconds": round(time.perf_counter() - started, 2),
-        "command": " ".join(Path(sys.argv[0]).name.split() + sys.argv[1:]),
-        "corpus": str(corpus.root),
-        "options": options,
+        "command": command_line(corpus),
+        "corpus": portable_path(corpus.root, folder, corpus),
+        "options": portable_options(options, folder, corpus),
         "versions": package_versions(),
-        "codebooks": [{"path": str(p), "sha256": file_sha256(p)} for p in codebooks],
+        "codebooks": [{"path": portable_path(p, folder, corpus), "sha256": file_sha256(p)} for p in codebooks],
         "inputs": inputs,
         "skipped": [{"document": s.document, "reason": s.reason} for s in corpus.skipped],
         "warnings": corpus.warnings,
         "outputs": sorted(p.relative_to(out).as_posix() for p in outputs),
     }
+
+
+# --- what a manifest records: paths relative to the run folder, and in a pseudonymised run no name at all ---------
+
+
+def run_folder(out: Path) -> Path:
+    """The run folder a manifest is for (``out`` itself, or the folder a staging folder is in)."""
+    out = Path(out)
+    return out.parent if out.name.startswith(STAGING_PREFIX) else out
+
+
+def portable_path(path, folder: Path, corpus: Corpus | None = None) -> str | None:
+    """A path as a manifest records it: relative to the run folder (so the folder can move and shows no home
+    folder), with the listed names replaced when the run is pseudonymised."""
+    if path is None or str(path) == "":
+        return None if path is None else ""
+    try:
+        text = Path(os.path.relpath(os.path.abspath(path), os.path.abspath(folder))).as_posix()
+    except ValueError:  # another drive (Windows): the name alone
+        text = Path(path).name
+    pseudonyms = corpus.shared.get("pseudonyms") if corpus is not None else None
+    return pseudonyms.scrub(text) if pseudonyms is not None else text
+
+
+def portable_options(options: dict, folder: Path, corpus: Corpus) -> dict:
+    """A run's options for its manifest: the paths among them relative (see :func:`portable_path`); in a
+    pseudonymised run the cache folder only as whether there was one (its path may hold a user name)."""
+    found = dict(options or {})
+    for key in ("cases", "stopwords", "reference", "cache", "names", "suggest"):
+        if isinstance(found.get(key), str) and found[key]:
+            found[key] = portable_path(found[key], folder, corpus)
+    if found.get("pseudonymised") and found.get("cache"):
+        found["cache"] = "on"
+    return found
+
+
+def command_line(corpus: Corpus) -> str:
+    """The command line for the manifest; in a pseudonymised run not its arguments, which name files."""
+    if corpus.options.get("pseudonymised"):
+        return "casestudy run (pseudonymised: the arguments are not recorded)"
+    return " ".join(Path(sys.argv[0]).name.split() + sys.argv[1:])
+
+
+def resolve_recorded(path: str, folder: Path) -> Path:
+    """A path a manifest records (see :func:`portable_path`), as a path to open: relative to its run folder."""
+    return Path(path) if Path(path).is_absolute() else Path(folder) / path
 
 
 def document_tasks(codebooks: list[Codebook], *, unit: str = "sentence", profiles: bool = True,
@@ -146,7 +193,8 @@ def plan_run(corpus: str | Path = "corpus", *, codebooks=None, no_code: bool = F
              lang: str = "nb",
              interviewer=(), model: str | None = None, cases: str | Path | None = None,
              stopwords: str | Path | None = None, reference: str | Path | None = None,
-             out: str | Path | None = None) -> RunPlan:
+             out: str | Path | None = None, follow_links: bool = False, pseudonymise: bool = False,
+             names: str | Path | None = None) -> RunPlan:
     """Plan a run: resolve and validate the codebooks (a bad codebook stops here, before any output is
     written; default: the shipped barnevern codebook and § 15-1 checklist) and compute the run keys, so a
     notebook can ask whether an output folder is current (``plan_run("corpus").up_to_date("outputs")``)."""
@@ -160,9 +208,14 @@ def plan_run(corpus: str | Path = "corpus", *, codebooks=None, no_code: bool = F
     books = [load_codebook(path) for path in paths]
     settings = {"codebooks": [str(p) for p in paths], "unit": unit, "by": by, "top": top, "clouds": clouds,
                 "figures": figures, "lang": lang, "interviewer": sorted(interviewer), "model": model}
+    if follow_links:  # (only when given, so that the key of a run without it is what it was)
+        settings["follow_links"] = True
+    if pseudonymise or names:
+        settings["pseudonymise"] = True
     cases_file = Path(cases) if cases else (corpus / "cases.csv" if corpus.is_dir() else None)
-    extra = [cases_file if cases_file and cases_file.exists() else None, stopwords]
-    stamps = _stamps(corpus, find_files(corpus, exclude=[Path(out)] if out else ()) + [Path(p) for p in extra if p])
+    extra = [cases_file if cases_file and cases_file.exists() else None, stopwords, names]
+    found = find_files(corpus, exclude=[Path(out)] if out else (), follow_links=follow_links)
+    stamps = _stamps(corpus, found + [Path(p) for p in extra if p])
     key = run_key(corpus, files=[], codebooks=paths, options=settings, extra_files=[reference], stamps=stamps)
     checklists = [path for path, book in zip(paths, books) if is_checklist(book)]
     base = {k: v for k, v in settings.items() if k not in ("codebooks", "unit")}
@@ -265,7 +318,8 @@ def coded_from_run(coded_csv: str | Path) -> tuple[pd.DataFrame, str]:
     coded_csv = Path(coded_csv)
     manifest_path = coded_csv.parent / "manifest.json"
     try:
-        corpus = json.loads(manifest_path.read_text(encoding="utf-8"))["corpus"]
+        corpus = str(resolve_recorded(json.loads(manifest_path.read_text(encoding="utf-8"))["corpus"],
+                                      manifest_path.parent))
     except (OSError, ValueError, KeyError):
         raise CasestudyError(f"{coded_csv}: give the corpus with --corpus (no readable manifest.json beside it)"
                              ) from None
@@ -573,10 +627,11 @@ def _recode_locked(corpus, out, before, loaded, coding_books, checklist, kept, *
         outputs = sorted(new | {name for name in previous if not depends_on_coding(name)})
         data = dict(before, created=_dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
                     seconds=round(time.perf_counter() - started, 2),
-                    command=" ".join(Path(sys.argv[0]).name.split() + sys.argv[1:]),
-                    options=dict(options or {}, by=by, unit=unit, lang=lang,
-                                 reference=str(reference) if reference else None),
-                    codebooks=[{"path": str(c.path), "sha256": file_sha256(c.path)} for c in loaded],
+                    command=command_line(corpus),
+                    options=portable_options(dict(options or {}, by=by, unit=unit, lang=lang,
+                                                  reference=str(reference) if reference else None), out, corpus),
+                    codebooks=[{"path": portable_path(c.path, out, corpus), "sha256": file_sha256(c.path)}
+                               for c in loaded],
                     outputs=outputs, recoded=True)
         _finish_manifest(data, notes, key, base_key)
         write_json(data, stage / "manifest.json")
@@ -718,7 +773,7 @@ def _run_codebook(out: Path) -> Codebook | None:
     try:
         data = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
         for entry in data.get("codebooks", []):
-            book = load_codebook(entry["path"])
+            book = load_codebook(resolve_recorded(entry["path"], out))
             if not is_checklist(book):
                 return book
     except (OSError, ValueError, KeyError, CasestudyError):

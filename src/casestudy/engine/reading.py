@@ -13,6 +13,7 @@ from ..sources import open_error, read
 from ..sources.folder import (
     CaseTable, apply_case_row, case_from_name, document_id, file_sha256, find_files, infer_kind, read_cases,
 )
+from ..sources.pseudonyms import case_warnings, finish as finish_pseudonyms, prepare as prepare_pseudonyms
 from ..text.nb import DEFAULT_INTERVIEWER_LABELS
 from ..text.nlp import TokenTable, pipeline_fingerprint, tokenize_segments
 from .cache import DocumentCache, restore
@@ -59,8 +60,20 @@ def _process_file(path: str, root: str, labels: tuple[str, ...], model: str | No
     if found[0] == "ok":
         doc, tokens = found[1], found[2]
         apply_case_row(doc, _WORKER["cases"].lookup(doc.id))
+        if _WORKER["cases"].pseudonyms is not None:  # before the tasks, so no result holds a real name
+            found = ("ok",) + _pseudonymised(doc, tokens, model) + found[3:]
+            doc, tokens = found[1], found[2]
         found = found + (_run_tasks(doc, tokens),)
     return found
+
+
+def _pseudonymised(doc: Document, tokens: TokenTable, model: str | None) -> tuple[Document, TokenTable]:
+    """A document with its names replaced (see sources.pseudonyms), tokenized again when its text changed."""
+    texts = [s.text for s in doc.segments]
+    doc = _WORKER["cases"].pseudonyms.apply(doc)
+    if [s.text for s in doc.segments] != texts:
+        tokens = tokenize_segments([s.text for s in doc.segments], model)
+    return doc, tokens
 
 
 def _read_file(path: str, root: str, labels: tuple[str, ...], model: str | None, cache_dir: str | None,
@@ -198,6 +211,9 @@ def read_corpus(
     silent: bool = True,
     tasks: list[DocumentTask] = (),
     exclude=(),
+    follow_links: bool = False,
+    pseudonymise: bool = False,
+    names: str | Path | None = None,
 ) -> Corpus:
     """Read every PDF, DOCX and TXT below ``root`` into a Corpus; unreadable files are skipped with a reason.
 
@@ -211,6 +227,9 @@ def read_corpus(
         silent: no progress bar.
         tasks: per-document analyses to run in the reading workers (see :class:`DocumentTask`).
         exclude: folders below ``root`` not to read (the run's output folder and cache, when inside it).
+        follow_links: read files and folders that links inside ``root`` point to outside it.
+        pseudonymise: replace every case, file, speaker and listed name (see sources.pseudonyms).
+        names: a names file of further names to replace (implies ``pseudonymise``).
     """
     root = Path(root)
     if not root.exists():
@@ -221,7 +240,9 @@ def read_corpus(
     table: CaseTable = read_cases(cases_path)
     problems: list[tuple[str, str]] = []
     skip = [Path(p) for p in exclude if p] + ([Path(cache)] if cache else [])
-    files = find_files(root, problems, exclude=skip)
+    files = find_files(root, problems, exclude=skip, follow_links=follow_links)
+    real_ids = [document_id(p, root) for p in files]
+    pseudonyms = prepare_pseudonyms(real_ids, table, pseudonymise=pseudonymise, names=names)
     corpus = Corpus(root=root, warnings=list(table.warnings))
     corpus.skipped += [Skipped(folder, reason) for folder, reason in problems]
     corpus.options = {"model": model, "interviewer_labels": sorted(interviewer_labels), "cases": str(cases_path or "")}
@@ -264,10 +285,9 @@ def read_corpus(
     for doc in corpus.documents:
         corpus.case_names.update((doc.case.casefold(), case_from_name(doc.id).casefold()))
     corpus.case_names.discard("")
-    known = {d.id for d in corpus.documents} | {s.document for s in corpus.skipped}
-    for name in table.rows:
-        if name not in known and not any(k.endswith("/" + name) for k in known):
-            corpus.warnings.append(f"cases.csv lists {name}, which is not in the corpus folder")
+    corpus.warnings += case_warnings(table, real_ids)
+    if pseudonyms is not None:
+        finish_pseudonyms(pseudonyms, corpus)
     return corpus
 
 

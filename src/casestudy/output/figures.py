@@ -55,9 +55,21 @@ def wordclouds(counts: pd.DataFrame, out: str | Path, *, max_words: int = 150, w
 _SLUG = re.compile(r"[^0-9A-Za-zÆØÅæøå]+")
 
 
+#: The longest slug: with a prefix such as 'wordcloud_' and '.png' a file name stays far below the 255 bytes
+#: most file systems allow (a group named after a document with a 246-byte name did not).
+MAX_SLUG = 100
+
+
 def slug(value: str) -> str:
-    """A file-name-safe form of a group name ('Kommune 1' → 'Kommune_1')."""
-    return _SLUG.sub("_", str(value)).strip("_") or "group"
+    """A file-name-safe form of a group name ('Kommune 1' → 'Kommune_1'); a long one is cut to MAX_SLUG
+    characters, ending in a hash of the whole name so that two long names stay two files."""
+    import hashlib
+
+    text = _SLUG.sub("_", str(value)).strip("_") or "group"
+    if len(text.encode("utf-8")) <= MAX_SLUG:
+        return text
+    digest = hashlib.sha256(str(value).encode("utf-8", "surrogatepass")).hexdigest()[:10]
+    return text[:MAX_SLUG // 2 - 12].rstrip("_") + "_" + digest
 
 
 def _pyplot():

@@ -119,8 +119,11 @@ def read_review_sheet(path: str | Path) -> pd.DataFrame:
     from openpyxl import load_workbook
 
     from ..limits import check_zip
+    from .checks import check_workbook
 
     path = Path(path)
+    if path.is_file():
+        check_workbook(path, "review sheet")  # a DTD: refused, never parsed
     try:
         check_zip(path)  # before openpyxl inflates anything (its reads stop at each part's stated size)
         book = load_workbook(path, read_only=True, data_only=True)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import os
+import stat
 import unicodedata
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
@@ -32,23 +34,60 @@ def _listed(name: str) -> bool:
     return suffix in READERS or suffix in UNSUPPORTED
 
 
-def find_files(root: Path, problems: list | None = None, exclude=()) -> list[Path]:
+# Where a corpus argument may not lead once its links are resolved: the file system's root, its system
+# folders and the user's home folder. Each holds far more than a corpus, and a link to one
+# (`corpus -> /`) would read the machine; a corpus folder anywhere below them is fine.
+SYSTEM_FOLDERS = frozenset({"/", "/bin", "/boot", "/dev", "/etc", "/home", "/lib", "/lib32", "/lib64", "/media",
+                            "/mnt", "/opt", "/proc", "/root", "/run", "/sbin", "/srv", "/sys", "/tmp", "/usr",
+                            "/var", "/Users", "/System", "/Library", "/Applications", "/Volumes", "/private"})
+
+
+def refused_root(root: Path) -> str | None:
+    """Why ``root`` cannot be a corpus folder (a system or home folder, links resolved), or None when it can."""
+    real = Path(os.path.realpath(root))
+    if real.as_posix() in SYSTEM_FOLDERS or real == Path(real.anchor):
+        return f"{root}: resolves to {real.as_posix()}, a system folder, not a corpus folder"
+    try:
+        home = Path(os.path.realpath(Path.home()))
+    except (KeyError, RuntimeError):
+        home = None
+    if real == home:
+        return f"{root}: resolves to the home folder, not a corpus folder"
+    return None
+
+
+def _inside(path: Path, real_root: Path) -> bool:
+    """Whether the real location of ``path`` (links resolved) is in the corpus folder ``real_root``."""
+    real = Path(os.path.realpath(path))
+    return real == real_root or real.is_relative_to(real_root)
+
+
+OUTSIDE_LINK = "a link to {what} outside the corpus folder: not read (give --follow-links to read it)"
+
+
+def find_files(root: Path, problems: list | None = None, exclude=(), *, follow_links: bool = False) -> list[Path]:
     """Source files below ``root`` in a stable order; hidden folders, Word lock files (~$…) and cases.csv
     are passed over.
 
-    Links are followed: a linked file is read under its link's name, a linked folder is walked
-    unless it is (or contains) a folder already walked, so a link loop ends and no file is
-    found twice through a folder link. A broken link is returned, so the reader reports it.
-    Old formats (.doc, .rtf, .odt, …) are returned too, so the reader reports them instead of
-    passing over them in silence. Folders that cannot be listed are appended to ``problems``
-    as (relative path, reason) when a list is given. Folders in ``exclude`` (a run's output folder
-    and cache inside the corpus) are never walked: a run does not read its own outputs.
+    Links inside the corpus are followed: a linked file is read under its link's name, a linked folder
+    is walked unless it is (or contains) a folder already walked, so a link loop ends and no file is
+    found twice through a folder link. A link whose target lies outside the corpus folder is followed
+    only with ``follow_links``; otherwise it is reported in ``problems``, so a link to ``/`` or to
+    another project cannot pull their files into the run. A broken link is returned, so the reader
+    reports it; a FIFO, socket or device is reported, never opened. Old formats (.doc, .rtf, .odt, …)
+    are returned too, so the reader reports them instead of passing over them in silence. Folders
+    that cannot be listed are appended to ``problems`` as (relative path, reason) when a list is
+    given. Folders in ``exclude`` (a run's output folder and cache inside the corpus) are never
+    walked: a run does not read its own outputs. A ``root`` that resolves to a system or home
+    folder (see :func:`refused_root`) is an error.
     """
-    import os
-
     root = Path(root)
+    refused = refused_root(root)
+    if refused:
+        raise CasestudyError(refused + "; give the folder that holds plans/ and interviews/")
     if root.is_file():
         return [root]
+    real_root = Path(os.path.realpath(root))
     found: list[Path] = []
     seen: set[tuple[int, int]] = set()
     for folder in exclude:  # marked as walked: never entered
@@ -59,12 +98,13 @@ def find_files(root: Path, problems: list | None = None, exclude=()) -> list[Pat
             pass
     pending = [root]
 
-    def note(folder: Path, exc: OSError):
+    def report(path: Path, reason: str, folder: bool = False):
         if problems is not None:
-            rel = folder.relative_to(root).as_posix() + "/"
-            reason = ("folder not readable (permission denied): make it readable (chmod +rx)"
-                      if isinstance(exc, PermissionError) else f"folder not readable ({exc.strerror})")
-            problems.append((rel, reason))
+            problems.append((path.relative_to(root).as_posix() + ("/" if folder else ""), reason))
+
+    def note(folder: Path, exc: OSError):
+        report(folder, "folder not readable (permission denied): make it readable (chmod +rx)"
+               if isinstance(exc, PermissionError) else f"folder not readable ({exc.strerror})", True)
 
     while pending:
         top = pending.pop(0)
@@ -97,8 +137,22 @@ def find_files(root: Path, problems: list | None = None, exclude=()) -> list[Pat
                     seen.add((sub.st_dev, sub.st_ino))
             dirnames[:] = keep
             for name in filenames:
-                if _listed(name) and not (base / name).is_dir():
-                    found.append(base / name)
+                if not _listed(name):
+                    continue
+                path = base / name
+                try:
+                    mode = path.stat().st_mode
+                except OSError:
+                    found.append(path)  # a broken link or an unreadable entry: the reader says which
+                    continue
+                if stat.S_ISDIR(mode):
+                    continue
+                if not stat.S_ISREG(mode):
+                    report(path, "not a regular file (a FIFO, socket or device): not read")
+                elif path.is_symlink() and not follow_links and not _inside(path, real_root):
+                    report(path, OUTSIDE_LINK.format(what="a file"))
+                else:
+                    found.append(path)
         for link in links:
             try:
                 target = link.resolve(strict=True)
@@ -107,8 +161,10 @@ def find_files(root: Path, problems: list | None = None, exclude=()) -> list[Pat
             if not target.is_dir():
                 continue
             # A link to a folder that holds the corpus (or is in it) is a loop or a second path to files.
-            real_root = root.resolve()
             if real_root == target or real_root.is_relative_to(target) or target.is_relative_to(real_root):
+                continue
+            if not follow_links:
+                report(link, OUTSIDE_LINK.format(what="a folder"), True)
                 continue
             pending.append(link)
     unique = list(dict.fromkeys(found))
@@ -151,12 +207,28 @@ class CaseTable:
     rows: dict[str, dict] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     path: Path | None = None
+    #: The run's pseudonyms (sources.pseudonyms.Pseudonyms) when it pseudonymises, for the reading workers.
+    pseudonyms: object = None
 
     def lookup(self, doc_id: str) -> dict | None:
+        """The row of a document: by its path, else its bare file name; each as written, else after NFC
+        normalisation and case folding (macOS writes «å» decomposed, cases.csv holds it composed)."""
         row = self.rows.get(doc_id)
         if row is None:  # allow a bare file name in cases.csv
             row = self.rows.get(PurePosixPath(doc_id).name)
+        if row is None and self.rows:
+            folded = {_folded_name(name): row for name, row in reversed(self.rows.items())}
+            row = folded.get(_folded_name(doc_id)) or folded.get(_folded_name(PurePosixPath(doc_id).name))
         return row
+
+    def listed(self, doc_id: str) -> str | None:
+        """The cases.csv name a document's row is listed under, or None."""
+        row = self.lookup(doc_id)
+        return None if row is None else row["file"]
+
+
+def _folded_name(name: str) -> str:
+    return unicodedata.normalize("NFC", name).casefold()
 
 
 def decode_table(raw: bytes, name) -> tuple[str, list[str]]:
@@ -231,7 +303,7 @@ def apply_case_row(doc: Document, row: dict | None) -> Document:
     """Set case, kind, role and attributes from a cases.csv row; a pseudonym replaces the case name."""
     if not row:
         return doc
-    attributes = {k: v for k, v in row.items() if k not in ("file", "case", "kind", "pseudonym") and v != ""}
+    attributes = {k: v for k, v in row.items() if k not in ("file", "case", "kind", "pseudonym", "names") and v != ""}
     doc.attributes.update(attributes)
     if row.get("kind"):
         doc.kind = row["kind"]

@@ -67,9 +67,15 @@ def read_coding(path, *, offsets: str | None = None, codebook=None) -> pd.DataFr
         return out
     if suffix in (".xlsx", ".xlsm"):
         from ...limits import check_zip
+        from ...output.checks import check_workbook
 
         check_zip(path)  # a workbook's sheet that inflates to gigabytes is refused before openpyxl reads it
-        frame = pd.read_excel(path, dtype=str, keep_default_na=False)
+        check_workbook(path, "human coding")  # nor one with a DTD
+        try:
+            frame = pd.read_excel(path, dtype=str, keep_default_na=False)
+        except Exception as exc:  # noqa: BLE001 - any damage openpyxl finds: one line, not its traceback
+            raise CasestudyError(f"{path}: cannot be read as an XLSX human coding ({type(exc).__name__}); save it "
+                                 "again as .xlsx or as CSV") from None
         filled = frame.apply(lambda row: any(str(v).strip() for v in row), axis=1).tolist() if len(frame) else []
         lines = [line for line, keep in zip(range(2, len(frame) + 2), filled) if keep]
         return _normalise(frame[filled] if len(frame) else frame, offsets, str(path), lines, "line")

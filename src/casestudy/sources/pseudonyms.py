@@ -1,0 +1,250 @@
+"""Pseudonymisation that holds: with ``--pseudonymise`` no output names a case, a file, a speaker, or a
+place or person listed in cases.csv or a names file.
+
+What is replaced, and by what:
+
+- a case's name (cases.csv ``case``, or the file name up to its first ``_``) by its pseudonym
+  (cases.csv ``pseudonym``); a case without one is «Ukjent N» (numbered in file order), with a warning;
+- a document's id (its path, which names folders and files) by ``PSEUDONYM/KIND N.ext`` (numbered per
+  case and kind in file order);
+- a speaker label by «Intervjuer» for interviewer turns and «Informant» (or «Informant N» when a
+  transcript has several) for the rest; a label's own words (a person's name) are then replaced in
+  that transcript's text;
+- every name of the cases.csv column ``names`` (``;``-separated: places, persons, services) and of a
+  names file (one name a line, ``name = replacement`` to choose the replacement, ``#`` for comments) by
+  «[navn]» or the chosen replacement;
+
+in the text of every segment, in speakers, attributes, skip reasons and warnings. Names are matched
+whole, in any letter case, with a genitive (``Fjordviks``, ``Fjordvik's``) and as the first part of a
+hyphenated word (``Fjordvik-skolen``); a compound written as one word (``Fjordvikskolen``) is not found
+unless the names file lists it. Text is compared after NFC normalisation, so a decomposed «å» matches.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field, replace
+from pathlib import Path, PurePosixPath
+
+from ..errors import CasestudyError
+from ..model import Document
+from .folder import CaseTable, case_from_name, decode_table, infer_kind
+
+UNKNOWN_CASE = "Ukjent {n}"
+NAME_MARK = "[navn]"
+INTERVIEWER_LABEL = "Intervjuer"
+SPEAKER_LABEL = "Informant"
+KIND_NAMES = {"plan": "plan", "interview": "intervju"}
+SPOKEN = "\0speaker names"  # where a worker hands the speaker names it found to finish()
+
+
+def fold(text: str) -> str:
+    """A name as names are compared: NFC, case folded, spaces squeezed."""
+    return " ".join(unicodedata.normalize("NFC", text).casefold().split())
+
+
+def read_names(path: str | Path) -> dict[str, str]:
+    """A names file: one name a line, ``name = replacement`` to choose what replaces it (default «[navn]»),
+    blank lines and lines that begin with ``#`` passed over. UTF-8, else cp1252."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise CasestudyError(f"{path}: names file cannot be read ({exc.strerror}); check the path") from None
+    text, _ = decode_table(raw, path.name)
+    names = {}
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        name, _, replacement = line.partition("=")
+        if name.strip():
+            names[name.strip()] = replacement.strip() or NAME_MARK
+    return names
+
+
+@dataclass
+class Pseudonyms:
+    """The replacements of one run: document ids, case names and other names, and the scrubber of text."""
+
+    ids: dict[str, str] = field(default_factory=dict)  # real document id → pseudonymous id
+    cases: dict[str, str] = field(default_factory=dict)  # real document id → pseudonymous case
+    names: dict[str, str] = field(default_factory=dict)  # folded name → replacement
+    warnings: list[str] = field(default_factory=list)
+    _pattern: re.Pattern | None = field(default=None, repr=False)
+
+    def __getstate__(self):
+        return dict(self.__dict__, _pattern=None)  # each worker compiles its own
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+
+    @property
+    def pattern(self) -> re.Pattern | None:
+        if self._pattern is None and self.names:
+            self._pattern = _name_pattern(self.names)
+        return self._pattern
+
+    def scrub(self, text: str | None, extra: re.Pattern | None = None, extra_names: dict | None = None) -> str | None:
+        """``text`` with every listed name (and those of ``extra``, a pattern of ``extra_names``) replaced."""
+        if not text:
+            return text
+        text = unicodedata.normalize("NFC", text)
+        if extra is not None:
+            text = extra.sub(lambda m: _replacement(m, extra_names), text)
+        if self.pattern is not None:
+            text = self.pattern.sub(lambda m: _replacement(m, self.names), text)
+        return text
+
+    def document_id(self, doc_id: str) -> str:
+        return self.ids.get(doc_id) or self.scrub(doc_id)
+
+    def apply(self, doc: Document) -> Document:
+        """The document with its id, case, speakers, attributes and text pseudonymised."""
+        real_id = doc.id
+        doc.id = self.document_id(real_id)
+        doc.case = self.cases.get(real_id) or self.scrub(doc.case)
+        doc.attributes = {k: self.scrub(v) if isinstance(v, str) else v for k, v in doc.attributes.items()}
+        labels, speakers = _speaker_labels(doc)
+        pattern = _name_pattern(speakers) if speakers else None
+        doc.segments = [replace(s, text=self.scrub(s.text, pattern, speakers), speaker=labels.get(s.speaker, s.speaker),
+                                role=self.scrub(s.role)) for s in doc.segments]
+        if speakers:  # for :func:`finish` to replace in the other documents (taken out there, never written)
+            doc.attributes[SPOKEN] = sorted(speakers)
+        return doc
+
+
+def _name_pattern(names: dict[str, str]) -> re.Pattern:
+    """One pattern for every name: whole words (spaces inside a name match any white space), in any case,
+    with an optional genitive s."""
+    alternatives = sorted(names, key=len, reverse=True)
+    body = "|".join(r"\s+".join(map(re.escape, name.split())) for name in alternatives)
+    return re.compile(rf"(?<![^\W_])(?P<name>{body})(?P<genitive>['’]?s)?(?![^\W_])", re.IGNORECASE)
+
+
+def _replacement(match: re.Match, names: dict[str, str]) -> str:
+    replacement = names[fold(match.group("name"))]
+    return replacement + ("s" if match.group("genitive") else "")
+
+
+def _speaker_labels(doc: Document) -> tuple[dict[str, str], dict[str, str]]:
+    """(speaker label → neutral label, folded name in a label → neutral label) for one transcript."""
+    speakers = []
+    interviewers = set()
+    for s in doc.segments:
+        if s.speaker and s.speaker not in speakers:
+            speakers.append(s.speaker)
+        if s.speaker and s.interviewer:
+            interviewers.add(s.speaker)
+    others = [name for name in speakers if name not in interviewers]
+    labels = {name: INTERVIEWER_LABEL for name in interviewers}
+    labels.update({name: SPEAKER_LABEL if len(others) == 1 else f"{SPEAKER_LABEL} {n}"
+                   for n, name in enumerate(others, 1)})
+    roles = {fold(s.role) for s in doc.segments if s.role} | {fold(str(doc.attributes.get("role", "")))}
+    names = {}
+    for label, neutral in labels.items():
+        words = re.sub(r"\(.*?\)", " ", label).split()
+        # a label that is a person's name (every word capitalised, not a role): its words go from the text too
+        if not words or not all(w[:1].isupper() for w in words) or any(c.isdigit() for c in label):
+            continue
+        if fold(" ".join(words)) in roles | {fold(INTERVIEWER_LABEL), fold(SPEAKER_LABEL)} or label in interviewers:
+            continue
+        names[fold(" ".join(words))] = neutral
+        for word in words:  # a first or last name alone («som Kari sa»)
+            if len(word) > 2:
+                names.setdefault(fold(word), neutral)
+    return labels, names
+
+
+def build(doc_ids: list[str], table: CaseTable, *, names: dict[str, str] | None = None) -> Pseudonyms:
+    """The pseudonyms of a corpus: ``doc_ids`` in file order (every file, read or not), cases.csv, and the
+    names of a names file (see :func:`read_names`)."""
+    result = Pseudonyms()
+    unknown: dict[str, str] = {}
+    numbers: dict[tuple[str, str], int] = {}
+    taken = {fold(row.get("pseudonym", "")) for row in table.rows.values()}
+    for doc_id in doc_ids:
+        row = table.lookup(doc_id) or {}
+        real = row.get("case") or case_from_name(doc_id)
+        pseudonym = row.get("pseudonym", "")
+        if not pseudonym:
+            if fold(real) not in unknown:
+                n = len(unknown) + 1
+                while fold(UNKNOWN_CASE.format(n=n)) in taken:
+                    n += 1
+                unknown[fold(real)] = UNKNOWN_CASE.format(n=n)
+                taken.add(fold(unknown[fold(real)]))
+            pseudonym = unknown[fold(real)]
+        result.cases[doc_id] = pseudonym
+        kind = row.get("kind") or infer_kind(doc_id)
+        label = KIND_NAMES.get(kind, "dokument")
+        numbers[pseudonym, label] = number = numbers.get((pseudonym, label), 0) + 1
+        result.ids[doc_id] = f"{pseudonym}/{label} {number}{PurePosixPath(doc_id).suffix.lower()}"
+        if not row.get("pseudonym"):
+            why = "not in cases.csv" if not row else "no pseudonym in cases.csv"
+            result.warnings.append(f"{result.ids[doc_id]}: {why}, so its case is called {pseudonym} (add a row "
+                                   "with a pseudonym)")
+        result.names.setdefault(fold(real), pseudonym)
+    for row in table.rows.values():
+        if row.get("case"):
+            result.names.setdefault(fold(row["case"]), row.get("pseudonym") or NAME_MARK)
+        for name in (row.get("names") or "").split(";"):
+            if name.strip():
+                result.names.setdefault(fold(name), NAME_MARK)
+    for name, replacement in (names or {}).items():
+        result.names[fold(name)] = replacement
+    result.names.pop("", None)
+    for pseudonym in set(result.cases.values()):  # a pseudonym is never itself replaced («Kommune 1» stays)
+        result.names.pop(fold(pseudonym), None)
+    return result
+
+
+def prepare(doc_ids: list[str], table: CaseTable, *, pseudonymise: bool = False,
+            names: str | Path | None = None) -> Pseudonyms | None:
+    """The pseudonyms of a run that asks for them (``pseudonymise``, or a names file, which implies it),
+    set on ``table`` for the reading workers; None otherwise."""
+    table.pseudonyms = None
+    if pseudonymise or names:
+        table.pseudonyms = build(doc_ids, table, names=read_names(names) if names else None)
+    return table.pseudonyms
+
+
+def case_warnings(table: CaseTable, doc_ids: list[str]) -> list[str]:
+    """What is odd between cases.csv and the files: rows for files that are not there and, when cases.csv
+    gives pseudonyms, files without a row (their case keeps its real name unless the run pseudonymises).
+    A pseudonymised run's warnings name no file."""
+    listed = {table.listed(doc_id) for doc_id in doc_ids}
+    missing = [name for name in table.rows if name not in listed]
+    if table.pseudonyms is not None:
+        return [f"cases.csv lists {len(missing)} file(s) that are not in the corpus folder"] if missing else []
+    found = [f"cases.csv lists {name}, which is not in the corpus folder" for name in missing]
+    if any(row.get("pseudonym") for row in table.rows.values()):
+        found += [f"{doc_id} is not in cases.csv, so its case keeps its real name: add a row with a pseudonym, "
+                  "or give --pseudonymise" for doc_id in doc_ids if table.lookup(doc_id) is None]
+    return found
+
+
+def finish(pseudonyms: Pseudonyms, corpus) -> None:
+    """Pseudonymise what the reading left: a speaker's name in the other documents (a transcript names its
+    own speakers only when it is read, in its worker), skipped files (with their reasons) and warnings;
+    mark the corpus pseudonymised."""
+    from ..text.nlp import tokenize_segments
+
+    spoken = {}
+    for doc in corpus.documents:
+        spoken.update((name, NAME_MARK) for name in doc.attributes.pop(SPOKEN, ()))
+    pattern = _name_pattern(spoken) if spoken else None
+    for doc in corpus.documents if pattern else ():
+        texts = [pattern.sub(lambda m: _replacement(m, spoken), s.text) for s in doc.segments]
+        if texts != [s.text for s in doc.segments]:
+            doc.segments = [replace(s, text=text) for s, text in zip(doc.segments, texts)]
+            corpus.tokens[doc.id] = tokenize_segments(texts, corpus.options.get("model"))
+            for results in corpus.results.values():  # made on the old text: computed again when asked for
+                results.pop(doc.id, None)
+    known = set(pseudonyms.ids.values())
+    corpus.skipped = [type(s)(s.document if s.document in known else pseudonyms.document_id(s.document),
+                              pseudonyms.scrub(s.reason)) for s in corpus.skipped]
+    corpus.warnings = [pseudonyms.scrub(w) for w in corpus.warnings] + pseudonyms.warnings
+    corpus.options["pseudonymised"] = True
+    corpus.shared["pseudonyms"] = pseudonyms  # for the manifest's paths (never pickled, never written)
