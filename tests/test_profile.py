@@ -71,3 +71,47 @@ def test_similarity_equals_scikit_learn_on_the_demo_plans(tmp_path):
             for _, tokens in corpus.tokenized("plan")]
     expected = cosine_similarity(TfidfVectorizer(analyzer=lambda terms: terms, sublinear_tf=True).fit_transform(docs))
     assert (similarity(corpus).iloc[:, 1:].to_numpy() == expected.round(4)).all()
+
+
+def _profile(texts):
+    """The profile row of a plan given as (text, heading level) pairs, on page 1."""
+    from casestudy.analyses.profile import ProfileTask
+    from casestudy.model import Document, Segment
+    from casestudy.text.nlp import tokenize_segments
+
+    doc = Document("plans/testby.pdf", Path("testby.pdf"), "plan", "Testby", pages=1,
+                   segments=[Segment(i, text, page=1, heading=bool(level), heading_level=level)
+                             for i, (text, level) in enumerate(texts)])
+    return ProfileTask()(doc, tokenize_segments([text for text, _ in texts]))[0]
+
+
+def test_profile_fields_hold_on_real_world_shapes():
+    row = _profile([
+        ("Tiltaksplanar for barn og unge i Testby", 1),  # a title word is no overview of measures
+        ("Vedteken i kommunestyret 19.10.23, sak 40/23.", 0),
+        ("Forebygging er viktig for alle som arbeider med barn.", 0),  # defines nothing
+        ("Ungdom i Testby trives, viser Ungdata.", 0),  # named, not a target group
+        ("Kommunen bruker SLT og Barnets behov i sentrum i alle skolekretsene.", 0),
+        ("Arbeidet følger kommunens årshjul.", 0),  # no revision of the plan
+    ])
+    assert (row["measures_overview"], row["measures_sorted_by"]) == ("nei", "")
+    assert (row["adopted"], row["adopted_date"]) == ("ja", "19.10.2023")
+    assert row["concepts_defined"] == ""
+    assert row["target_groups"] == ""
+    assert row["models"] == "SLT; Barnets behov i sentrum"
+    assert row["revision"] == ""
+
+
+def test_profile_measures_sorted_by_area_and_target_groups_with_a_cue():
+    row = _profile([
+        ("Plan for forebyggende arbeid", 1),
+        ("Målgruppen er først og fremst ungdom og foreldrene deres.", 0),
+        ("4 Tiltak", 1),
+        ("4.1 Innsatsområde: trygge familier", 2),
+        ("Tiltak: Foreldreveiledning; Ansvar: Helsestasjonen; Tid: 2025", 0),
+        ("Tiltak: Hjemmebesøk; Ansvar: Helsestasjonen; Tid: 2025", 0),
+        ("4.2 Innsatsområde: et godt skolemiljø", 2),
+        ("Tiltak: Mobbeombud; Ansvar: Skolen; Tid: 2026", 0),
+    ])
+    assert (row["measures_overview"], row["measures_sorted_by"]) == ("ja", "innsatsområde")
+    assert row["target_groups"] == "ungdom; foreldre"

@@ -10,22 +10,24 @@ what it has that most plans don't and lacks that most have.
 
 from __future__ import annotations
 
+import functools
 import re
 
 import numpy as np
 import pandas as pd
 
-from ..codebook import Code, Codebook
+from ..codebook import Code, Codebook, find_codebook
 from ..model import DocumentTask, per_document
 from ..text.nlp import load_stopwords
 from .matching import Matcher, corpus_model, shared_lexicon
 from .frequency import countable
 from ..text.nb import (
-    ADOPTED, ADOPTED_ANY, CONCEPTS, DEFINES, DEFINITION_HEADINGS, FEATURES, LEVEL_HEADING, MEASURES_HEADING,
-    SERVICE_HEADING,
+    ADOPTED, ADOPTED_ANY, AREA_HEADING, CONCEPTS, DEFINES, DEFINITION_HEADINGS, DEFINITION_START, FEATURES,
+    LEVEL_HEADING, MEASURES_HEADING, SERVICE_HEADING, TARGET_CUES,
 )
 
-_CONCEPT_DEFINED = {concept: re.compile(rf"\b{pattern}{DEFINES}", re.IGNORECASE) for concept, pattern in CONCEPTS.items()}
+_CONCEPT_DEFINED = {concept: re.compile(rf"{DEFINITION_START}({pattern}){DEFINES}", re.IGNORECASE)
+                    for concept, pattern in CONCEPTS.items()}
 _CONCEPT_NAMED = {concept: re.compile(rf"\b{pattern}", re.IGNORECASE) for concept, pattern in CONCEPTS.items()}
 _PERIOD = re.compile(r"\b(20\d\d)\s*[–—-]\s*(20\d\d)\b")
 PROFILE_COLUMNS = ["document", "case", "pages", "words", "plan_period", "adopted", "adopted_date",
@@ -34,13 +36,30 @@ PROFILE_COLUMNS = ["document", "case", "pages", "words", "plan_period", "adopted
 EVIDENCE_COLUMNS = ["document", "field", "value", "page", "text"]
 
 
+#: The code of the shipped codebook whose children are the models a plan builds on (one list for the
+#: coding and the profile).
+MODELS_CODE = ("barnevern", "models")
+_TARGET_HEADING = re.compile(r"\bmålgrupp", re.IGNORECASE)
+
+
+@functools.lru_cache(maxsize=1)
+def shipped_models() -> dict[str, list[str]]:
+    """Model name → patterns: the children of the shipped codebook's 'models' code, named by their label
+    up to a dash («BTI – Bedre tverrfaglig innsats» → BTI)."""
+    book, code_id = MODELS_CODE
+    models = next(code for code in find_codebook(book).flat() if code.id == code_id)
+    return {re.split(r"\s+[–—-]\s+", child.label or child.id)[0].strip("«»"): list(child.patterns)
+            for child in models.children}
+
+
 def _feature_book() -> tuple[Codebook, dict[str, tuple[str, str]]]:
     codes, names = [], {}
-    for field_name, values in FEATURES.items():
+    for field_name, values in {**FEATURES, "models": shipped_models()}.items():
         for i, (value, patterns) in enumerate(values.items()):
             code_id = f"{field_name}__{i}"
             names[code_id] = (field_name, value)
             codes.append(Code(id=code_id, patterns=patterns))
+    codes.append(Code(id="cue__target", patterns=TARGET_CUES))
     return Codebook(name="profile", codes=codes), names
 
 
@@ -52,9 +71,9 @@ def profile_document(doc, tokens, matcher: Matcher, names) -> tuple[dict, list]:
     def note(field_name, value, segment):
         evidence.append((doc.id, field_name, value, segment.page, segment.text[:300]))
 
-    found: dict[str, list[str]] = {f: [] for f in FEATURES}
+    found: dict[str, list[str]] = {f: [] for f in [*FEATURES, "models"]}
     # each feature value (a code) in the order of its first match in the text, noted where that match is
-    matches = matcher.find(tokens, texts)
+    matches = _about_target_groups(doc, matcher, matcher.find(tokens, texts), names)
     order = np.lexsort((matches.start, matches.segment))  # by segment, then start; stable
     _, first = np.unique(matches.code[order], return_index=True)
     for at in np.sort(first).tolist():
@@ -75,7 +94,7 @@ def profile_document(doc, tokens, matcher: Matcher, names) -> tuple[dict, list]:
                 break
             continue
         if date is None and (m := ADOPTED.search(segment.text)):
-            adopted, date = True, re.sub(r"\s+", " ", m.group(1))
+            adopted, date = True, full_date(m.group(1))
             note("adopted_date", date, segment)
         elif adopted is None and ADOPTED_ANY.search(segment.text):
             adopted = True
@@ -89,7 +108,7 @@ def profile_document(doc, tokens, matcher: Matcher, names) -> tuple[dict, list]:
     for concept in CONCEPTS:
         defines, named = _CONCEPT_DEFINED[concept], _CONCEPT_NAMED[concept]
         m = defines.search(joined)
-        first = int(np.searchsorted(starts, m.start(), side="right")) - 1 if m else len(texts)
+        first = int(np.searchsorted(starts, m.start(1), side="right")) - 1 if m else len(texts)
         for index, (segment, under) in enumerate(zip(doc.segments[:first], under_definitions)):
             if segment.heading is False and under and named.search(segment.text):
                 first = index
@@ -110,6 +129,43 @@ def profile_document(doc, tokens, matcher: Matcher, names) -> tuple[dict, list]:
     return row, evidence
 
 
+def full_date(text: str) -> str:
+    """A date as the plan wrote it, with a four-digit year: «19.10.23» → «19.10.2023», «5. 3. 2024» →
+    «05.03.2024»; a date in words («24. april 2024») keeps its words."""
+    text = re.sub(r"\s+", " ", text)
+    m = re.fullmatch(r"(\d{1,2})\. ?(\d{1,2})\. ?(\d{2}|\d{4})", text)
+    if not m:
+        return text
+    day, month, year = m.groups()
+    return f"{int(day):02d}.{int(month):02d}.{'20' + year if len(year) == 2 else year}"
+
+
+def _about_target_groups(doc, matcher: Matcher, matches, names):
+    """The matches without the target-group cue, and a target group only where it is one: in a sentence
+    with a cue («målgruppen er …», «særlig rettet mot …») or under a heading on target groups. «Ungdom»
+    is in nearly every plan; being named is not being a target group."""
+    ids = [code.id for code in matcher.codes]
+    cue = np.array([ids[c] == "cue__target" for c in range(len(ids))])
+    target = np.array([names.get(ids[c], ("",))[0] == "target_groups" for c in range(len(ids))])
+    if not len(matches):
+        return matches
+    is_cue, is_target = cue[matches.code], target[matches.code]
+    width = int(matches.sent.max()) + 1 if len(matches) else 1
+    cued = np.isin(matches.segment * width + matches.sent, (matches.segment * width + matches.sent)[is_cue])
+    under = np.array(_under_heading(doc, _TARGET_HEADING), bool)[matches.segment]
+    return matches.take(np.flatnonzero(~is_cue & (~is_target | cued | under)))
+
+
+def _under_heading(doc, pattern: re.Pattern) -> list[bool]:
+    """For each segment: does the nearest heading above it (or the segment, a heading) match ``pattern``?"""
+    flags, current = [], False
+    for segment in doc.segments:
+        if segment.heading:
+            current = bool(pattern.search(segment.text))
+        flags.append(current)
+    return flags
+
+
 def _definition_sections(doc) -> list[bool]:
     """For each segment: is the nearest heading above it one on concepts or definitions?"""
     flags, current = [], False
@@ -120,23 +176,45 @@ def _definition_sections(doc) -> list[bool]:
     return flags
 
 
+_LIST_ITEM = re.compile(r"^\s*(?:[•·▪◦●■\-–*]|\d{1,2}[.)])\s+")
+_TABLE_ROW = re.compile(r"^[^:;]{1,40}: [^;]+(?:; [^:;]{1,40}: .+)+$")  # a table row as the PDF reader writes it
+
+
 def _measures(doc, found) -> tuple[list, str]:
-    """Segments of an overview of measures (a 'Tiltak' heading followed by a table or list) and its sorting."""
-    headings = [s for s in doc.segments if s.heading and MEASURES_HEADING.search(s.text)]
-    if not headings:
-        return [], ""
-    levels, services = LEVEL_HEADING, SERVICE_HEADING
-    level_headings = sum(bool(levels.search(s.text)) for s in doc.segments if s.heading)
-    service_headings = sum(bool(services.search(s.text)) for s in doc.segments if s.heading)
-    sorted_by = "nivå" if level_headings >= 2 else "tjeneste" if service_headings >= 2 else ""
-    if not sorted_by:
-        # a table whose rows name levels or services sorts by the column that repeats most
-        after = [s.text for h in headings for s in doc.segments[h.index + 1: h.index + 25]]
-        n_levels = sum(bool(levels.search(t)) for t in after)
-        n_services = sum(bool(services.search(t)) for t in after)
-        if max(n_levels, n_services) >= 3:
-            sorted_by = "nivå" if n_levels >= n_services else "tjeneste"
-    return headings, sorted_by
+    """Segments of an overview of measures and how it is sorted. An overview is a heading on measures
+    (not the plan's title) over at least two list items, table rows or sub-headings; it is sorted by
+    what its sub-headings name (prevention levels, services, areas of effort), else by the first column
+    of its table."""
+    first_heading = next((s.index for s in doc.segments if s.heading), None)
+    overviews, sorted_by = [], ""
+    for heading in doc.segments:
+        if not heading.heading or heading.index == first_heading or not MEASURES_HEADING.search(heading.text):
+            continue
+        below = []
+        for segment in doc.segments[heading.index + 1:]:
+            if segment.heading and segment.heading_level <= heading.heading_level:
+                break
+            below.append(segment)
+        subheadings = [s.text for s in below if s.heading]
+        items = [s.text for s in below if not s.heading and (_LIST_ITEM.match(s.text) or _TABLE_ROW.match(s.text))]
+        if len(items) + len(subheadings) < 2:
+            continue
+        overviews.append(heading)
+        if sorted_by:
+            continue
+        counts = {name: sum(bool(p.search(t)) for t in subheadings) for name, p in
+                  (("nivå", LEVEL_HEADING), ("tjeneste", SERVICE_HEADING), ("innsatsområde", AREA_HEADING))}
+        best = max(counts, key=counts.get)
+        if counts[best] >= 2:
+            sorted_by = best
+            continue
+        columns = [t.split(":", 1)[0] for t in items if _TABLE_ROW.match(t)]
+        if len(columns) >= 2:
+            first_column = max(set(columns), key=columns.count)
+            sorted_by = ("nivå" if re.search(r"nivå", first_column, re.IGNORECASE) else
+                         "tjeneste" if re.search(r"tjeneste|teneste|ansvar", first_column, re.IGNORECASE) else
+                         "innsatsområde" if AREA_HEADING.search(first_column) else "")
+    return overviews, sorted_by
 
 
 class ProfileTask(DocumentTask):

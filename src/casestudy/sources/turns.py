@@ -54,6 +54,8 @@ def segments_from_paragraphs(paragraphs, interviewer_labels=DEFAULT_INTERVIEWER_
         found = match_label(first)
         if found:
             speaker, role, text = found
+            # a label is text as well: the same normal form («ﬁ» → «fi», NFC), or a speaker is two people
+            speaker, role = normalize_text(speaker), (normalize_text(role) if role else role)
             text = f"{text}{newline}{rest}"
             turn += 1
             interviewer = speaker.lower() in interviewer_labels

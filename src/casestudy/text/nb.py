@@ -85,20 +85,10 @@ FEATURES: dict[str, dict[str, list[str]]] = {
                                     "primær forebygging", "sekundær forebygging", "tertiær forebygging"],
         "grønt/gult/rødt": ["grønt nivå", "gult nivå", "rødt nivå", "grønn sone", "gul sone", "rød sone"],
         "tiltakstrappa": ["tiltakstrapp*"],
-    },
-    "models": {
         "forebyggingstrekanten": ["forebyggingstrekant*", "førebyggingstrekant*"],
-        "Heckman": ["heckman*"],
-        "Bronfenbrenner": ["bronfenbrenner*"],
-        "BTI": ["bti", "bedre tverrfaglig innsats"],
-        "TIBIR": ["tibir"],
-        "Kvello": ["kvello*"],
-        "folkehelse": ["folkehelsemodell*", "folkehelseperspektiv*", "folkehelsearbeid*"],
-        "Å ta opp uro": ["ta opp uro", "uromodell*"],
-        "COS-P": ["cos-p", "cos"],
-        "PMTO": ["pmto"],
-        "SLT": ["slt"],
     },
+    # models: the children of the shipped codebook's 'models' code (analyses/profile.py), so the profile
+    # and the coding find the same models
     "data_sources": {
         "Ungdata": ["ungdata*"],
         "oppvekstprofil": ["oppvekstprofil*", "oppveksprofil*"],
@@ -120,7 +110,7 @@ FEATURES: dict[str, dict[str, list[str]]] = {
     "revision": {
         "rulleres/revideres": ["rullere*", "rullering*", "revidere*", "revisjon*"],
         "evalueres": ["evaluere*", "evaluering*"],
-        "årlig gjennomgang": ["årlig gjennomgang", "årleg gjennomgang", "årshjul*", "årlig rapportering"],
+        "årlig gjennomgang": ["årlig gjennomgang", "årleg gjennomgang", "årlig rapportering", "årleg rapportering"],
     },
 }
 
@@ -133,7 +123,14 @@ CONCEPTS = {
 }
 
 
-DEFINES = r"[^.]{0,60}?\b(?:er|betyr|defineres|definerer|forstås|innebærer|handler om|handlar om|vil si|vil seie)\b"
+#: After a concept at the start of a sentence (or after «Med»): up to two words, then a defining verb that is
+#: not followed by a judgement («Forebygging er viktig» defines nothing).
+DEFINES = (r"(?:\s+\w+){0,2}?\s+(?:er|betyr|tyder|defineres|definerer|definert|forstås|innebærer|handler om|"
+           r"handlar om|vil si|vil seie|menes|meiner vi)\s+(?!viktig|viktigere|viktigare|nødvendig|naudsynt|avgjørende|"
+           r"sentral|et felles|ein felles|en felles|alles|også|derfor|difor|særlig|særleg|spesielt|helt|svært|"
+           r"høyt|høgt|lavt|lågt|stor|større|mindre|økende|aukande)\b")
+#: Where a concept's definition may start: a sentence start, a paragraph start or «med»/«begrepet».
+DEFINITION_START = r"(?:^|[.!?:]\s*|\bmed\s+|\bbegrepet\s+|\bomgrepet\s+)"
 
 
 
@@ -146,7 +143,15 @@ ADOPTED = re.compile(
 ADOPTED_ANY = re.compile(r"\b(?:vedtatt|vedteken)\s+(?:i|av)\s+kommunestyret\b", re.IGNORECASE)
 
 
-MEASURES_HEADING = re.compile(r"\b(tiltak|tiltaksoversikt|tiltaksplan|handlingsdel|handlingsplan)", re.IGNORECASE)
+#: A heading over an overview of measures (whole words: a title «Tiltaksplanar for …» is not one).
+MEASURES_HEADING = re.compile(r"\b(tiltak|tiltaka|tiltakene|tiltaksoversikt\w*|tiltaksplan|tiltaksplanen|tiltaksdel\w*"
+                              r"|handlingsdel|handlingsdelen|handlingsplan|handlingsplanen)\b", re.IGNORECASE)
+#: Headings (or a first table column) that sort measures by area of effort or theme, not by level or service.
+AREA_HEADING = re.compile(r"\b(innsatsområde|satsingsområde|satsningsområde|fokusområde|tema|område|mål)\w*",
+                          re.IGNORECASE)
+#: Words that make a sentence about target groups («målgruppen er …», «særlig rettet mot …»).
+TARGET_CUES = ["målgruppe*", "målgruppa", "rettet mot", "retta mot", "særlig", "særleg", "spesielt", "prioritert*",
+               "prioritere", "gjelder", "gjeld"]
 
 #: Headings that name a prevention level or a service: a plan with three or more of one kind sorts its
 #: measures by it (plan profile: measures_sorted_by).
