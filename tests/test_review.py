@@ -55,7 +55,7 @@ def test_export_writes_one_row_per_coded_unit_with_a_decision_drop_down(run):
     ]
     rule = sheet.data_validations.dataValidation[0]
     assert (rule.formula1, str(rule.sqref)) == ('"accept,reject,other code"', f"P2:P{len(rows)}")
-    assert sheet["A1"].font.b and sheet.freeze_panes == "B2" and sheet.auto_filter.ref == "A1:R6"
+    assert sheet["A1"].font.b and sheet.freeze_panes == "B2" and sheet.auto_filter.ref == "A1:T6"
     assert book.sheetnames == ["Gjennomgang", "Slik gjør du"]
 
 

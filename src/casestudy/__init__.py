@@ -18,6 +18,7 @@ from .analyses.coding import code_corpus, code_matrix, code_texts
 from .analyses.discover import discover
 from .analyses.frequency import word_counts
 from .analyses.kwic import kwic
+from .analyses.learn import load_model, suggest, train_coder
 from .analyses.plancheck import assess
 from .analyses.profile import profiles
 from .codebook import Code, Codebook, find_codebook, load_codebook
@@ -35,5 +36,6 @@ __all__ = [
     "CasestudyError", "Code", "Codebook", "CodebookError", "Corpus", "Document", "ReaderError", "Segment",
     "UsageError", "__version__", "assess", "code_corpus", "code_matrix", "code_texts", "discover", "export_qdc",
     "export_qdpx", "find_codebook", "import_qdc", "import_qdpx", "kwic", "lemmatize", "load_codebook",
-    "load_stopwords", "plan_run", "profiles", "read", "read_corpus", "word_counts", "wordclouds",
+    "load_model", "load_stopwords", "plan_run", "profiles", "read", "read_corpus", "suggest", "train_coder",
+    "word_counts", "wordclouds",
 ]

@@ -158,11 +158,14 @@ def unit_option(fn):
 @click.option("--reference", type=click.Path(exists=True, dir_okay=False), default=None,
               help="A human coding (CSV, XLSX or .qdpx) to measure the coding against → agreement.csv.")
 @click.option("--force", is_flag=True, help="Run even when the outputs are up to date.")
+@click.option("--suggest", type=click.Path(exists=True, file_okay=False), default=None,
+              help="A model folder from casestudy train: its suggestions are added to coded_segments.csv as rows "
+                   "of their own (source 'model', with their probability).")
 @stopword_option
 @corpus_options
 @handle_errors
-def run(corpus, out, codebooks, no_code, unit, by, top, no_clouds, no_figures, lang, reference, force, stopwords,
-        **options):
+def run(corpus, out, codebooks, no_code, unit, by, top, no_clouds, no_figures, lang, reference, force, suggest,
+        stopwords, **options):
     """Run the whole pipeline on CORPUS and write every result into OUT."""
     from .output.checks import check_output_folder
 
@@ -170,7 +173,7 @@ def run(corpus, out, codebooks, no_code, unit, by, top, no_clouds, no_figures, l
     check_output_folder(out)  # before any file of the corpus is read: a read-only or full disk stops here
     plan = pipeline.plan_run(corpus, codebooks=codebooks, no_code=no_code, unit=unit, by=by, top=top,
                              clouds=not no_clouds, figures=not no_figures, lang=lang,
-                             interviewer=options["interviewer"],
+                             interviewer=options["interviewer"], suggest=suggest,
                              model=options["model"], cases=options["cases"], stopwords=stopwords, reference=reference,
                              out=out, follow_links=options["follow_links"],
                              pseudonymise=options["pseudonymise"] or bool(options["names"]), names=options["names"])
@@ -186,7 +189,7 @@ def run(corpus, out, codebooks, no_code, unit, by, top, no_clouds, no_figures, l
         result = pipeline.recode(data, out, codebooks=plan.codebook_paths, by=None if by.lower() == "none" else by,
                                  unit=unit, lang=lang, reference=reference, figures=not no_figures,
                                  options=dict(data.options), started=started, key=plan.key,
-                                 base_key=plan.base_key)
+                                 base_key=plan.base_key, suggest=suggest)
         if result.get("agreement"):
             click.echo(result["agreement"], err=True)
         click.echo(f"{len(data.documents)} documents read, {len(data.skipped)} skipped; only the coding changed: "
@@ -200,7 +203,7 @@ def run(corpus, out, codebooks, no_code, unit, by, top, no_clouds, no_figures, l
     settings = {k: v for k, v in data.options.items()}
     result = pipeline.run(data, out, by=by, top=top, stopwords=stopwords, clouds=not no_clouds, figures=not no_figures,
                           codebooks=plan.codebook_paths, unit=unit, lang=lang, reference=reference, options=settings,
-                          started=started, key=plan.key, base_key=plan.base_key)
+                          started=started, key=plan.key, base_key=plan.base_key, suggest=suggest)
     if result.get("agreement"):
         click.echo(result["agreement"], err=True)
     n_ok = len(data.documents)
@@ -444,6 +447,46 @@ def agreement(human, auto, codebook, corpus_path, unit, codes, documents, count_
     click.echo(summary)
 
 
+@main.command()
+@click.argument("human", type=click.Path(exists=True, dir_okay=False))
+@click.argument("corpus", type=click.Path(exists=True))
+@click.option("--codebook", default="barnevern", show_default=True,
+              help="The codebook the human coded with (its patterns are features and the baseline).")
+@click.option("--out", "-o", type=click.Path(file_okay=False), default="model", show_default=True,
+              help="Folder to write the model (model.json, weights.npz) and evaluation.csv into.")
+@click.option("--min-examples", type=click.IntRange(1), default=10, show_default=True,
+              help="A code gets a classifier when the human coded at least this many units with it.")
+@unit_option
+@click.option("--scope", type=click.Choice(["reviewed", "documents"]), default=None,
+              help="documents: every unit of a document HUMAN has a row for was looked at (uncoded units are "
+                   "examples of no code); reviewed: only the units its rows locate (default: reviewed for a "
+                   "review sheet, else documents).")
+@click.option("--coder", default=None, help="The human coder to learn from when HUMAN has several.")
+@corpus_options
+@handle_errors
+def train(human, corpus, codebook, out, min_examples, unit, scope, coder, **options):
+    """Learn to suggest codes from a human coding of CORPUS (HUMAN: a filled review sheet, CSV, XLSX or .qdpx)
+    → OUT/model.json, weights.npz, evaluation.csv; prints the evaluation (grouped by document) per code."""
+    from .analyses.learn import evaluation_table, train_coder
+
+    book = find_codebook(codebook)
+    data = load(corpus, **options)
+    started = time.perf_counter()
+    model = train_coder(human, book, corpus=data, unit=unit, scope=scope, coder=coder, min_examples=min_examples)
+    for warning in model.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    model.save(out)
+    table = evaluation_table(model.evaluation)
+    click.echo("Against the human coding, cross-validated by document (no document both trained and tested on): "
+               "cb the codebook alone, clf the classifier, both combined; P precision, R recall, κ Cohen's kappa")
+    click.echo(table.to_string(float_format=lambda v: f"{v:.2f}", na_rep="–"))
+    chosen = [c for c, use in zip(model.codes, model.suggested) if use]
+    click.echo(f"suggested: {', '.join(chosen) if chosen else 'none'} (the codes where codebook + classifier beat "
+               "the codebook alone in F1)")
+    click.echo(f"wrote {Path(out)}/ (model.json, weights.npz, evaluation.csv) in {time.perf_counter() - started:.1f} s; "
+               f"use it with: casestudy run {corpus} --suggest {out}", err=True)
+
+
 @main.group(name="review")
 def review_group():
     """Review the auto-coding in a spreadsheet: export a sheet, mark decisions, import it."""
@@ -451,11 +494,14 @@ def review_group():
 
 @review_group.command("export")
 @click.argument("out", type=click.Path(file_okay=False), default="outputs")
+@click.option("--uncertain", type=click.IntRange(0), default=None,
+              help="Put first the N units whose model suggestion (run --suggest) is closest to probability 0.5: "
+                   "the ones to code next.")
 @handle_errors
-def review_export(out):
+def review_export(out, uncertain):
     """Write OUT/review/review.xlsx from the run in OUT: one row per coded unit with a decision drop-down
     (accept / reject / other code); earlier decisions are kept for units whose codes did not change."""
-    path = pipeline.review_export(out)
+    path = pipeline.review_export(out, uncertain=uncertain)
     click.echo(f"wrote {path}", err=True)
 
 

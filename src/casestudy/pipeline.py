@@ -193,8 +193,8 @@ def plan_run(corpus: str | Path = "corpus", *, codebooks=None, no_code: bool = F
              lang: str = "nb",
              interviewer=(), model: str | None = None, cases: str | Path | None = None,
              stopwords: str | Path | None = None, reference: str | Path | None = None,
-             out: str | Path | None = None, follow_links: bool = False, pseudonymise: bool = False,
-             names: str | Path | None = None) -> RunPlan:
+             out: str | Path | None = None, suggest: str | Path | None = None,
+             follow_links: bool = False, pseudonymise: bool = False, names: str | Path | None = None) -> RunPlan:
     """Plan a run: resolve and validate the codebooks (a bad codebook stops here, before any output is
     written; default: the shipped barnevern codebook and § 15-1 checklist) and compute the run keys, so a
     notebook can ask whether an output folder is current (``plan_run("corpus").up_to_date("outputs")``)."""
@@ -212,16 +212,34 @@ def plan_run(corpus: str | Path = "corpus", *, codebooks=None, no_code: bool = F
         settings["follow_links"] = True
     if pseudonymise or names:
         settings["pseudonymise"] = True
+    model_files = []
+    if suggest is not None:  # a model that does not fit the run stops here, before any output is written
+        model_files = check_suggest_model(suggest, [book for book in books if not is_checklist(book)], unit)
+        settings["suggest"] = str(suggest)
     cases_file = Path(cases) if cases else (corpus / "cases.csv" if corpus.is_dir() else None)
     extra = [cases_file if cases_file and cases_file.exists() else None, stopwords, names]
     found = find_files(corpus, exclude=[Path(out)] if out else (), follow_links=follow_links)
     stamps = _stamps(corpus, found + [Path(p) for p in extra if p])
-    key = run_key(corpus, files=[], codebooks=paths, options=settings, extra_files=[reference], stamps=stamps)
+    key = run_key(corpus, files=[], codebooks=paths, options=settings, extra_files=[reference, *model_files],
+                  stamps=stamps)
     checklists = [path for path, book in zip(paths, books) if is_checklist(book)]
-    base = {k: v for k, v in settings.items() if k not in ("codebooks", "unit")}
+    base = {k: v for k, v in settings.items() if k not in ("codebooks", "unit", "suggest")}
     base_key = run_key(corpus, files=[], codebooks=checklists, options=dict(base, checklists=[str(p) for p in checklists]),
                        stamps=stamps)
     return RunPlan(corpus, paths, books, settings, key, base_key)
+
+
+def check_suggest_model(folder: str | Path, coding_books: list[Codebook], unit: str) -> list[Path]:
+    """Check that the model in ``folder`` can suggest codes in a run with these coding codebooks and unit
+    (trained with this version of the first codebook, on this unit); returns its files (for the run key)."""
+    from .analyses.learn import load_model
+
+    if not coding_books:
+        raise CasestudyError("--suggest needs the codebook the model was trained with (--codebook), not --no-code")
+    model = load_model(folder, coding_books[0])
+    if model.unit != unit:
+        raise CasestudyError(f"{folder}: the model suggests codes for each {model.unit}; run with --unit {model.unit}")
+    return [Path(folder) / "model.json", Path(folder) / "weights.npz"]
 
 
 def _stamps(root: Path, files: list[Path]) -> list[str]:
@@ -314,7 +332,7 @@ def write_profiles(corpus: Corpus, out: Path, requirements=None) -> list[Path]:
 
 def coded_from_run(coded_csv: str | Path) -> tuple[pd.DataFrame, str]:
     """A run's coded_segments.csv and the corpus folder its manifest.json names (for ``agreement`` on a
-    finished run)."""
+    finished run): the codebook's rows only (a model's suggestions, ``--suggest``, are not its coding)."""
     coded_csv = Path(coded_csv)
     manifest_path = coded_csv.parent / "manifest.json"
     try:
@@ -323,7 +341,10 @@ def coded_from_run(coded_csv: str | Path) -> tuple[pd.DataFrame, str]:
     except (OSError, ValueError, KeyError):
         raise CasestudyError(f"{coded_csv}: give the corpus with --corpus (no readable manifest.json beside it)"
                              ) from None
-    return pd.read_csv(coded_csv, dtype={"code": str, "document": str}), corpus
+    coded = pd.read_csv(coded_csv, dtype={"code": str, "document": str})
+    if "source" in coded.columns:
+        coded = coded[coded["source"] != "model"].drop(columns=["source", "probability"]).reset_index(drop=True)
+    return coded, corpus
 
 
 # --- the whole run ---------------------------------------------------------------------------------------------
@@ -430,11 +451,31 @@ def _largest_frames(run: RunFrames) -> list[str]:
 
 def _write_largest(run: RunFrames, names: list[str]) -> Written:
     """The largest tables and the REFI-QDA project (about half of the writing's CPU on a national corpus)."""
-    paths = [write_csv(run.frames[name], run.out / f"{name}.csv") for name in names]
+    paths = [write_csv(_with_suggestions(run, name), run.out / f"{name}.csv") for name in names]
     if run.settings["appendix"]:
         paths += write_exchange(run.corpus, run.frames.get("coded_segments"),
                                 run.coding_books[0] if run.coding_books else None, run.out / "exchange")
     return Written(paths)
+
+
+def _with_suggestions(run: RunFrames, name: str) -> pd.DataFrame:
+    """The frame ``name`` as written: the coded segments with a model's suggestions (``--suggest``) as rows of
+    their own (columns source and probability added at the end); every other frame as it is."""
+    suggestions = run.settings.get("suggestions")
+    if name != "coded_segments" or suggestions is None:
+        return run.frames[name]
+    from .analyses.learn import with_suggestions
+
+    return with_suggestions(run.frames[name], suggestions)
+
+
+def _suggestions(corpus: Corpus, suggest, coding_books: list[Codebook], coded: pd.DataFrame | None):
+    """A model's suggestions for the run's coding (the first coding codebook's), or None without ``suggest``."""
+    if suggest is None or not coding_books:
+        return None
+    from .analyses.learn import suggest as suggest_codes
+
+    return suggest_codes(corpus, suggest, coding_books[0], coded=coded)
 
 
 def _write_rest(run: RunFrames, names: list[str]) -> Written:
@@ -501,11 +542,12 @@ def write_all(corpus: Corpus, out: Path, *, by: str | None = "role", top: int | 
               unit: str = "sentence",
               lang: str = "nb", appendix: bool = True, reference: str | Path | None = None,
               options: dict | None = None, started: float | None = None, key: str | None = None,
-              base_key: str | None = None, jobs: int | None = None) -> dict:
+              base_key: str | None = None, jobs: int | None = None, suggest: str | Path | None = None) -> dict:
     """Every output of the pipeline, written into ``out`` (no staging: see :func:`run`).
 
     ``jobs`` (default: the corpus's ``--jobs``, else all cores): with more than one, the
-    WRITERS run side by side in forked processes.
+    WRITERS run side by side in forked processes. ``suggest``: the folder of a trained model
+    (``casestudy train``) whose suggestions join the coded segments as rows of their own.
     """
     started = started or time.perf_counter()
     out = Path(out)
@@ -520,10 +562,11 @@ def write_all(corpus: Corpus, out: Path, *, by: str | None = "role", top: int | 
         frames[f"coded_segments{suffix}"] = code_corpus(corpus, codebook, unit=unit)
     if checklists:
         frames.update(plancheck_frames(corpus, checklists[0]))
+    suggestions = _suggestions(corpus, suggest, coding_books, frames.get("coded_segments"))
     shared = RunFrames(corpus, out, frames, coding_books, suffixes, checklists[0] if checklists else None,
                        {"by": by, "top": top, "stopwords": stopwords, "clouds": clouds, "figures": figures,
                         "unit": unit, "lang": lang,
-                        "appendix": appendix, "reference": reference})
+                        "appendix": appendix, "reference": reference, "suggestions": suggestions})
     declared = {writer.name: writer.frames(shared) for writer in WRITERS if writer.frames is not None}
     named = {name for names in declared.values() for name in names}
     remainder = [name for name in frames if name not in named]
@@ -534,8 +577,9 @@ def write_all(corpus: Corpus, out: Path, *, by: str | None = "role", top: int | 
         written += result.paths
         notes.update(result.notes)
     data = manifest(corpus, dict(options or {}, by=by, top=top, unit=unit, lang=lang,
-                                 reference=str(reference) if reference else None), written, out, started,
-                    [c.path for c in loaded])
+                                 reference=str(reference) if reference else None,
+                                 **({"suggest": str(suggest)} if suggest is not None else {})), written, out,
+                    started, [c.path for c in loaded])
     _finish_manifest(data, notes, key, base_key)
     write_json(data, out / "manifest.json")
     return data
@@ -562,7 +606,7 @@ def depends_on_coding(name: str) -> bool:
 def recode(corpus: Corpus, out: str | Path, *, codebooks: list[Path] = (), by: str | None = "role",
            unit: str = "sentence", lang: str = "nb", reference: str | Path | None = None, figures: bool = True,
            options: dict | None = None, started: float | None = None, key: str | None = None,
-           base_key: str | None = None) -> dict:
+           base_key: str | None = None, suggest: str | Path | None = None) -> dict:
     """Rebuild only what depends on the coding in a run folder whose other outputs are current (see
     :meth:`RunPlan.only_coding_changed`): the coded segments, code matrices, agreement, code figures, the
     appendix and the REFI-QDA project. Documents, segments, word counts and clouds, the plan check and
@@ -584,11 +628,11 @@ def recode(corpus: Corpus, out: str | Path, *, codebooks: list[Path] = (), by: s
     with output_lock(out):
         return _recode_locked(corpus, out, before, loaded, coding_books, checklist, kept, by=by, unit=unit,
                               lang=lang, reference=reference, figures=figures, options=options, started=started,
-                              key=key, base_key=base_key)
+                              key=key, base_key=base_key, suggest=suggest)
 
 
 def _recode_locked(corpus, out, before, loaded, coding_books, checklist, kept, *, by, unit, lang, reference,
-                   figures, options, started, key, base_key) -> dict:
+                   figures, options, started, key, base_key, suggest=None) -> dict:
     previous = before.get("outputs", [])
     stage = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out))
     try:
@@ -604,7 +648,9 @@ def _recode_locked(corpus, out, before, loaded, coding_books, checklist, kept, *
             frames.update(found)
         book = coding_books[0] if coding_books else None
         with_appendix = any(name.startswith("appendix/") for name in previous)
-        shared = RunFrames(corpus, stage, frames, coding_books, [], checklist, {"appendix": with_appendix})
+        suggestions = _suggestions(corpus, suggest, coding_books, frames.get("coded_segments"))
+        shared = RunFrames(corpus, stage, frames, coding_books, [], checklist, {"appendix": with_appendix,
+                                                                                "suggestions": suggestions})
         largest = _largest_frames(shared)
 
         def the_rest() -> list[Path]:
@@ -629,7 +675,9 @@ def _recode_locked(corpus, out, before, loaded, coding_books, checklist, kept, *
                     seconds=round(time.perf_counter() - started, 2),
                     command=command_line(corpus),
                     options=portable_options(dict(options or {}, by=by, unit=unit, lang=lang,
-                                                  reference=str(reference) if reference else None), out, corpus),
+                                                  reference=str(reference) if reference else None,
+                                                  **({"suggest": str(suggest)} if suggest is not None else {})),
+                                             out, corpus),
                     codebooks=[{"path": portable_path(c.path, out, corpus), "sha256": file_sha256(c.path)}
                                for c in loaded],
                     outputs=outputs, recoded=True)
@@ -731,11 +779,12 @@ def export(corpus: Corpus, fmt: str, path: str | Path, *, codebook: Codebook | N
 # --- the review loop ---------------------------------------------------------------------------------------------
 
 
-def review_export(out: str | Path = "outputs") -> Path:
+def review_export(out: str | Path = "outputs", *, uncertain: int | None = None) -> Path:
     """Write ``out/review/review.xlsx`` from the run in ``out`` (its coded_segments.csv): one row per coded
     unit to accept, reject or recode. Decisions of an earlier sheet there are kept for every unit whose
-    suggested codes did not change."""
-    from .analyses.review import DECISIONS, carry_decisions, review_units
+    suggested codes did not change. ``uncertain``: that many units whose model suggestion (``run --suggest``)
+    is closest to probability 0.5 come first, for the next round of coding."""
+    from .analyses.review import DECISIONS, carry_decisions, review_units, uncertain_first
     from .output.review_sheet import read_review_sheet, write_review_sheet
 
     out = Path(out)
@@ -744,10 +793,14 @@ def review_export(out: str | Path = "outputs") -> Path:
         raise CasestudyError(f"{out}: no coded_segments.csv; run casestudy run (or casestudy code) with --out {out} "
                              "first")
     coded = pd.read_csv(coded_csv, dtype={"document": str, "code": str, "text": str, "matched": str,
-                                          "label": str}, keep_default_na=False, na_values={"page": [""], "turn": [""]})
+                                          "label": str, "source": str}, keep_default_na=False,
+                        na_values={"page": [""], "turn": [""], "probability": [""]})
     target = out / "review" / "review.xlsx"
     earlier = read_review_sheet(target) if target.exists() else None
-    return write_review_sheet(carry_decisions(review_units(coded), earlier), target, decisions=DECISIONS)
+    units = carry_decisions(review_units(coded), earlier)
+    if uncertain is not None:
+        units = uncertain_first(units, uncertain)
+    return write_review_sheet(units, target, decisions=DECISIONS)
 
 
 def review_import(sheet: str | Path, out: str | Path | None = None) -> dict[str, Path]:

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from ..codebook import Codebook
-from ..errors import CasestudyError, UsageError
+from ..errors import CasestudyError, UsageError, check_choice
 from ..text.nlp import tokenize_segments
 from .agreement.stats import binary_scores
 
@@ -48,6 +48,9 @@ class CodeModel:
     calibration: np.ndarray  # codes × 2: Platt a, b (p = 1 / (1 + exp(a·s + b)))
     suggested: list[bool]
     evaluation: pd.DataFrame = field(default_factory=pd.DataFrame)
+    unit: str = "sentence"  # the coding unit it was trained on (suggest codes the same unit)
+    codebook: str = ""  # the codebook's file (or name) when trained, so suggest can find it again
+    warnings: list[str] = field(default_factory=list)  # what was odd about the human coding (not saved)
 
     def save(self, folder: str | Path) -> Path:
         """model.json and weights.npz in ``folder`` (no pickle); the evaluation as evaluation.csv."""
@@ -55,14 +58,19 @@ class CodeModel:
 
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
-        meta = {"schema": SCHEMA, "codebook_sha256": self.codebook_sha256, "codes": self.codes,
-                "vocabulary": self.vocabulary, "pattern_codes": self.pattern_codes, "suggested": self.suggested}
+        from ..output.files import write_csv
+
+        meta = {"schema": SCHEMA, "codebook_sha256": self.codebook_sha256, "codebook": self.codebook,
+                "unit": self.unit, "codes": self.codes, "vocabulary": self.vocabulary,
+                "pattern_codes": self.pattern_codes, "suggested": self.suggested}
         with atomic_path(folder / "model.json") as tmp:
             tmp.write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
         with atomic_path(folder / "weights.npz") as tmp:
             with open(tmp, "wb") as handle:
                 np.savez(handle, idf=self.idf, coef=self.coef, intercept=self.intercept,
                          calibration=self.calibration)
+        if len(self.evaluation):
+            write_csv(self.evaluation, folder / "evaluation.csv")
         return folder
 
 
@@ -81,9 +89,19 @@ def load_model(folder: str | Path, codebook: Codebook) -> CodeModel:
     if meta.get("codebook_sha256") != codebook.sha256:
         raise CasestudyError(f"{folder}: the model was trained with another version of the codebook "
                              f"{codebook.path or codebook.name}; train it again with this one")
+    evaluation = pd.read_csv(folder / "evaluation.csv") if (folder / "evaluation.csv").exists() else pd.DataFrame()
     return CodeModel(meta["codebook_sha256"], meta["codes"], meta["vocabulary"], weights["idf"],
                      meta["pattern_codes"], weights["coef"], weights["intercept"], weights["calibration"],
-                     meta["suggested"])
+                     meta["suggested"], evaluation, meta.get("unit", "sentence"), meta.get("codebook", ""))
+
+
+def model_codebook(folder: str | Path) -> str:
+    """The codebook (file or shipped name) a saved model was trained with, as recorded in its model.json."""
+    try:
+        return json.loads((Path(folder) / "model.json").read_text(encoding="utf-8")).get("codebook", "")
+    except (OSError, ValueError):
+        raise CasestudyError(f"{folder}: not a casestudy model (no readable model.json); train one with "
+                             "casestudy train") from None
 
 
 # --- features ---------------------------------------------------------------------------------------------------
@@ -119,12 +137,14 @@ def _pattern_hits(texts: list[str], kinds: list[str], codebook: Codebook) -> tup
     return codes, hits
 
 
-def _features(texts, kinds, codebook, vocabulary: list[str], idf: np.ndarray):
+def _features(terms: list[list[str]], hits: np.ndarray, kinds, vocabulary: list[str], idf: np.ndarray):
+    """The feature rows of units: TF-IDF of their ``terms`` (``_lemma_docs``), the codebook's pattern ``hits``
+    and the document kind."""
     from scipy import sparse
 
     index = {term: j for j, term in enumerate(vocabulary)}
     rows, cols, vals = [], [], []
-    for i, terms in enumerate(_lemma_docs(texts)):
+    for i, terms in enumerate(terms):
         counts: dict[int, int] = {}
         for term in terms:
             j = index.get(term)
@@ -134,15 +154,14 @@ def _features(texts, kinds, codebook, vocabulary: list[str], idf: np.ndarray):
         norm = np.sqrt(sum(w * w for w in weights.values())) or 1.0
         for j, w in weights.items():
             rows.append(i), cols.append(j), vals.append(w / norm)
-    tfidf = sparse.csr_matrix((vals, (rows, cols)), shape=(len(texts), len(vocabulary)))
-    _, hits = _pattern_hits(list(texts), list(kinds), codebook)
-    kind = np.array([[k == "plan", k == "interview"] for k in kinds], float).reshape(len(texts), 2)
-    return sparse.hstack([tfidf, sparse.csr_matrix(hits), sparse.csr_matrix(kind)]).tocsr(), hits
+    tfidf = sparse.csr_matrix((vals, (rows, cols)), shape=(len(hits), len(vocabulary)))
+    kind = np.array([[k == "plan", k == "interview"] for k in kinds], float).reshape(len(hits), 2)
+    return sparse.hstack([tfidf, sparse.csr_matrix(hits), sparse.csr_matrix(kind)]).tocsr()
 
 
-def _vocabulary(texts: list[str], min_df: int = 2) -> tuple[list[str], np.ndarray]:
+def _vocabulary(docs: list[list[str]], min_df: int = 2) -> tuple[list[str], np.ndarray]:
+    """The terms in at least ``min_df`` of the units' ``docs`` (``_lemma_docs``), and their smoothed idf."""
     df: dict[str, int] = {}
-    docs = _lemma_docs(texts)
     for terms in docs:
         for term in set(terms):
             df[term] = df.get(term, 0) + 1
@@ -185,19 +204,28 @@ def _platt(scores: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     return -float(fitted.coef_[0][0]), -float(fitted.intercept_[0])
 
 
-def train_coder(units: pd.DataFrame, codebook: Codebook, *, min_examples: int = 10, folds: int = 5,
+def train_coder(units, codebook: Codebook, *, corpus=None, unit: str = "sentence", scope: str | None = None,
+                coder: str | None = None, min_examples: int = 10, folds: int = 5,
                 threshold: float = 0.5) -> CodeModel:
     """Train one classifier per code with at least ``min_examples`` positive units, evaluate by
     cross-validation grouped by document, and fit the final model on every unit.
 
     Args:
-        units: UNIT_COLUMNS (see :func:`units_from_coding` to make them from a human coding of a corpus).
+        units: UNIT_COLUMNS; or, with ``corpus``, a human coding of it (a path to a CSV, XLSX, .qdpx or
+            filled review sheet, or a frame): see :func:`units_from_coding` for ``unit``, ``scope``, ``coder``.
         codebook: the codebook the human coded with; its pattern hits are features and the baseline.
     Returns:
         The model; ``model.evaluation`` holds EVALUATION_COLUMNS (per code and 'micro').
     """
     from sklearn.model_selection import GroupKFold
 
+    if min_examples < 1:
+        raise UsageError(f"min_examples must be 1 or more, not {min_examples}")
+    if corpus is not None:
+        units = units_from_coding(units, corpus, codebook, unit=unit, scope=scope, coder=coder)
+    if not isinstance(units, pd.DataFrame):
+        raise UsageError(f"units must be a frame of {', '.join(UNIT_COLUMNS)} (or pass corpus= with a human coding)")
+    warnings = list(units.attrs.get("warnings", []))
     missing = [c for c in UNIT_COLUMNS if c not in units.columns]
     if missing:
         raise UsageError(f"units needs the columns {', '.join(UNIT_COLUMNS)}; missing {', '.join(missing)}")
@@ -213,12 +241,14 @@ def train_coder(units: pd.DataFrame, codebook: Codebook, *, min_examples: int = 
     if n_folds < 2:
         raise UsageError("the units come from one document: cross-validation by document needs two or more")
     scores = np.zeros((len(units), len(trained)))
-    baseline = np.zeros((len(units), len(codes)), bool)
+    # each unit's terms and pattern hits do not depend on the fold: made once (the vocabulary and idf do)
+    terms = _lemma_docs(texts)
+    _, hits = _pattern_hits(texts, kinds, codebook)
+    baseline = hits.astype(bool)
     for train, test in GroupKFold(n_splits=n_folds).split(texts, groups=groups):
-        vocabulary, idf = _vocabulary([texts[i] for i in train])
-        x_train, _ = _features([texts[i] for i in train], [kinds[i] for i in train], codebook, vocabulary, idf)
-        x_test, hits = _features([texts[i] for i in test], [kinds[i] for i in test], codebook, vocabulary, idf)
-        baseline[test] = hits.astype(bool)
+        vocabulary, idf = _vocabulary([terms[i] for i in train])
+        x_train = _features([terms[i] for i in train], hits[train], [kinds[i] for i in train], vocabulary, idf)
+        x_test = _features([terms[i] for i in test], hits[test], [kinds[i] for i in test], vocabulary, idf)
         for k, j in enumerate(trained):
             if y[train, j].all() or not y[train, j].any():
                 continue
@@ -245,24 +275,345 @@ def train_coder(units: pd.DataFrame, codebook: Codebook, *, min_examples: int = 
         truth, pred = (np.concatenate(v) for v in pooled[method])
         rows.append(("micro", int(truth.sum()), method, *binary_scores(truth, pred), None))
     evaluation = pd.DataFrame(rows, columns=EVALUATION_COLUMNS)
-    vocabulary, idf = _vocabulary(texts)
-    x, _ = _features(texts, kinds, codebook, vocabulary, idf)
+    vocabulary, idf = _vocabulary(terms)
+    x = _features(terms, hits, kinds, vocabulary, idf)
     coef, intercept = zip(*(_fit(x, y[:, j]) for j in trained))
     return CodeModel(codebook.sha256, [codes[j] for j in trained], vocabulary, idf, codebook.ids,
-                     np.vstack(coef), np.array(intercept), np.array(calibration), suggested, evaluation)
+                     np.vstack(coef), np.array(intercept), np.array(calibration), suggested, evaluation, unit,
+                     _codebook_reference(codebook), warnings)
+
+
+def _codebook_reference(codebook: Codebook) -> str:
+    """How a model names its codebook: a shipped one by its name, another by its absolute path."""
+    from ..codebook import resolve_codebook, shipped_exists
+
+    if codebook.path is None:
+        return codebook.name
+    path = Path(codebook.path).resolve()
+    try:
+        if shipped_exists(path.stem) and resolve_codebook(path.stem).resolve() == path:
+            return path.stem
+    except CasestudyError:
+        pass
+    return str(path)
 
 
 def suggest_texts(texts: list[str], kinds: list[str], model: CodeModel, codebook: Codebook,
-                  *, all_codes: bool = False) -> list[dict[str, float]]:
-    """For each text, the codes the model suggests (probability ≥ 0.5) with their probability; only the
-    codes whose classifier beat the codebook in the evaluation, unless ``all_codes``."""
+                  *, all_codes: bool = False, threshold: float = 0.5) -> list[dict[str, float]]:
+    """For each text, the codes the model suggests (probability ≥ ``threshold``) with their probability;
+    only the codes whose classifier beat the codebook in the evaluation, unless ``all_codes``."""
     if not texts:
         return []
-    x, _ = _features(list(texts), list(kinds), codebook, model.vocabulary, model.idf)
+    texts, kinds = list(texts), list(kinds)
+    x = _features(_lemma_docs(texts), _pattern_hits(texts, kinds, codebook)[1], kinds, model.vocabulary, model.idf)
     scores = x @ model.coef.T + model.intercept
     probability = 1 / (1 + np.exp(model.calibration[:, 0] * scores + model.calibration[:, 1]))
     out = []
     for row in np.asarray(probability):
         out.append({code: round(float(p), 4) for code, p, use in zip(model.codes, row, model.suggested)
-                    if p >= 0.5 and (use or all_codes)})
+                    if p >= threshold and (use or all_codes)})
     return out
+
+
+# --- a human coding of a corpus as units ----------------------------------------------------------------------
+
+
+def is_review_sheet(path: str | Path) -> bool:
+    """Whether ``path`` is a review sheet written by ``casestudy review export`` (its sheet name)."""
+    path = Path(path)
+    if path.suffix.lower() not in (".xlsx", ".xlsm"):
+        return False
+    import zipfile
+    from xml.sax.saxutils import quoteattr
+
+    from ..output.review_sheet import SHEET
+
+    try:  # the workbook part names the sheets; read at most a megabyte of it (nothing else is inflated)
+        with zipfile.ZipFile(path) as archive, archive.open("xl/workbook.xml") as part:
+            head = part.read(1 << 20).decode("utf-8", "replace")
+    except (OSError, KeyError, zipfile.BadZipFile):  # not a workbook: read_coding says what is wrong with it
+        return False
+    return f"name={quoteattr(SHEET)}" in head
+
+
+def read_human(path: str | Path, codebook: Codebook | None = None) -> pd.DataFrame:
+    """A human coding from a file: a filled review sheet (its decisions: accepted, rejected and other codes;
+    units without a decision are left out), or what ``read_coding`` reads (CSV, XLSX, .qdpx)."""
+    from .agreement.human import coding_frame, read_coding
+
+    if is_review_sheet(path):
+        from ..output.review_sheet import read_review_sheet
+        from .review import reviewed_coding
+
+        reviewed = reviewed_coding(read_review_sheet(path), known_codes=set(codebook.ids) if codebook else None,
+                                   source=str(path))
+        return coding_frame(reviewed.drop(columns=["suggested", "decision", "comment"]), source=str(path))
+    return read_coding(path, codebook=codebook)
+
+
+def units_from_coding(human, corpus, codebook: Codebook, *, unit: str = "sentence", scope: str | None = None,
+                      coder: str | None = None) -> pd.DataFrame:
+    """The units of ``corpus`` a human coding covers, with the human's codes: UNIT_COLUMNS, in document and
+    unit order. Units are the tool's (sentences, paragraphs or turns; interviewer turns left out), found
+    like ``agreement`` finds them (offsets, page/turn, text).
+
+    Args:
+        human: a path (CSV, XLSX, .qdpx or a filled review sheet) or a frame ``read_coding`` reads.
+        scope: 'documents': every unit of each document the coding has a row for is looked at (a unit
+            without a code is a negative example: a whole coding from NVivo); 'reviewed': only the units
+            its rows locate (a review sheet, where the rest was not looked at). None: 'reviewed' for a
+            review sheet, else 'documents'.
+        coder: the coder to learn from when the coding has several.
+    Returns:
+        The units; ``attrs["warnings"]``: rows that could not be placed and codes not in the codebook.
+    """
+    from .agreement import SCOPES
+    from .agreement.align import Documents, align_units, has_locator
+    from .agreement.human import as_coding
+    from .coding import UNITS
+
+    check_choice("unit", unit, UNITS)
+    if scope is None:
+        scope = "reviewed" if isinstance(human, (str, Path)) and is_review_sheet(human) else "documents"
+    check_choice("scope", scope, SCOPES)
+    coding = read_human(human, codebook) if isinstance(human, (str, Path)) else as_coding(human)
+    warnings = list(coding.attrs.get("warnings", []))
+    coders = list(dict.fromkeys(coding["coder"]))
+    if coder is None and len(coders) > 1:
+        raise UsageError(f"the human coding has {len(coders)} coders ({', '.join(coders)}): name the one to learn "
+                         "from (coder=…, --coder)")
+    if coder is not None:
+        check_choice("coder", coder, coders)
+        coding = coding[coding["coder"] == coder]
+    labels = {c.label.casefold(): c.id for c in codebook.flat() if c.label}
+    known = set(codebook.ids)
+    coding = coding.assign(code=[c if (c in known or not c) else labels.get(c.casefold(), c) for c in coding["code"]])
+    unknown = sorted(set(coding["code"]) - known - {""})
+    if unknown:
+        warnings.append(f"{len(unknown)} code(s) not in the codebook {codebook.name!r} left out: "
+                        f"{', '.join(unknown[:10])}")
+    docs = Documents(corpus)
+    resolved = {name: docs.resolve(name)[0] for name in coding["document"].unique()}
+    selected = sorted({doc_id for doc_id in resolved.values() if doc_id})
+    if scope == "documents":
+        whole = set(selected)
+    else:
+        whole = {resolved[row["document"]] for row in coding.to_dict("records")
+                 if not row["code"] and resolved.get(row["document"]) and not has_locator(row)}
+    _, unaligned, hits = align_units(coding, docs, unit, False)
+    if len(unaligned):
+        first = unaligned.iloc[0]
+        warnings.append(f"{len(unaligned)} row(s) of the human coding could not be placed on a unit (the first: "
+                        f"{first['document']}: {first['reason']})")
+    looked_at: set[tuple[str, int]] = set()
+    codes: dict[tuple[str, int], set[str]] = {}
+    for _, doc_id, u, code, _ in hits:
+        looked_at.add((doc_id, u))
+        if code in known:
+            codes.setdefault((doc_id, u), set()).add(code)
+    order = {c: i for i, c in enumerate(codebook.ids)}
+    rows = []
+    for doc_id in selected:
+        found = docs.get(doc_id, unit)
+        for u, text in enumerate(found.texts):
+            if not found.interviewer[u] and (doc_id in whole or (doc_id, u) in looked_at):
+                given = sorted(codes.get((doc_id, u), ()), key=order.__getitem__)
+                rows.append((doc_id, found.doc.kind, text, ";".join(given)))
+    units = pd.DataFrame(rows, columns=UNIT_COLUMNS)
+    units.attrs["warnings"] = warnings
+    return units
+
+
+# --- suggestions on a corpus ----------------------------------------------------------------------------------
+
+#: coded_segments with suggestions: the coding's columns, then where a row comes from ('codebook' or 'model')
+#: and, for a model's row, its calibrated probability.
+SOURCE_COLUMNS = ["source", "probability"]
+
+
+def _units_of(doc, tokens, unit: str):
+    """The coding units of one document as the coding makes them: a unit number per token (-1: an interviewer
+    turn, not coded), and per unit its first segment, start and end in that segment, and text."""
+    segments = doc.segments
+    n_units = 0
+    if unit == "sentence":
+        from .matching import sentence_bounds
+
+        bounds = sorted(sentence_bounds(tokens).items())
+        place = {key: u for u, (key, _) in enumerate(bounds)}
+        of_token = np.fromiter((place[k] for k in zip(tokens.segment.tolist(), tokens.sent.tolist())), np.int64,
+                               len(tokens))
+        first = [seg for (seg, _), _ in bounds]
+        spans = [span for _, span in bounds]
+        texts = [segments[seg].text[a:b] for (seg, _), (a, b) in bounds]
+        n_units = len(bounds)
+    else:
+        unit_of_segment, first, spans, texts, turns = [], [], [], [], {}
+        for s in segments:
+            if unit == "turn" and s.turn is not None and s.turn in turns:
+                u = turns[s.turn]
+                texts[u] += "\n" + s.text
+            else:
+                u = len(first)
+                first.append(s.index)
+                spans.append((0, len(s.text)))
+                texts.append(s.text)
+                if unit == "turn" and s.turn is not None:
+                    turns[s.turn] = u
+            unit_of_segment.append(u)
+        of_token = np.asarray(unit_of_segment, np.int64)[tokens.segment] if len(tokens) else np.zeros(0, np.int64)
+        n_units = len(first)
+    interviewer = np.array([bool(segments[seg].interviewer) for seg in first], bool)
+    if interviewer.any():
+        of_token = np.where(interviewer[of_token], -1, of_token)
+    return of_token, first, spans, texts, interviewer, n_units
+
+
+def _token_features(tokens, of_token: np.ndarray, n_units: int, index: dict[str, int], idf: np.ndarray):
+    """The TF-IDF rows of a document's units from its token table: the terms ``_lemma_docs`` makes of each
+    unit's text (lemma unigrams and bigrams of the words with a letter), without tokenizing again."""
+    from scipy import sparse
+
+    from ..text.nlp import ALPHA
+
+    words = np.flatnonzero((tokens.flags & ALPHA).astype(bool) & (of_token >= 0))
+    strings = tokens.strings
+    lemma, unit = tokens.lemma[words].astype(np.int64), of_token[words]
+    used, inverse = np.unique(lemma, return_inverse=True)
+    column = np.array([index.get(strings[i], -1) for i in used.tolist()], np.int64)[inverse] if len(used) else lemma
+    rows, cols = [unit[column >= 0]], [column[column >= 0]]
+    pair = np.flatnonzero(unit[:-1] == unit[1:])  # consecutive words of the same unit
+    if len(pair):
+        key = lemma[pair] * len(strings) + lemma[pair + 1]
+        used, inverse = np.unique(key, return_inverse=True)
+        names = (f"{strings[k // len(strings)]} {strings[k % len(strings)]}" for k in used.tolist())
+        column = np.fromiter((index.get(name, -1) for name in names), np.int64, len(used))[inverse]
+        rows.append(unit[pair][column >= 0])
+        cols.append(column[column >= 0])
+    rows, cols = np.concatenate(rows), np.concatenate(cols)
+    counts = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n_units, len(idf)))
+    counts.sum_duplicates()
+    counts.data = (1 + np.log(counts.data)) * idf[counts.indices]
+    norms = np.sqrt(np.asarray(counts.multiply(counts).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    return sparse.diags(1 / norms) @ counts
+
+
+def _find_codebook_of(model_folder, recorded: str) -> Codebook:
+    from ..codebook import find_codebook
+
+    for candidate in dict.fromkeys([recorded, Path(recorded).stem]):
+        try:
+            return find_codebook(candidate)
+        except CasestudyError:
+            continue
+    raise UsageError(f"{model_folder}: the model's codebook {recorded!r} is not here; pass the codebook it was "
+                     "trained with (codebook=…, --codebook)")
+
+
+def suggest(corpus, model, codebook: Codebook | None = None, *, coded: pd.DataFrame | None = None,
+            all_codes: bool = False, threshold: float = 0.5) -> pd.DataFrame:
+    """The codes a trained model suggests in ``corpus``: one row per (unit, code) with probability ≥
+    ``threshold``, for the codes whose classifier beat the codebook in the evaluation (every trained code
+    with ``all_codes``).
+
+    Args:
+        model: a CodeModel or the folder of a saved one.
+        codebook: the codebook it was trained with (default: the one its model.json names); a model of
+            another version of it is an error.
+        coded: the codebook's coding of ``corpus`` in the model's unit (``code_corpus``), when there is one
+            already: its pattern hits are features.
+    A unit where the codebook found the code (or a code under it) gets no suggestion of it: a suggestion
+    is what the model adds to the codebook.
+
+    Returns:
+        CODED_COLUMNS + SOURCE_COLUMNS: ``source`` 'model', ``probability`` the calibrated probability,
+        ``matched`` empty and ``hits`` 0 (no pattern found it), ``start``/``end`` the unit in its first
+        segment; in document and unit order, codes in the codebook's order.
+    """
+    from .coding import CODED_COLUMNS, code_corpus, expand_ancestors
+
+    if not isinstance(model, CodeModel):
+        folder = model
+        codebook = codebook or _find_codebook_of(folder, model_codebook(folder))
+        model = load_model(folder, codebook)
+    elif codebook is None:
+        codebook = _find_codebook_of("model", model.codebook)
+    if codebook.sha256 != model.codebook_sha256:
+        raise CasestudyError(f"the model was trained with another version of the codebook "
+                             f"{codebook.path or codebook.name}; train it again with this one")
+    if coded is None:
+        coded = code_corpus(corpus, codebook, unit=model.unit)
+    elif len(coded) and (coded["unit"] != model.unit).any():
+        raise UsageError(f"the model suggests codes for each {model.unit}, the coding is by "
+                         f"{coded['unit'].iloc[0]}: code with unit={model.unit!r} (--unit {model.unit})")
+    from scipy import sparse
+
+    hits_of: dict[tuple[str, str], set[str]] = {}
+    for document, text, code in zip(coded["document"], coded["text"], coded["code"]):
+        hits_of.setdefault((document, text), set()).add(code)
+    place = {c: j for j, c in enumerate(model.pattern_codes)}
+    index = {term: j for j, term in enumerate(model.vocabulary)}
+    use = np.array([bool(u or all_codes) for u in model.suggested], bool)
+    coef, intercept, calibration = model.coef[use], model.intercept[use], model.calibration[use]
+    codes = [c for c, u in zip(model.codes, use) if u]
+    labels = {c.id: c.label or c.id for c in codebook.flat()}
+    order = np.argsort([codebook.ids.index(c) for c in codes], kind="stable")
+    rows = []
+    if not codes:
+        return pd.DataFrame([], columns=CODED_COLUMNS + SOURCE_COLUMNS).astype({"page": "Int64", "turn": "Int64"})
+    for doc, tokens in sorted(corpus.tokenized(), key=lambda item: item[0].id):
+        of_token, first, spans, texts, interviewer, n_units = _units_of(doc, tokens, model.unit)
+        if not n_units:
+            continue
+        tfidf = _token_features(tokens, of_token, n_units, index, model.idf)
+        hits = np.zeros((n_units, len(model.pattern_codes)))
+        for u, text in enumerate(texts):
+            for c in expand_ancestors(hits_of.get((doc.id, text), ()), codebook):
+                if c in place:
+                    hits[u, place[c]] = 1.0
+        kind = np.tile([doc.kind == "plan", doc.kind == "interview"], (n_units, 1)).astype(float)
+        x = sparse.hstack([tfidf, sparse.csr_matrix(hits), sparse.csr_matrix(kind)]).tocsr()
+        scores = np.asarray(x @ coef.T) + intercept
+        probability = 1 / (1 + np.exp(calibration[:, 0] * scores + calibration[:, 1]))
+        probability[interviewer] = np.nan  # an interviewer's turn is not coded
+        role = doc.attributes.get("role")
+        for u, k in zip(*np.nonzero(probability[:, order] >= threshold)):
+            j = order[k]
+            if hits[u, place[codes[j]]] if codes[j] in place else False:
+                continue  # the codebook found it already (or a code under it): nothing to suggest
+            s = doc.segments[first[u]]
+            rows.append((doc.id, doc.case, doc.kind, first[u], s.page, s.turn, s.speaker, s.role or role, model.unit,
+                         codes[j], labels.get(codes[j], codes[j]), "", spans[u][0], spans[u][1], 0, False, texts[u],
+                         "model", round(float(probability[u, j]), 4)))
+    frame = pd.DataFrame(rows, columns=CODED_COLUMNS + SOURCE_COLUMNS)
+    return frame.astype({"segment": "int64", "page": "Int64", "turn": "Int64", "start": "int64", "end": "int64",
+                         "hits": "int64", "negated": bool, "probability": float})
+
+
+def with_suggestions(coded: pd.DataFrame, suggestions: pd.DataFrame) -> pd.DataFrame:
+    """The codebook's coding and a model's suggestions in one frame, each row saying where it comes from
+    (``source`` 'codebook' with ``probability`` empty, or 'model'): per document, in segment order, a
+    unit's codebook rows before its suggestions."""
+    coded = coded.assign(source="codebook", probability=np.nan)
+    if suggestions.empty:
+        return coded.reset_index(drop=True)
+    both = pd.concat([coded, suggestions[coded.columns]], ignore_index=True)
+    both = both.astype({"page": "Int64", "turn": "Int64", "probability": float})
+    return both.sort_values(["document", "segment"], kind="stable").reset_index(drop=True)
+
+
+def evaluation_table(evaluation: pd.DataFrame) -> pd.DataFrame:
+    """The evaluation one row per code (and 'micro' last): support, then precision, recall, F1 and κ of the
+    codebook alone (cb), the classifier (clf) and both combined, and whether the code is suggested."""
+    if evaluation.empty:
+        return pd.DataFrame()
+    codes = list(dict.fromkeys(evaluation["code"]))
+    wide = evaluation.pivot(index="code", columns="method", values=["precision", "recall", "f1", "kappa"])
+    wide = wide.swaplevel(axis=1)[[(m, s) for m in METHODS for s in ("precision", "recall", "f1", "kappa")]]
+    short = {"codebook": "cb", "classifier": "clf", "combined": "both"}
+    wide.columns = [f"{short[m]} {dict(precision='P', recall='R', f1='F1', kappa='κ')[s]}" for m, s in wide.columns]
+    first = evaluation.drop_duplicates("code").set_index("code")
+    wide.insert(0, "support", first["support"])
+    wide["suggested"] = first["suggested"].map(lambda v: "" if v is None or v != v else ("yes" if v else "no"))
+    return wide.loc[codes]

@@ -17,8 +17,11 @@ from .agreement import AGREEMENT_COLUMNS, OVERALL
 from .agreement.stats import binary_scores, krippendorff_alpha
 
 #: The review sheet's columns; the reviewer fills ``decision``, ``codes_reviewed`` and ``comment``.
+#: ``codes`` holds every code suggested for the unit; ``model_codes`` those of them a trained model
+#: suggested (``run --suggest``), each with its probability, and ``probability`` the one closest to 0.5.
 REVIEW_COLUMNS = ["unit_id", "document", "case", "kind", "page", "turn", "speaker", "role", "unit", "segment", "text",
-                  "codes", "labels", "matched", "negated", "decision", "codes_reviewed", "comment"]
+                  "codes", "labels", "matched", "negated", "decision", "codes_reviewed", "comment", "model_codes",
+                  "probability"]
 #: What a reviewer can decide for a unit's suggested codes.
 DECISIONS = ("accept", "reject", "other code")
 #: Other ways of writing a decision that are read as one of DECISIONS (case-folded).
@@ -42,7 +45,9 @@ def unit_key(document: str, unit: str, segment, turn, text: str) -> str:
 
 def review_units(coded: pd.DataFrame) -> pd.DataFrame:
     """One row per coded unit of a coded_segments frame (REVIEW_COLUMNS), in the frame's order: its codes,
-    labels and matched words joined, negated when any match is; the decision columns empty."""
+    labels and matched words joined, negated when any match is; the decision columns empty. A row of a
+    model's suggestion (``source`` 'model') adds its code to ``codes`` and to ``model_codes`` with its
+    probability."""
     if coded.empty:
         return pd.DataFrame(columns=REVIEW_COLUMNS)
     keys = [unit_key(d, u, s, t, x) for d, u, s, t, x in
@@ -55,10 +60,15 @@ def review_units(coded: pd.DataFrame) -> pd.DataFrame:
                 "unit_id": key, **{c: row[c] for c in ("document", "case", "kind", "page", "turn", "speaker", "role",
                                                         "unit", "segment", "text")},
                 "codes": [], "labels": [], "matched": [], "negated": False,
-                "decision": "", "codes_reviewed": "", "comment": ""}
+                "decision": "", "codes_reviewed": "", "comment": "", "model_codes": [], "probability": np.nan}
         if row["code"] not in found["codes"]:
             found["codes"].append(row["code"])
             found["labels"].append(row.get("label") or row["code"])
+        if row.get("source") == "model":
+            p = float(row["probability"])
+            found["model_codes"].append(f"{row['code']} {p:.2f}")
+            if np.isnan(found["probability"]) or abs(p - 0.5) < abs(found["probability"] - 0.5):
+                found["probability"] = p
         if row["matched"] and row["matched"] not in found["matched"]:
             found["matched"].append(row["matched"])
         found["negated"] = found["negated"] or bool(row.get("negated"))
@@ -66,7 +76,20 @@ def review_units(coded: pd.DataFrame) -> pd.DataFrame:
     frame["codes"] = frame["codes"].map(";".join)
     frame["labels"] = frame["labels"].map("; ".join)
     frame["matched"] = frame["matched"].map(" | ".join)
+    frame["model_codes"] = frame["model_codes"].map("; ".join)
     return frame
+
+
+def uncertain_first(units: pd.DataFrame, n: int) -> pd.DataFrame:
+    """The review rows with the ``n`` units whose model suggestion is closest to probability 0.5 first
+    (closest first; active learning: where a human's decision teaches the model most), the rest after in
+    their order."""
+    if n < 0:
+        raise UsageError(f"uncertain must be 0 or more, not {n}")
+    probability = pd.to_numeric(units["probability"], errors="coerce")
+    distance = (probability - 0.5).abs()
+    chosen = distance.dropna().sort_values(kind="stable").index[:n]
+    return pd.concat([units.loc[chosen], units.drop(index=chosen)]).reset_index(drop=True)
 
 
 def carry_decisions(units: pd.DataFrame, earlier: pd.DataFrame | None) -> pd.DataFrame:
