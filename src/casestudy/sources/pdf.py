@@ -20,9 +20,11 @@ from .formats import Read
 
 _BULLET = re.compile(r"^\s*(?:[•·▪◦●■\-–*]|\d{1,2}[.)]|[a-z][.)])\s+")
 _FALLBACK_BODY_SIZE = 11.0
-#: A page with at least this many path objects (ruling lines, cell rectangles) may hold a table: only such
-#: pages are read a second time, with pdfplumber, for their tables.
+#: A page with at least this many path objects (ruling lines, cell rectangles) may hold a table: only on
+#: such pages are the paths measured for a grid of cells.
 TABLE_PATHS = 4
+_RULE = 2.5  # a path thinner than this (points) is a ruling line
+_SNAP = 3.0  # edges closer than this (points) are one edge
 #: A paragraph that ends without one of these and a next page that starts with a small letter: one paragraph.
 _NUMBERED = re.compile(r"^\s*\d{1,2}(?:\.\d{1,2})*\.?\s+\S")
 _OPEN_END = re.compile(r"[^.!?:;»\"')\]]\s*$")
@@ -72,22 +74,24 @@ def _open(path: Path):
 
 @dataclass(slots=True)
 class Table:
-    """A table on a page: its box (PDF points, y up from the bottom as PDFium has it) and one text per row."""
+    """A table on a page: its box (PDF points, y up from the bottom as PDFium has it), its cells' text row
+    by row, and one text per row once the header is known (see :func:`label_rows`)."""
 
     page: int
     top: float
     bottom: float
     x0: float
     x1: float
-    rows: list[str]
+    cells: list[list[str]]
+    rows: list[str] | None = None
 
     def holds(self, line: Line) -> bool:
         return self.bottom - 2 <= line.y_top <= self.top + 2 and self.x0 - 2 <= line.x <= self.x1 + 2
 
 
-def read_lines(path: Path, table_pages: list[int] | None = None) -> tuple[list[list[Line]], int]:
+def read_lines(path: Path, tables: dict[int, list[Table]] | None = None) -> tuple[list[list[Line]], int]:
     """Every text line of every page, with its font size and baseline; returns (pages, page count).
-    ``table_pages``: a list to which the numbers of pages that may hold a table are added."""
+    ``tables``: a dict to which the tables of each page that has any are added."""
     import pypdfium2 as pdfium
     import pypdfium2.raw as raw
 
@@ -123,8 +127,10 @@ def read_lines(path: Path, table_pages: list[int] | None = None) -> tuple[list[l
                     lines.append(Line(raw_line, number + 1, round(size, 1), bold, y_top, y.value, x0))
                 pos += length + 2
             pages.append(lines)
-            if table_pages is not None and _path_objects(page) >= TABLE_PATHS:
-                table_pages.append(number + 1)
+            if tables is not None and _path_objects(page) >= TABLE_PATHS:
+                found = page_tables(page, textpage, number + 1)
+                if found:
+                    tables[number + 1] = found
             textpage.close()
             page.close()
     finally:
@@ -148,7 +154,7 @@ def _path_objects(page) -> int:
 def _cell(text: str | None) -> str:
     """A table cell as running text: its lines joined, its full stops made semicolons so one row stays
     one sentence (a row is read as a unit: «Tiltak: …; Ansvarlig: helsestasjonen»)."""
-    joined = join_lines((text or "").split("\n"))
+    joined = join_lines((text or "").replace("\r", "\n").split("\n"))
     return re.sub(r"[.!?]+(\s+|$)", lambda m: "; " if m.group(1) else "", joined).strip(" ;")
 
 
@@ -156,39 +162,90 @@ def _is_header(cells: list[str]) -> bool:
     return all(cells) and all(len(c) <= 40 and not any(ch.isdigit() for ch in c) for c in cells)
 
 
-def read_tables(path: Path, pages: list[int]) -> dict[int, list[Table]]:
-    """The tables on the given pages, read with pdfplumber: each row one text that keeps its column
-    headers («Tiltak: COS-P-grupper; Ansvarlig: Helsestasjon; Oppstart: 2025»). A table that goes on
-    over a page keeps the header of its first part; a header repeated on the next page is dropped."""
-    import pdfplumber
+def _edges(page) -> tuple[list[tuple[float, float, float]], list[tuple[float, float, float]]]:
+    """The page's ruling as (position, start, end): horizontal edges (y, x0, x1) and vertical edges (x, y0, y1),
+    from thin paths (lines) and the sides of rectangles (cells)."""
+    import pypdfium2.raw as raw
 
-    found: dict[int, list[Table]] = {}
+    horizontal, vertical = [], []
+    left, bottom, right, top = (ctypes.c_float() for _ in range(4))
+    for k in range(raw.FPDFPage_CountObjects(page.raw)):
+        obj = raw.FPDFPage_GetObject(page.raw, k)
+        if raw.FPDFPageObj_GetType(obj) != raw.FPDF_PAGEOBJ_PATH or not raw.FPDFPageObj_GetBounds(
+                obj, left, bottom, right, top):
+            continue
+        l, b, r, t = left.value, bottom.value, right.value, top.value
+        if t - b < _RULE and r - l > _RULE:
+            horizontal.append(((b + t) / 2, l, r))
+        elif r - l < _RULE and t - b > _RULE:
+            vertical.append(((l + r) / 2, b, t))
+        elif r - l >= _RULE and t - b >= _RULE:
+            horizontal += [(b, l, r), (t, l, r)]
+            vertical += [(l, b, t), (r, b, t)]
+    return horizontal, vertical
+
+
+def _snap(values: list[float]) -> list[float]:
+    """Sorted positions with those closer than _SNAP merged (their mean)."""
+    groups: list[list[float]] = []
+    for value in sorted(values):
+        if groups and value - groups[-1][-1] <= _SNAP:
+            groups[-1].append(value)
+        else:
+            groups.append([value])
+    return [sum(g) / len(g) for g in groups]
+
+
+def page_tables(page, textpage, number: int) -> list[Table]:
+    """The ruled tables of a page, read with PDFium: a table is where vertical edges overlap one another
+    from top to bottom; its columns are the distinct x of those edges, its rows the distinct y of the
+    horizontal edges inside it, and a cell's text is the text PDFium finds in the cell's rectangle. A grid
+    of fewer than two rows or two columns (a box around a paragraph) is no table."""
+    horizontal, vertical = _edges(page)
+    spans: list[list[float]] = []  # [bottom, top] of each run of overlapping vertical edges
+    for _, b, t in sorted(vertical, key=lambda e: e[1]):
+        if spans and b <= spans[-1][1] + _SNAP:
+            spans[-1][1] = max(spans[-1][1], t)
+        else:
+            spans.append([b, t])
+    tables = []
+    for bottom, top in sorted(spans, key=lambda s: -s[1]):
+        xs = _snap([x for x, b, t in vertical if b >= bottom - _SNAP and t <= top + _SNAP])
+        ys = _snap([y for y, l, r in horizontal if bottom - _SNAP <= y <= top + _SNAP and l <= xs[-1] + _SNAP
+                    and r >= xs[0] - _SNAP])
+        if len(xs) < 3 or len(ys) < 3:
+            continue
+        cells = [[_cell(textpage.get_text_bounded(x0, y0, x1, y1)) for x0, x1 in zip(xs, xs[1:])]
+                 for y1, y0 in zip(ys[::-1], ys[::-1][1:])]  # rows from the top
+        cells = [row for row in cells if any(row)]
+        if cells:
+            tables.append(Table(number, ys[-1], ys[0], xs[0], xs[-1], cells))
+    return tables
+
+
+def label_rows(tables: dict[int, list[Table]]) -> dict[int, list[Table]]:
+    """Each table row as one text that keeps its column headers («Tiltak: COS-P-grupper; Ansvarlig:
+    Helsestasjon; Oppstart: 2025»). A first row of short cells without digits is the header; a table at
+    the top of the next page with as many columns goes on with it (its repeated header dropped)."""
     header: list[str] | None = None
-    with pdfplumber.open(str(path)) as pdf:
-        for number in pages:
-            page = pdf.pages[number - 1]
-            tables = sorted(page.find_tables(), key=lambda t: t.bbox[1])
-            for position, table in enumerate(tables):
-                rows = [[_cell(c) for c in row] for row in table.extract()]
-                rows = [row for row in rows if any(row)]
-                if not rows:
-                    continue
-                first = rows[0]
-                continued = position == 0 and header is not None and len(first) == len(header)
-                if _is_header(first) and len(rows) > 1:
-                    if not (continued and first == header):
-                        header = first
-                    rows = rows[1:]
-                elif not continued:
-                    header = None
-                texts = ["; ".join(f"{h}: {c}" if h else c for h, c in zip(header, row) if c) if header
-                         else "; ".join(c for c in row if c) for row in rows]
-                x0, top, x1, bottom = table.bbox
-                found.setdefault(number, []).append(
-                    Table(number, page.height - top, page.height - bottom, x0, x1, [t for t in texts if t]))
-            if not tables:
+    previous = None
+    for number in sorted(tables):
+        for position, table in enumerate(tables[number]):
+            rows = table.cells
+            first = rows[0]
+            continued = (position == 0 and previous == number - 1 and header is not None
+                         and len(first) == len(header))
+            if _is_header(first) and len(rows) > 1:
+                if not (continued and first == header):
+                    header = first
+                rows = rows[1:]
+            elif not continued:
                 header = None
-    return found
+            table.rows = [t for t in (
+                "; ".join(f"{h}: {c}" if h else c for h, c in zip(header, row) if c) if header
+                else "; ".join(c for c in row if c) for row in rows) if t]
+        previous = number
+    return tables
 
 
 def _body_size(pages: list[list[Line]]) -> float:
@@ -254,7 +311,7 @@ def paragraphs(pages: list[list[Line]], tables: dict[int, list[Table]] | None = 
         def place(k: int) -> None:
             flush()
             placed.add(k)
-            for row in page_tables[k].rows:
+            for row in page_tables[k].rows or []:
                 segments.append(Segment(len(segments), normalize_text(row), page=page_tables[k].page))
 
         for line, kept in zip(lines, flags):
@@ -338,8 +395,8 @@ def _mostly_letters(text: str) -> bool:
 def read_pdf(path: Path) -> tuple[list[Segment], int]:
     """Paragraph segments with 1-based page numbers, and the page count; ReaderError when unusable."""
     path = Path(path)
-    table_pages: list[int] = []
-    pages, n_pages = read_lines(path, table_pages)
+    tables: dict[int, list[Table]] = {}
+    pages, n_pages = read_lines(path, tables)
     chars = "".join(l.text for lines in pages for l in lines)
     visible = "".join(chars.split())  # without whitespace
     if n_pages == 0:
@@ -350,7 +407,7 @@ def read_pdf(path: Path) -> tuple[list[Segment], int]:
         raise ReaderError(
             path, "text layer is garbled (mostly non-letters: broken font encoding)", "run OCR on the PDF instead"
         )
-    return paragraphs(pages, read_tables(path, table_pages) if table_pages else None), n_pages
+    return paragraphs(pages, label_rows(tables)), n_pages
 
 
 def read(path: Path, interviewer_labels=()) -> Read:
