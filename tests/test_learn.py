@@ -1,6 +1,7 @@
 """The coder that learns from a team's coding: grouped evaluation, a model file without pickle."""
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -225,6 +226,12 @@ def test_train_then_suggest_on_the_held_out_interviews(demo):
     assert sheet["model_codes"].iloc[0].startswith("cooperation 0.5")
     assert (sheet["model_codes"] != "").sum() == len(model.drop_duplicates(["document", "segment", "text"]))
 
+    # a run of the same corpus, now with --suggest, recodes in place to the same coded segments as a full run
+    again = _cli("run", DEMO, "--out", plain, "--no-clouds", "--no-cache", "--jobs", 1, "--silent", "--suggest",
+                 folder / "model")
+    assert again.exit_code == 0 and "only the coding changed" in again.output, again.output
+    assert (plain / "coded_segments.csv").read_bytes() == (suggested / "coded_segments.csv").read_bytes()
+
 
 def test_run_refuses_a_model_of_another_codebook_version(demo, tmp_path):
     from casestudy.codebook import resolve_codebook
@@ -256,11 +263,17 @@ def test_a_filled_review_sheet_trains_on_the_units_reviewed(demo, tmp_path):
     book = load_workbook(path)
     sheet = book[SHEET]
     header = [c.value for c in sheet[1]]
-    document, decision, codes = (header.index(n) for n in ("document", "decision", "codes"))
+    document, text, decision, codes, reviewed = (header.index(n) for n in ("document", "text", "decision", "codes",
+                                                                           "codes_reviewed"))
     decided = 0
-    for row in sheet.iter_rows(min_row=2):
+    for row in sheet.iter_rows(min_row=2):  # the reviewer never codes plan, and codes cooperation as simulated
         if row[document].value in demo["train"]:
-            row[decision].value = "reject" if "plan" in str(row[codes].value).split(";") else "accept"
+            given = str(row[codes].value).split(";")
+            kept = [c for c in given if c != "plan"]
+            if re.search(TOGETHER, str(row[text].value), re.IGNORECASE) and "cooperation" not in kept:
+                kept.append("cooperation")
+            row[decision].value = "accept" if kept == given else "reject" if not kept else "other code"
+            row[reviewed].value = ";".join(kept) if row[decision].value == "other code" else None
             decided += 1
     book.save(path)
     units = units_from_coding(path, demo["corpus"], demo["book"])
@@ -269,3 +282,11 @@ def test_a_filled_review_sheet_trains_on_the_units_reviewed(demo, tmp_path):
     result = _cli("train", path, DEMO, "--out", tmp_path / "model", "--min-examples", 5, "--no-cache", "--silent")
     assert result.exit_code == 0, result.output
     assert (tmp_path / "model" / "evaluation.csv").exists()
+    # a review sheet holds the units a coder (codebook or model) coded; a coding of whole documents beside it
+    # teaches what the patterns miss: both at once, the sheet's decision winning where they share a unit
+    both = units_from_coding(demo["folder"] / "human.csv", demo["corpus"], demo["book"])
+    assert len(both) > len(units) and set(both["document"]) == set(demo["train"])
+    result = _cli("train", demo["folder"] / "human.csv", path, DEMO, "--out", tmp_path / "model2", "--no-cache",
+                  "--silent")
+    assert result.exit_code == 0, result.output
+    assert "suggested: cooperation (" in result.output

@@ -448,7 +448,7 @@ def agreement(human, auto, codebook, corpus_path, unit, codes, documents, count_
 
 
 @main.command()
-@click.argument("human", type=click.Path(exists=True, dir_okay=False))
+@click.argument("human", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 @click.argument("corpus", type=click.Path(exists=True))
 @click.option("--codebook", default="barnevern", show_default=True,
               help="The codebook the human coded with (its patterns are features and the baseline).")
@@ -465,14 +465,16 @@ def agreement(human, auto, codebook, corpus_path, unit, codes, documents, count_
 @corpus_options
 @handle_errors
 def train(human, corpus, codebook, out, min_examples, unit, scope, coder, **options):
-    """Learn to suggest codes from a human coding of CORPUS (HUMAN: a filled review sheet, CSV, XLSX or .qdpx)
-    → OUT/model.json, weights.npz, evaluation.csv; prints the evaluation (grouped by document) per code."""
+    """Learn to suggest codes from a human coding of CORPUS (HUMAN: a filled review sheet, CSV, XLSX or .qdpx;
+    several: a unit in more than one gets the last one's codes) → OUT/model.json, weights.npz,
+    evaluation.csv; prints the evaluation (grouped by document) per code."""
     from .analyses.learn import evaluation_table, train_coder
 
     book = find_codebook(codebook)
     data = load(corpus, **options)
     started = time.perf_counter()
-    model = train_coder(human, book, corpus=data, unit=unit, scope=scope, coder=coder, min_examples=min_examples)
+    model = train_coder(list(human), book, corpus=data, unit=unit, scope=scope, coder=coder,
+                        min_examples=min_examples)
     for warning in model.warnings:
         click.echo(f"warning: {warning}", err=True)
     model.save(out)

@@ -212,7 +212,8 @@ def train_coder(units, codebook: Codebook, *, corpus=None, unit: str = "sentence
 
     Args:
         units: UNIT_COLUMNS; or, with ``corpus``, a human coding of it (a path to a CSV, XLSX, .qdpx or
-            filled review sheet, or a frame): see :func:`units_from_coding` for ``unit``, ``scope``, ``coder``.
+            filled review sheet, or a frame), or a list of them (a unit in several: the last one's codes):
+            see :func:`units_from_coding` for ``unit``, ``scope``, ``coder``.
         codebook: the codebook the human coded with; its pattern hits are features and the baseline.
     Returns:
         The model; ``model.evaluation`` holds EVALUATION_COLUMNS (per code and 'micro').
@@ -222,7 +223,12 @@ def train_coder(units, codebook: Codebook, *, corpus=None, unit: str = "sentence
     if min_examples < 1:
         raise UsageError(f"min_examples must be 1 or more, not {min_examples}")
     if corpus is not None:
-        units = units_from_coding(units, corpus, codebook, unit=unit, scope=scope, coder=coder)
+        codings = list(units) if isinstance(units, (list, tuple)) else [units]
+        found = [units_from_coding(c, corpus, codebook, unit=unit, scope=scope, coder=coder) for c in codings]
+        units = pd.concat(found, ignore_index=True) if len(found) > 1 else found[0]
+        if len(found) > 1:  # a unit in several codings: the last one's codes (a later review of it)
+            units = units.drop_duplicates(["document", "text"], keep="last").reset_index(drop=True)
+            units.attrs["warnings"] = [w for f in found for w in f.attrs.get("warnings", [])]
     if not isinstance(units, pd.DataFrame):
         raise UsageError(f"units must be a frame of {', '.join(UNIT_COLUMNS)} (or pass corpus= with a human coding)")
     warnings = list(units.attrs.get("warnings", []))

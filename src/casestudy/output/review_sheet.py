@@ -20,7 +20,7 @@ HELP_SHEET = "Slik gjør du"
 #: Column widths (characters) of the sheet; others get 12.
 WIDTHS = {"unit_id": 13, "document": 28, "case": 12, "kind": 9, "page": 6, "turn": 6, "speaker": 12, "role": 14,
           "unit": 9, "segment": 8, "text": 70, "codes": 24, "labels": 28, "matched": 20, "negated": 8,
-          "decision": 12, "codes_reviewed": 22, "comment": 30}
+          "decision": 12, "codes_reviewed": 22, "comment": 30, "model_codes": 24, "probability": 11}
 HELP = [
     "Gjennomgang av autokodingen (casestudy review export).",
     "Hver rad er én kodet enhet (setning eller tur) med kodene verktøyet foreslo i kolonnen codes; "
@@ -28,6 +28,9 @@ HELP = [
     "Fyll ut kolonnen decision for radene du har sett på: accept (kodene stemmer), reject (ingen av kodene "
     "stemmer) eller other code (skriv de riktige kodene, skilt med semikolon, i codes_reviewed).",
     "comment: valgfri begrunnelse, for eksempel hvorfor en kode er avvist.",
+    "model_codes: kodene i codes som en trent modell foreslo (casestudy run --suggest), hver med sannsynligheten "
+    "modellen gir den; probability: den av dem som er nærmest 0,5. Modellens forslag er bare forslag: godta "
+    "eller avvis dem som de andre kodene. Med casestudy review export --uncertain N står de N mest usikre først.",
     "Rader uten decision regnes som ikke gjennomgått og teller ikke med i enigheten.",
     "Les inn arket igjen med: casestudy review import review.xlsx --out OUTPUTMAPPE",
 ]
