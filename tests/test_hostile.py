@@ -919,7 +919,7 @@ def test_a_worker_killed_while_reading_skips_that_file_and_the_run_goes_on(tiny_
     corpus = read_corpus(tiny_corpus, jobs=jobs)
     assert [(s.document, s.reason) for s in corpus.skipped] == [
         ("plans/krasj.pdf", "the reader crashed on it (killed by SIGKILL): the file is damaged or needs more memory "
-                            "than the limit; save it again, or raise the limit (--limit memory_gb=8)")]
+                            "than the limit; save it again, or raise the limit (--limit memory_gb=4)")]
     assert [d.id for d in corpus.documents] == ["interviews/testby_koord.txt", "interviews/testby_leder.docx",
                                                 "plans/etter.pdf", "plans/testby.pdf"]
     assert corpus.documents[2].segments[0].text == "Forebygging etter krasjet."

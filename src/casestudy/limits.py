@@ -29,7 +29,7 @@ class Limits:
     ratio: float = 200  # inflated / compressed size of a ZIP member over RATIO_FLOOR (deflate's maximum is ≈ 1030)
     text_mb: float = 25  # text of one file, in millions of characters (a TXT file: in MB); a 500-page plan: 1.5
     pages: int = 2000  # pages of one PDF
-    memory_gb: float = 2  # how much a reading worker may grow (resource.RLIMIT_AS): a file that needs more is skipped
+    memory_gb: float = 1  # how much a reading worker may grow (RLIMIT_AS); a dense 500-page plan needs < 0.25
     seconds: float = 600  # time a reading worker may spend on one file
 
 

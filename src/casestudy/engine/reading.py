@@ -17,7 +17,9 @@ from ..sources.pseudonyms import case_warnings, finish as finish_pseudonyms, pre
 from ..text.nb import DEFAULT_INTERVIEWER_LABELS
 from ..text.nlp import TokenTable, pipeline_fingerprint, tokenize_segments
 from .cache import DocumentCache, restore
-from .forking import WorkerDied, WorkerPool, can_fork, default_jobs, frozen_objects, guard_child, tune_gc
+from .forking import (
+    WorkerDied, WorkerPool, can_fork, death_reason, default_jobs, frozen_objects, guard_child, tune_gc,
+)
 
 
 # What every reading worker needs besides its file: set once per worker process by _start_worker.
@@ -139,26 +141,40 @@ class _EarlyReader:
     loading it in each worker cost every worker two seconds of CPU.
 
     The files are read in the given order until :meth:`finish`, which returns what was read by then
-    (position → ("read", Document) or ("skip", id, reason)); cache hits are left to the workers."""
+    (position → ("read", Document) or ("skip", id, reason)); cache hits are left to the workers. When the
+    child dies on a file or overruns the time limit with it, that file maps to WorkerDied (so it is not
+    read a second time) and the others are left to the workers."""
 
     def __init__(self, work: list[tuple[int, tuple]]):
         import multiprocessing
 
         context = multiprocessing.get_context("fork")
         self._stop = context.Event()
+        self._current = context.Value("q", -1, lock=False)  # the position of the file being read
         self._connection, writer = context.Pipe(duplex=False)
-        self._child = context.Process(target=_read_early, args=(work, self._stop, writer), daemon=True)
+        self._child = context.Process(target=_read_early, args=(work, self._stop, writer, self._current),
+                                      daemon=True)
         self._child.start()
         writer.close()
 
-    def finish(self) -> dict[int, tuple]:
+    def finish(self) -> dict[int, object]:
         self._stop.set()
+        seconds = current_limits().seconds
         try:
-            found = dict(self._connection.recv())
-        except EOFError:  # the child died (a crash in a reader): its files are read by the workers
-            found = {}
+            if self._connection.poll(seconds):  # it ends the file in hand, then sends
+                found = dict(self._connection.recv())
+            else:
+                self._child.kill()
+                found = self._lost(WorkerDied(f"took longer than {seconds:g} s", timed_out=True))
+        except EOFError:  # the child died on a file (a crash in a reader, the memory limit)
+            self._child.join()
+            found = self._lost(WorkerDied(death_reason(self._child.exitcode)))
         self.close()
         return found
+
+    def _lost(self, died: WorkerDied) -> dict[int, object]:
+        position = self._current.value
+        return {position: died} if position >= 0 else {}
 
     def close(self) -> None:
         if self._child.is_alive():
@@ -170,7 +186,7 @@ class _EarlyReader:
         self._connection.close()
 
 
-def _read_early(work, stop, connection) -> None:
+def _read_early(work, stop, connection, current) -> None:
     guard_child(_memory_bytes())
     tune_gc()
     found = []
@@ -178,10 +194,12 @@ def _read_early(work, stop, connection) -> None:
         for position, (path, root, labels, model, cache_dir) in work:
             if stop.is_set():
                 break
+            current.value = position
             # a cache hit is quicker for a worker to load than to send from here
             result = _read_document(path, root, labels, _document_cache(cache_dir, model, labels), load_hits=False)
             if result[0] != "cached":
                 found.append((position, result))
+        current.value = -1
         # sent at the end: the parent reads the pipe only when it has loaded the pipeline
         connection.send(found)
     finally:
@@ -257,7 +275,7 @@ def read_corpus(
         early = _EarlyReader([(i, args[i]) for i in order]) if can_fork() else None
         try:
             warm_up(tasks, model, corpus.shared)
-            found_early = early.finish() if early else {}
+            found_early = {i: _outcome(args[i], found) for i, found in (early.finish() if early else {}).items()}
         finally:
             if early:
                 early.close()
