@@ -915,8 +915,16 @@ def test_a_worker_killed_while_reading_skips_that_file_and_the_run_goes_on(tiny_
 
     make_pdf(tiny_corpus / "plans" / "krasj.pdf", [["Krasj."]])
     make_pdf(tiny_corpus / "plans" / "etter.pdf", [["Forebygging etter krasjet."]])
-    _hooked_reader(monkeypatch, "krasj.pdf", lambda: os.kill(os.getpid(), signal.SIGKILL))
+    tries = tiny_corpus.parent / "tries.log"
+
+    def crash():
+        with tries.open("a") as log:
+            log.write("x")
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    _hooked_reader(monkeypatch, "krasj.pdf", crash)
     corpus = read_corpus(tiny_corpus, jobs=jobs)
+    assert tries.read_text() == "x"  # read once: a crash is not tried again by another worker
     assert [(s.document, s.reason) for s in corpus.skipped] == [
         ("plans/krasj.pdf", "the reader crashed on it (killed by SIGKILL): the file is damaged or needs more memory "
                             "than the limit; save it again, or raise the limit (--limit memory_gb=4)")]
@@ -1398,3 +1406,15 @@ def test_a_246_byte_file_name_with_by_document_gives_short_output_names(tmp_path
     clouds = sorted(p.name for p in (tmp_path / "out" / "figures").glob("wordcloud_*"))
     assert len(clouds) == 1 and len(clouds[0].encode()) < 120
     assert re.fullmatch(r"wordcloud_interviews_intervju_å+_[0-9a-f]{10}\.png", clouds[0])
+
+
+def test_a_docx_whose_xml_needs_more_than_the_memory_limit_is_skipped_for_memory_not_as_broken(tiny_corpus,
+                                                                                             tmp_path):
+    bomb = make_docx_bomb(tiny_corpus / "interviews" / "bombe.docx", tmp_path, paragraphs=2_000_000)
+    assert bomb.stat().st_size < 100_000  # 12 MB of XML: some 2 million elements for libxml2 to build
+    code, lines, documents = _ingest(tiny_corpus, tmp_path / "out", "--jobs", "1", "--limit",
+                                     "memory_gb=0.1,ratio=100000")
+    assert code == 0
+    assert ("skipped interviews/bombe.docx: needs more memory than the limit of 0.1 GB per file: if the file is "
+            "genuine, raise the limit (--limit memory_gb=0.4)") in lines
+    assert documents["status"].tolist() == ["skipped", "ok", "ok", "ok"]

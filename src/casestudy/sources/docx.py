@@ -203,7 +203,9 @@ def _document_body(path: Path):
             if content_type != _WORD_DOCUMENT:
                 raise ReaderError(path, f"not a Word document (content type {content_type or 'unknown'})", _HINT)
             root = _parse(_part(archive, member, path))
-    except etree.XMLSyntaxError:
+    except etree.XMLSyntaxError as exc:
+        if exc.code == 2:  # XML_ERR_NO_MEMORY: libxml2 ran out of memory (the worker's limit), not broken XML
+            raise MemoryError(f"{path}: the document XML needs more memory than allowed") from None
         raise ReaderError(path, "damaged DOCX (broken XML inside)",
                           "let Word repair it (File > Open > Open and Repair) and save again") from None
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, zlib.error):
