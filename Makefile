@@ -26,6 +26,7 @@ test: $(VENV)/.installed-dev
 
 fuzz: $(VENV)/.installed-dev
 	CASESTUDY_FUZZ_EXAMPLES=10000 $(BIN)/python -m pytest -q tests/test_fuzz.py
+	CASESTUDY_BIG_BOMBS=1 $(BIN)/python -m pytest -q tests/test_hostile.py -k big_bombs
 
 # Jupyter in the project's venv, then the exploration notebook (needs a browser on this machine)
 notebook: $(VENV)/.installed

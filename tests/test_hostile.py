@@ -1418,3 +1418,33 @@ def test_a_docx_whose_xml_needs_more_than_the_memory_limit_is_skipped_for_memory
     assert ("skipped interviews/bombe.docx: needs more memory than the limit of 0.1 GB per file: if the file is "
             "genuine, raise the limit (--limit memory_gb=0.4)") in lines
     assert documents["status"].tolist() == ["skipped", "ok", "ok", "ok"]
+
+
+@pytest.mark.skipif(os.environ.get("CASESTUDY_BIG_BOMBS") != "1", reason="big files: run with make fuzz")
+def test_big_bombs_with_the_default_limits_cost_seconds_and_no_process_over_2_gb(tiny_corpus, tmp_path):
+    """The issue's own sizes: a DOCX whose document.xml inflates to 256 MB, a PDF with a 510 MB content stream."""
+    import subprocess
+    import sys
+
+    make_docx_bomb(tiny_corpus / "interviews" / "bombe.docx", tmp_path, paragraphs=256_000_000 // 6)
+    make_pdf_bomb(tiny_corpus / "plans" / "bombe.pdf", 30_000_000)
+    measure = ("import resource, subprocess, sys, time; started = time.monotonic(); "
+               "code = subprocess.run(sys.argv[1:]).returncode; "
+               "print(code, time.monotonic() - started, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+    out = tmp_path / "out"
+    result = subprocess.run([sys.executable, "-c", measure, sys.executable, "-m", "casestudy.cli", "ingest",
+                             str(tiny_corpus), "--out", str(out), "--no-cache", "--silent", "--jobs", "2"],
+                            capture_output=True, text=True, env={**os.environ, "CASESTUDY_LIMITS": ""})
+    code, seconds, peak_kb = result.stdout.split()
+    assert int(code) == 0, result.stderr
+    assert float(seconds) < 60 and int(peak_kb) < 2 * 2**20
+    documents = pd.read_csv(out / "documents.csv", keep_default_na=False)
+    assert documents[["document", "status"]].values.tolist() == [
+        ["interviews/bombe.docx", "skipped"], ["interviews/testby_koord.txt", "ok"],
+        ["interviews/testby_leder.docx", "ok"], ["plans/bombe.pdf", "skipped"], ["plans/testby.pdf", "ok"]]
+    assert documents["reason"].tolist()[0] == (
+        "part word/document.xml inflates to 256 MB, over the limit of 200 MB: if the file is genuine, raise the "
+        "limit (--limit part_mb=800 or CASESTUDY_LIMITS)")
+    assert documents["reason"].tolist()[3] == (
+        "the reader crashed on it (killed by SIGABRT): the file is damaged or needs more memory than the limit; "
+        "save it again, or raise the limit (--limit memory_gb=4)")
