@@ -1448,3 +1448,19 @@ def test_big_bombs_with_the_default_limits_cost_seconds_and_no_process_over_2_gb
     assert documents["reason"].tolist()[3] == (
         "the reader crashed on it (killed by SIGABRT): the file is damaged or needs more memory than the limit; "
         "save it again, or raise the limit (--limit memory_gb=4)")
+
+
+def _even_none_three_fails(n):
+    if n == 3:
+        raise ValueError("three")
+    return None if n % 2 else n * 10
+
+
+def test_the_worker_pool_gives_back_every_result_none_and_exceptions_included():
+    from casestudy.engine.forking import WorkerPool
+
+    with WorkerPool(2, seconds=30) as pool:
+        found = dict(pool.imap_unordered(_even_none_three_fails, [(n, (n,)) for n in range(6)]))
+        assert pool.call(_even_none_three_fails, (4,)) == 40  # the workers serve one call after another
+    assert {n: found[n] for n in (0, 1, 2, 4, 5)} == {0: 0, 1: None, 2: 20, 4: 40, 5: None}
+    assert isinstance(found[3], ValueError) and str(found[3]) == "three"

@@ -162,6 +162,9 @@ def death_reason(exitcode: int | None) -> str:
     return f"exit code {exitcode}"
 
 
+_PENDING = object()  # a worker's item not done yet (None is a result like any other)
+
+
 class WorkerPool:
     """Forked workers that take one item at a time, so a worker that dies (a C library's abort, the memory
     limit, SIGKILL) or overruns the time limit costs only the item it held: that item comes back as a
@@ -213,7 +216,7 @@ class WorkerPool:
             for worker in working:
                 key = worker["item"]
                 outcome = self._outcome(worker, ready)  # a worker that died is replaced by a new one
-                if outcome is not None:
+                if outcome is not _PENDING:
                     busy -= 1
                     worker["item"] = None
                     yield key, outcome
@@ -246,15 +249,15 @@ class WorkerPool:
         return max(0.0, min(w["since"] for w in working) + self._seconds - time.monotonic()) + 0.01
 
     def _outcome(self, worker: dict, ready):
-        """The worker's result when it has one, WorkerDied when it ended or overran (it is replaced), else None."""
+        """The worker's result when it has one, WorkerDied when it ended or overran (it is replaced), else
+        _PENDING."""
         import time
 
         connection, process = worker["connection"], worker["process"]
         if connection in ready or process.sentinel in ready:
             try:
                 if connection.poll():
-                    status, value = connection.recv()
-                    return value
+                    return connection.recv()[1]  # ("ok", result) or ("error", exception)
             except (EOFError, OSError):
                 pass
             process.join()
@@ -266,7 +269,7 @@ class WorkerPool:
             worker.update(self._start())
             return WorkerDied(f"took longer than {self._seconds:g} s", timed_out=True)
         else:
-            return None
+            return _PENDING
         connection.close()
         worker.update(self._start())
         return WorkerDied(reason)
