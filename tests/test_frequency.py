@@ -44,3 +44,17 @@ def test_pseudonym_replaces_case(tiny_corpus):
     corpus = read_corpus(tiny_corpus, jobs=1)
     assert {d.case for d in corpus} == {"Kommune 1"}
     assert "Testby" not in corpus.documents_frame().to_csv()
+
+
+def test_table_of_contents_is_not_counted(tmp_path):
+    from conftest import make_pdf
+    from casestudy import read_corpus
+    from casestudy.analyses.frequency import word_counts
+
+    make_pdf(tmp_path / "plans" / "innhold.pdf", [
+        ["# Innhold", "1 Samarbeid ........ 2", "2 Oppfølging ........ 3"],
+        ["# 1 Samarbeid", "Skolen og helsestasjonen samarbeider om overgangene."],
+    ])
+    counts = word_counts(read_corpus(tmp_path, jobs=1, cache=None))
+    assert counts.set_index("lemma")["count"].to_dict() == {
+        "samarbeid": 1, "samarbeide": 1, "helsestasjon": 1, "skole": 1, "overgang": 1}

@@ -11,6 +11,7 @@ import pandas as pd
 
 from ..model import Document
 from ..text.nb import COUNT_SUFFIXES, COUNT_VARIANTS, NOT_WORDS
+from ..text.clean import contents_segments
 from ..text.nlp import ALPHA, NUM, TokenTable, load_stopwords
 
 COUNT_COLUMNS = ["group", "lemma", "count", "share", "rank", "forms"]
@@ -54,11 +55,16 @@ def _not_a_word(string: str) -> bool:
 
 
 def speech_mask(doc: Document, tokens: TokenTable, include_interviewer: bool = False) -> np.ndarray:
-    """Tokens outside interviewer turns (all tokens when ``include_interviewer``)."""
-    if include_interviewer or not len(tokens):
-        return np.ones(len(tokens), dtype=bool)
-    interviewer = np.fromiter((s.interviewer for s in doc.segments), bool, len(doc.segments))
-    return ~interviewer[tokens.segment] if len(interviewer) else np.ones(len(tokens), dtype=bool)
+    """Tokens of what a document says: outside interviewer turns (unless ``include_interviewer``) and
+    outside a plan's table of contents (its headings would count twice)."""
+    if not len(tokens):
+        return np.ones(0, dtype=bool)
+    skip = np.zeros(len(doc.segments), bool)
+    if not include_interviewer:
+        skip |= np.fromiter((s.interviewer for s in doc.segments), bool, len(doc.segments))
+    if doc.kind == "plan":
+        skip[list(contents_segments(doc.segments))] = True
+    return ~skip[tokens.segment]
 
 
 def word_counts(

@@ -32,8 +32,8 @@ from ..errors import UsageError
 from ..model import DocumentTask, per_document
 from ..sources.folder import infer_kind
 from .matching import Lexicon, Matcher, corpus_model, sentence_bounds, shared_lexicon
-from ..text.nb import (DEFINITION_HEADINGS, DEFINITION_SENTENCE, DEFINITION_WORDS, NUMBERED_HEADING, TOC_HEADING,
-                       TOC_LEADER, TOC_RUN)
+from ..text.clean import is_toc
+from ..text.nb import DEFINITION_HEADINGS, DEFINITION_SENTENCE, DEFINITION_WORDS, NUMBERED_HEADING, TOC_HEADING
 
 REQUIREMENT_COLUMNS = ["document", "case", "requirement", "label", "status", "score", "evidence_count", "pages",
                        "best_evidence", "reason", "kinds"]
@@ -133,11 +133,6 @@ def is_definition(text: str) -> bool:
     """A sentence that defines a concept ('Med forebygging menes …'), which is no evidence for a requirement."""
     folded = text.casefold()
     return any(word in folded for word in DEFINITION_WORDS) and bool(DEFINITION_SENTENCE.search(text))
-
-
-def is_toc(text: str) -> bool:
-    """A table-of-contents line or run of entries ('Samarbeid ........ 7', '1 Innledning 3 2 Bakgrunn 4 …')."""
-    return bool(TOC_LEADER.search(text)) or len(TOC_RUN.findall(text)) >= 2
 
 
 def is_heading(segment) -> int:

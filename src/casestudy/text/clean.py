@@ -12,7 +12,7 @@ import functools
 import re
 import unicodedata
 from collections import Counter
-from .nb import SUSPENSION_WORDS
+from .nb import SUSPENSION_WORDS, TOC_HEADING, TOC_LEADER, TOC_RUN
 
 
 _LIGATURES = str.maketrans({"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl", "ﬅ": "st", "ﬆ": "st"})
@@ -127,3 +127,23 @@ def strip_running_lines(pages: list[list[str]], *, edge: int = 3) -> list[list[b
                 keep[i] = False
         flags.append(keep)
     return flags
+
+
+def is_toc(text: str) -> bool:
+    """A table-of-contents line or run of entries ('Samarbeid ........ 7', '1 Innledning 3 2 Bakgrunn 4 …')."""
+    return bool(TOC_LEADER.search(text)) or len(TOC_RUN.findall(text)) >= 2
+
+
+def contents_segments(segments) -> set[int]:
+    """Indices of a document's table of contents: the section under a heading «Innhold» (to the next heading)
+    and every line that looks like a contents entry."""
+    found, inside = set(), False
+    for segment in segments:
+        if segment.heading:
+            inside = bool(TOC_HEADING.match(segment.text))
+            if inside:
+                found.add(segment.index)
+                continue
+        if inside or is_toc(segment.text):
+            found.add(segment.index)
+    return found
