@@ -460,22 +460,16 @@ def _write_largest(run: RunFrames, names: list[str]) -> Written:
 
 def _with_suggestions(run: RunFrames, name: str) -> pd.DataFrame:
     """The frame ``name`` as written: the coded segments with a model's suggestions (``--suggest``) as rows of
-    their own (columns source and probability added at the end); every other frame as it is."""
-    suggestions = run.settings.get("suggestions")
-    if name != "coded_segments" or suggestions is None:
+    their own (columns source and probability added at the end); every other frame as it is. The
+    suggestions are made here, in the writer of the largest tables, beside the other writer: nothing else
+    needs them."""
+    suggest = run.settings.get("suggest")
+    if name != "coded_segments" or suggest is None or not run.coding_books:
         return run.frames[name]
-    from .analyses.learn import with_suggestions
+    from .analyses.learn import suggest as suggest_codes, with_suggestions
 
-    return with_suggestions(run.frames[name], suggestions)
-
-
-def _suggestions(corpus: Corpus, suggest, coding_books: list[Codebook], coded: pd.DataFrame | None):
-    """A model's suggestions for the run's coding (the first coding codebook's), or None without ``suggest``."""
-    if suggest is None or not coding_books:
-        return None
-    from .analyses.learn import suggest as suggest_codes
-
-    return suggest_codes(corpus, suggest, coding_books[0], coded=coded)
+    coded = run.frames[name]
+    return with_suggestions(coded, suggest_codes(run.corpus, suggest, run.coding_books[0], coded=coded))
 
 
 def _write_rest(run: RunFrames, names: list[str]) -> Written:
@@ -562,11 +556,10 @@ def write_all(corpus: Corpus, out: Path, *, by: str | None = "role", top: int | 
         frames[f"coded_segments{suffix}"] = code_corpus(corpus, codebook, unit=unit)
     if checklists:
         frames.update(plancheck_frames(corpus, checklists[0]))
-    suggestions = _suggestions(corpus, suggest, coding_books, frames.get("coded_segments"))
     shared = RunFrames(corpus, out, frames, coding_books, suffixes, checklists[0] if checklists else None,
                        {"by": by, "top": top, "stopwords": stopwords, "clouds": clouds, "figures": figures,
                         "unit": unit, "lang": lang,
-                        "appendix": appendix, "reference": reference, "suggestions": suggestions})
+                        "appendix": appendix, "reference": reference, "suggest": suggest})
     declared = {writer.name: writer.frames(shared) for writer in WRITERS if writer.frames is not None}
     named = {name for names in declared.values() for name in names}
     remainder = [name for name in frames if name not in named]
@@ -648,9 +641,8 @@ def _recode_locked(corpus, out, before, loaded, coding_books, checklist, kept, *
             frames.update(found)
         book = coding_books[0] if coding_books else None
         with_appendix = any(name.startswith("appendix/") for name in previous)
-        suggestions = _suggestions(corpus, suggest, coding_books, frames.get("coded_segments"))
         shared = RunFrames(corpus, stage, frames, coding_books, [], checklist, {"appendix": with_appendix,
-                                                                                "suggestions": suggestions})
+                                                                                "suggest": suggest})
         largest = _largest_frames(shared)
 
         def the_rest() -> list[Path]:

@@ -437,45 +437,100 @@ def units_from_coding(human, corpus, codebook: Codebook, *, unit: str = "sentenc
 SOURCE_COLUMNS = ["source", "probability"]
 
 
-def _units_of(doc, tokens, unit: str):
-    """The coding units of one document as the coding makes them: a unit number per token (-1: an interviewer
-    turn, not coded), and per unit its first segment, start and end in that segment, and text."""
-    segments = doc.segments
-    n_units = 0
-    if unit == "sentence":
-        from .matching import sentence_bounds
+@dataclass
+class _DocUnits:
+    """The coding units of one document as the coding makes them (see ``code_document``)."""
 
-        bounds = sorted(sentence_bounds(tokens).items())
-        place = {key: u for u, (key, _) in enumerate(bounds)}
-        of_token = np.fromiter((place[k] for k in zip(tokens.segment.tolist(), tokens.sent.tolist())), np.int64,
-                               len(tokens))
-        first = [seg for (seg, _), _ in bounds]
-        spans = [span for _, span in bounds]
-        texts = [segments[seg].text[a:b] for (seg, _), (a, b) in bounds]
-        n_units = len(bounds)
+    of_token: np.ndarray  # each token's unit (-1: in an interviewer's turn, not coded)
+    first: np.ndarray  # each unit's first segment
+    start: np.ndarray  # the unit's start and end in that segment
+    end: np.ndarray
+    interviewer: np.ndarray  # bool: the unit is an interviewer's
+    of_segment: np.ndarray | None  # paragraph and turn units: each segment's unit
+    texts: list[str] | None  # paragraph and turn units: their texts (a sentence's is cut when needed)
+
+    def __len__(self) -> int:
+        return len(self.first)
+
+    def text(self, doc, u: int) -> str:
+        if self.texts is not None:
+            return self.texts[u]
+        return doc.segments[int(self.first[u])].text[int(self.start[u]):int(self.end[u])]
+
+    def of_rows(self, segment: np.ndarray, start: np.ndarray) -> np.ndarray:
+        """The unit of each coded row (its segment and the start of its match)."""
+        if self.of_segment is not None:
+            return self.of_segment[segment]
+        keys = (self.first << 32) + self.start
+        return np.searchsorted(keys, (segment.astype(np.int64) << 32) + start, side="right") - 1
+
+
+def _units_of(doc, tokens, unit: str) -> _DocUnits:
+    """The units of one document: sentences are the token table's runs of (segment, sentence), as
+    ``sentence_bounds`` makes them; a paragraph is a segment; a turn its segments."""
+    from .matching import run_starts
+
+    segments = doc.segments
+    spoken_by_interviewer = np.fromiter((bool(s.interviewer) for s in segments), bool, len(segments))
+    if unit == "sentence":
+        n = len(tokens)
+        if not n:
+            empty = np.zeros(0, np.int64)
+            return _DocUnits(empty, empty, empty, empty, np.zeros(0, bool), None, None)
+        firsts = run_starts(tokens.segment, tokens.sent)
+        lasts = np.append(firsts[1:] - 1, n - 1)
+        of_token = np.zeros(n, np.int64)
+        of_token[firsts[1:]] = 1
+        of_token = np.cumsum(of_token)
+        first = tokens.segment[firsts].astype(np.int64)
+        start, end = tokens.start[firsts].astype(np.int64), tokens.end[lasts].astype(np.int64)
+        of_segment, texts = None, None
     else:
-        unit_of_segment, first, spans, texts, turns = [], [], [], [], {}
+        unit_of_segment, first_list, texts, turns = [], [], [], {}
         for s in segments:
             if unit == "turn" and s.turn is not None and s.turn in turns:
                 u = turns[s.turn]
                 texts[u] += "\n" + s.text
             else:
-                u = len(first)
-                first.append(s.index)
-                spans.append((0, len(s.text)))
+                u = len(first_list)
+                first_list.append(s.index)
                 texts.append(s.text)
                 if unit == "turn" and s.turn is not None:
                     turns[s.turn] = u
             unit_of_segment.append(u)
-        of_token = np.asarray(unit_of_segment, np.int64)[tokens.segment] if len(tokens) else np.zeros(0, np.int64)
-        n_units = len(first)
-    interviewer = np.array([bool(segments[seg].interviewer) for seg in first], bool)
+        of_segment = np.asarray(unit_of_segment, np.int64)
+        first = np.asarray(first_list, np.int64)
+        start = np.zeros(len(first), np.int64)
+        end = np.fromiter((len(segments[i].text) for i in first_list), np.int64, len(first_list))
+        of_token = of_segment[tokens.segment] if len(tokens) else np.zeros(0, np.int64)
+    interviewer = spoken_by_interviewer[first]
     if interviewer.any():
         of_token = np.where(interviewer[of_token], -1, of_token)
-    return of_token, first, spans, texts, interviewer, n_units
+    return _DocUnits(of_token, first, start, end, interviewer, of_segment, texts)
 
 
-def _token_features(tokens, of_token: np.ndarray, n_units: int, index: dict[str, int], idf: np.ndarray):
+class _Vocabulary:
+    """A model's vocabulary for looking up a document's lemmas: unigrams by their text, bigrams by a pair of
+    numbers (their words' places among the words of all bigrams), searched in a sorted array."""
+
+    def __init__(self, vocabulary: list[str]):
+        self.unigram: dict[str, int] = {}
+        parts: dict[str, int] = {}
+        pairs = []
+        for j, term in enumerate(vocabulary):
+            a, space, b = term.partition(" ")
+            if not space:
+                self.unigram[term] = j
+                continue
+            pairs.append((parts.setdefault(a, len(parts)), parts.setdefault(b, len(parts)), j))
+        self.part = parts
+        self.width = max(len(parts), 1)
+        found = np.array([(a * self.width + b, j) for a, b, j in pairs], np.int64).reshape(-1, 2)
+        found = found[np.argsort(found[:, 0], kind="stable")]
+        self.bigram_keys, self.bigram_columns = found[:, 0], found[:, 1]
+
+
+def _token_features(tokens, of_token: np.ndarray, n_units: int, vocabulary: _Vocabulary, idf: np.ndarray):
     """The TF-IDF rows of a document's units from its token table: the terms ``_lemma_docs`` makes of each
     unit's text (lemma unigrams and bigrams of the words with a letter), without tokenizing again."""
     from scipy import sparse
@@ -486,16 +541,17 @@ def _token_features(tokens, of_token: np.ndarray, n_units: int, index: dict[str,
     strings = tokens.strings
     lemma, unit = tokens.lemma[words].astype(np.int64), of_token[words]
     used, inverse = np.unique(lemma, return_inverse=True)
-    column = np.array([index.get(strings[i], -1) for i in used.tolist()], np.int64)[inverse] if len(used) else lemma
+    names = [strings[i] for i in used.tolist()]
+    column = np.fromiter((vocabulary.unigram.get(t, -1) for t in names), np.int64, len(names))[inverse]
+    part = np.fromiter((vocabulary.part.get(t, -1) for t in names), np.int64, len(names))[inverse]
     rows, cols = [unit[column >= 0]], [column[column >= 0]]
-    pair = np.flatnonzero(unit[:-1] == unit[1:])  # consecutive words of the same unit
-    if len(pair):
-        key = lemma[pair] * len(strings) + lemma[pair + 1]
-        used, inverse = np.unique(key, return_inverse=True)
-        names = (f"{strings[k // len(strings)]} {strings[k % len(strings)]}" for k in used.tolist())
-        column = np.fromiter((index.get(name, -1) for name in names), np.int64, len(used))[inverse]
-        rows.append(unit[pair][column >= 0])
-        cols.append(column[column >= 0])
+    pair = np.flatnonzero((unit[:-1] == unit[1:]) & (part[:-1] >= 0) & (part[1:] >= 0))  # words in a row
+    if len(pair) and len(vocabulary.bigram_keys):
+        key = part[pair] * vocabulary.width + part[pair + 1]
+        at = np.minimum(np.searchsorted(vocabulary.bigram_keys, key), len(vocabulary.bigram_keys) - 1)
+        known = vocabulary.bigram_keys[at] == key
+        rows.append(unit[pair][known])
+        cols.append(vocabulary.bigram_columns[at][known])
     rows, cols = np.concatenate(rows), np.concatenate(cols)
     counts = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n_units, len(idf)))
     counts.sum_duplicates()
@@ -537,7 +593,7 @@ def suggest(corpus, model, codebook: Codebook | None = None, *, coded: pd.DataFr
         ``matched`` empty and ``hits`` 0 (no pattern found it), ``start``/``end`` the unit in its first
         segment; in document and unit order, codes in the codebook's order.
     """
-    from .coding import CODED_COLUMNS, code_corpus, expand_ancestors
+    from .coding import CODED_COLUMNS, code_corpus
 
     if not isinstance(model, CodeModel):
         folder = model
@@ -555,43 +611,50 @@ def suggest(corpus, model, codebook: Codebook | None = None, *, coded: pd.DataFr
                          f"{coded['unit'].iloc[0]}: code with unit={model.unit!r} (--unit {model.unit})")
     from scipy import sparse
 
-    hits_of: dict[tuple[str, str], set[str]] = {}
-    for document, text, code in zip(coded["document"], coded["text"], coded["code"]):
-        hits_of.setdefault((document, text), set()).add(code)
     place = {c: j for j, c in enumerate(model.pattern_codes)}
-    index = {term: j for j, term in enumerate(model.vocabulary)}
+    # a coded row gives its unit the code's column and its ancestors' (as the training's pattern hits do)
+    columns_of = {c: [place[a] for a in {c, *codebook.ancestors(c)} if a in place] for c in codebook.ids}
+    rows_of = coded.groupby("document", sort=False).indices if len(coded) else {}
+    coded_segment, coded_start = coded["segment"].to_numpy(np.int64), coded["start"].to_numpy(np.int64)
+    coded_code = coded["code"].to_numpy(object)
+    vocabulary = _Vocabulary(model.vocabulary)
     use = np.array([bool(u or all_codes) for u in model.suggested], bool)
     coef, intercept, calibration = model.coef[use], model.intercept[use], model.calibration[use]
     codes = [c for c, u in zip(model.codes, use) if u]
     labels = {c.id: c.label or c.id for c in codebook.flat()}
     order = np.argsort([codebook.ids.index(c) for c in codes], kind="stable")
+    found_column = np.array([place.get(c, -1) for c in codes], np.int64)
     rows = []
     if not codes:
         return pd.DataFrame([], columns=CODED_COLUMNS + SOURCE_COLUMNS).astype({"page": "Int64", "turn": "Int64"})
     for doc, tokens in sorted(corpus.tokenized(), key=lambda item: item[0].id):
-        of_token, first, spans, texts, interviewer, n_units = _units_of(doc, tokens, model.unit)
+        units = _units_of(doc, tokens, model.unit)
+        n_units = len(units)
         if not n_units:
             continue
-        tfidf = _token_features(tokens, of_token, n_units, index, model.idf)
+        tfidf = _token_features(tokens, units.of_token, n_units, vocabulary, model.idf)
         hits = np.zeros((n_units, len(model.pattern_codes)))
-        for u, text in enumerate(texts):
-            for c in expand_ancestors(hits_of.get((doc.id, text), ()), codebook):
-                if c in place:
-                    hits[u, place[c]] = 1.0
+        at = rows_of.get(doc.id)
+        if at is not None:
+            unit_of_row = units.of_rows(coded_segment[at], coded_start[at])
+            for code in set(coded_code[at]):
+                mine = unit_of_row[coded_code[at] == code]
+                hits[np.ix_(mine, columns_of.get(code, []))] = 1.0
         kind = np.tile([doc.kind == "plan", doc.kind == "interview"], (n_units, 1)).astype(float)
         x = sparse.hstack([tfidf, sparse.csr_matrix(hits), sparse.csr_matrix(kind)]).tocsr()
         scores = np.asarray(x @ coef.T) + intercept
         probability = 1 / (1 + np.exp(calibration[:, 0] * scores + calibration[:, 1]))
-        probability[interviewer] = np.nan  # an interviewer's turn is not coded
+        probability[units.interviewer] = np.nan  # an interviewer's turn is not coded
+        # the codebook found it already (or a code under it): nothing to suggest
+        known = found_column >= 0
+        probability[:, known] = np.where(hits[:, found_column[known]] > 0, np.nan, probability[:, known])
         role = doc.attributes.get("role")
         for u, k in zip(*np.nonzero(probability[:, order] >= threshold)):
             j = order[k]
-            if hits[u, place[codes[j]]] if codes[j] in place else False:
-                continue  # the codebook found it already (or a code under it): nothing to suggest
-            s = doc.segments[first[u]]
-            rows.append((doc.id, doc.case, doc.kind, first[u], s.page, s.turn, s.speaker, s.role or role, model.unit,
-                         codes[j], labels.get(codes[j], codes[j]), "", spans[u][0], spans[u][1], 0, False, texts[u],
-                         "model", round(float(probability[u, j]), 4)))
+            s = doc.segments[int(units.first[u])]
+            rows.append((doc.id, doc.case, doc.kind, s.index, s.page, s.turn, s.speaker, s.role or role, model.unit,
+                         codes[j], labels.get(codes[j], codes[j]), "", int(units.start[u]), int(units.end[u]), 0,
+                         False, units.text(doc, u), "model", round(float(probability[u, j]), 4)))
     frame = pd.DataFrame(rows, columns=CODED_COLUMNS + SOURCE_COLUMNS)
     return frame.astype({"segment": "int64", "page": "Int64", "turn": "Int64", "start": "int64", "end": "int64",
                          "hits": "int64", "negated": bool, "probability": float})
