@@ -9,7 +9,11 @@ Stages, all on the same corpus:
       the plans are timed on a sample and extrapolated linearly by pages (the output says so);
   (c) ``casestudy run CORPUS --out OUT`` end to end as a subprocess (default jobs = all cores, empty cache);
   (d) the same command again with unchanged inputs (warm cache; the run finds its outputs up to date),
-  (e) the same command with --force (every analysis stage again, documents from the cache).
+  (e) the same command with --force (every analysis stage again, documents from the cache);
+  (f) the same command after a codebook edit (the coding is redone in place);
+  (g) a coder trained on 5,000 units of a simulated team's coding (``train_coder`` timed in this
+      process), then (e) without and with ``--suggest`` that model, in turn, ``--repeat`` times each:
+      what suggesting adds to a run (target ≤ 10 %).
 
 On a shared machine the speed itself changes from minute to minute (up to 2×), so (a), (c) and (b)
 run ``--repeat`` times, interleaved, and each stage keeps its fastest run (all runs are in the
@@ -47,7 +51,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-TARGETS = {"c_over_a_max": 3.0, "b_over_c_min": 30.0, "d_over_c_max": 0.10, "f_over_c_max": 0.15, "peak_mb_max": 2048}
+TARGETS = {"c_over_a_max": 3.0, "b_over_c_min": 30.0, "d_over_c_max": 0.10, "f_over_c_max": 0.15, "peak_mb_max": 2048,
+           "suggest_added_max": 0.10}
 
 # --------------------------------------------------------------------------- memory
 
@@ -302,6 +307,50 @@ def stage_casestudy(command: list[str], log: Path, env: dict | None = None) -> d
     }
 
 
+#: The simulated team's coding for stage (g): the codebook's codes, and cooperation too where a sentence speaks of
+#: meeting or working together in words the codebook's patterns lack (as in tests/test_learn.py).
+TOGETHER = r"\b(?:møter|møtes|møte|team|teamet|hverandre|felles|sammen)\b"
+
+
+def stage_train(corpus: Path, plans: list[Path], interviews: list[Path], work: Path, units_wanted: int = 5000) -> dict:
+    """Train a coder on ``units_wanted`` units of the corpus (interviews first, whole documents, in name order) as
+    a team's coding simulated from the codebook; time ``train_coder`` alone (in this process, the checkout's
+    casestudy). The model is saved in ``work/model`` with every trained code suggested (the most work
+    ``--suggest`` can be given)."""
+    import re
+
+    import pandas as pd
+
+    import casestudy as cs
+    from casestudy.analyses.learn import units_from_coding
+
+    book = cs.find_codebook(ROOT / "codebooks" / "barnevern.yaml")
+    chosen = work / "train_corpus"
+    shutil.rmtree(chosen, ignore_errors=True)
+    for path in sorted(interviews) + sorted(plans):  # a document at a time until there are units enough
+        target = chosen / path.relative_to(corpus)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(path, target)
+        read = cs.read_corpus(chosen, cache=None, jobs=1, silent=True)
+        every = pd.DataFrame({"document": [d.id for d in read.documents], "code": "", "text": ""})
+        units = units_from_coding(every, read, book)
+        if len(units) >= units_wanted and units["document"].nunique() >= 2:
+            break
+    units = units.head(units_wanted).reset_index(drop=True)
+    found = cs.code_texts(list(units["text"]), book, kinds=list(units["kind"]))
+    together = units["text"].str.contains(re.compile(TOGETHER, re.IGNORECASE))
+    units["codes"] = [";".join(sorted(codes | ({"cooperation"} if more else set())))
+                      for codes, more in zip(found, together)]
+    started, cpu = time.perf_counter(), time.process_time()
+    model = cs.train_coder(units, book, min_examples=10)
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    model.suggested = [True] * len(model.codes)
+    model.save(work / "model")
+    micro = model.evaluation[model.evaluation["code"] == "micro"].set_index("method")["f1"].to_dict()
+    return {"seconds": seconds, "cpu_seconds": cpu, "units": len(units), "documents": int(units["document"].nunique()),
+            "codes": len(model.codes), "micro_f1": micro, "model": str(work / "model")}
+
+
 def documents_tokens(out: Path) -> tuple[int, int, int, int]:
     """(all tokens, plan tokens, documents ok, pages) from OUT/documents.csv."""
     total = plans = ok = pages = 0
@@ -498,6 +547,20 @@ def main(argv: list[str] | None = None) -> int:
     f = stage_casestudy(command + ["--codebook", str(edited), "--codebook", "krav_15-1"], out / "casestudy_f.log",
                         env)
     recoded = "only the coding changed" in (out / "casestudy_f.log").read_text(encoding="utf-8", errors="replace")
+    # (g) what --suggest adds: a coder trained on 5,000 units (timed), then the forced warm run (e) without and
+    # with --suggest, in turn, each the fastest of --repeat runs
+    print("(g) train a coder on 5,000 units, then --force with and without --suggest …", file=sys.stderr)
+    training = stage_train(corpus, plans, interviews, out)
+    runs_g: dict[str, list[dict]] = {"e": [], "g": []}
+    for round_ in range(1, repeat + 1):
+        check = cpu_check()
+        runs_g["e"].append(dict(stage_casestudy(command + ["--force"], out / "casestudy_e2.log", env),
+                                cpu_check_s=check))
+        check = cpu_check()
+        runs_g["g"].append(dict(stage_casestudy(command + ["--force", "--suggest", training["model"]],
+                                                out / "casestudy_g.log", env), cpu_check_s=check))
+    e2, g = fastest(runs_g["e"]), fastest(runs_g["g"])
+    suggested_rows = sum(1 for line in open(run_out / "coded_segments.csv", encoding="utf-8") if ",model," in line)
     differing = sorted(k for k in digests_c.keys() | digests_d.keys() if digests_c.get(k) != digests_d.get(k))
     same = not differing
 
@@ -507,7 +570,8 @@ def main(argv: list[str] | None = None) -> int:
         rows.append(("b", "pdfplumber + spaCy nb + simplemma" + (" *" if b["extrapolated"] else ""), b, tokens))
     rows += [("c", "casestudy run (cold cache)", c, tokens), ("d", "casestudy run again (unchanged inputs)", d, tokens),
              ("e", "casestudy run --force (warm cache)", e, tokens),
-             ("f", "casestudy run after a codebook edit", f, tokens)]
+             ("f", "casestudy run after a codebook edit", f, tokens),
+             ("g", "casestudy run --force --suggest MODEL", g, tokens)]
     stages = {}
     for key, label, data, n_tokens in rows:
         data.update(label=label, pages_per_s=pages / data["seconds"], tokens_per_s=n_tokens / data["seconds"],
@@ -516,6 +580,9 @@ def main(argv: list[str] | None = None) -> int:
     ratios = {"c_over_a": c["seconds"] / a["seconds"], "d_over_c": d["seconds"] / c["seconds"],
               "e_over_c": e["seconds"] / c["seconds"], "f_over_c": f["seconds"] / c["seconds"],
               "b_over_c": b["seconds"] / c["seconds"] if b else None,
+              # what --suggest adds to a run: against the same forced run without it (timed in turn with it),
+              # and as a share of the cold run (c)
+              "g_over_e": g["seconds"] / e2["seconds"], "g_minus_e_over_c": (g["seconds"] - e2["seconds"]) / c["seconds"],
               # each (c) over the (a) run just before it: both saw about the same machine; a diagnostic only,
               # the verdict is on the fastest runs
               "c_over_a_pairs": [tc / ta for ta, tc in zip(a["seconds_all"], c["seconds_all"])]}
@@ -528,6 +595,7 @@ def main(argv: list[str] | None = None) -> int:
         "d_le_10pct_c": ratios["d_over_c"] <= TARGETS["d_over_c_max"],
         "peak_lt_2gb": peak < TARGETS["peak_mb_max"],
         "f_le_15pct_c": ratios["f_over_c"] <= TARGETS["f_over_c_max"],
+        "suggest_le_10pct": ratios["g_over_e"] - 1 <= TARGETS["suggest_added_max"],
     }
 
     print()
@@ -568,6 +636,16 @@ def main(argv: list[str] | None = None) -> int:
           f"documents; cache hits {e.get('cache_hits')}/{n_docs})")
     print(f"f/c = {ratios['f_over_c']:.3f}  (target ≤ 0.15)   {verdict(checks['f_le_15pct_c'])}   "
           f"recoded in place: {recoded}")
+    print(f"g/e = {ratios['g_over_e']:.3f}  (target ≤ 1.10)   {verdict(checks['suggest_le_10pct'])}   --suggest "
+          f"added {g['seconds'] - e2['seconds']:+.2f} s to {e2['seconds']:.2f} s (the forced run, fastest of "
+          f"{len(runs_g['e'])} each, in turn; {ratios['g_minus_e_over_c']:+.1%} of the cold run (c)); "
+          f"{suggested_rows:,} suggestions of {training['codes']} codes; CPU {e2['cpu_seconds']:.1f} → "
+          f"{g['cpu_seconds']:.1f} s")
+    print(f"training on {training['units']:,} units of {training['documents']} documents: {training['seconds']:.1f} s "
+          f"(CPU {training['cpu_seconds']:.1f} s) "
+          f"(cross-validation by document and the final fit; {training['codes']} codes trained; micro-F1 codebook "
+          f"{training['micro_f1'].get('codebook', float('nan')):.3f}, combined "
+          f"{training['micro_f1'].get('combined', float('nan')):.3f} on the simulated coding)")
     print(f"peak memory = {peak:.0f} MB (target < 2048 MB) {verdict(checks['peak_lt_2gb'])}")
     checks_s = {k: v["cpu_check_s"] for k, v in (("a", a), ("b", b), ("c", c)) if v and "cpu_check_s" in v}
     print("machine speed check (a fixed Python loop, s) before " + ", ".join(f"({k}) {v:.3f}"
@@ -590,6 +668,8 @@ def main(argv: list[str] | None = None) -> int:
         "load_note": "load average of the whole machine: other work running at the same time slows every stage",
         "stages": stages,
         "reference": {"docx_paragraphs": a_docx},
+        "suggest": {"e_runs": runs_g["e"], "g_runs": runs_g["g"], "training": training,
+                    "suggestions": suggested_rows},
         "ratios": ratios,
         "peak_mb": peak,
         "targets": TARGETS,

@@ -35,21 +35,23 @@ def test_generator_and_benchmark_run_on_a_tiny_corpus(tmp_path):
     done = subprocess.run(
         [sys.executable, str(BENCH / "run.py"), "--corpus", str(corpus), "--out", str(tmp_path / "out"),
          "--results", str(results), "--baseline-sample", "1", "--casestudy-arg=--no-clouds"],
-        check=True, capture_output=True, text=True, timeout=120,
+        check=True, capture_output=True, text=True, timeout=240,
     )
-    assert "c/a =" in done.stdout and "d/c =" in done.stdout and "b/c =" in done.stdout
+    assert "c/a =" in done.stdout and "d/c =" in done.stdout and "b/c =" in done.stdout and "g/e =" in done.stdout
     data = json.loads(results.read_text(encoding="utf-8"))
     assert {"machine", "corpus", "stages", "ratios", "checks", "peak_mb"} <= set(data)
     assert data["machine"]["cores"] >= 1
     assert data["corpus"]["plans"] == 5 and data["corpus"]["interviews"] == 2
     assert data["corpus"]["pages"] > 0 and data["corpus"]["tokens"] > 0
-    for key in "abcde":
+    for key in "abcdeg":
         stage = data["stages"][key]
         for field in ("seconds", "pages_per_s", "tokens_per_s", "peak_mb"):
             assert stage[field] > 0, (key, field, stage[field])
     assert data["stages"]["b"]["extrapolated"] is True
-    for ratio in ("c_over_a", "b_over_c", "d_over_c", "e_over_c"):
+    for ratio in ("c_over_a", "b_over_c", "d_over_c", "e_over_c", "g_over_e"):
         assert data["ratios"][ratio] > 0
+    # (g): a coder trained on the tiny corpus's units (fewer than 5,000 there), and its suggestions in the run
+    assert data["suggest"]["training"]["units"] > 100 and data["suggest"]["training"]["codes"] > 0
     # (d) finds the outputs up to date and reads nothing; (e) forces the analysis on cached documents
     assert data["stages"]["d"]["cache_hits"] == 0
     assert data["stages"]["e"]["cache_hits"] == 7
