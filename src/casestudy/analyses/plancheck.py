@@ -204,91 +204,116 @@ def _non_evidence(doc, sections) -> set[int]:
             or (not level and is_definition(s.text))}
 
 
-def assess_document(doc, tokens, checklist: Codebook, plan: Plan | None = None) -> tuple[list, list]:
-    """Requirement rows and evidence rows for one plan."""
-    plan = plan or compile_checklist(checklist)
+#: Per sentence (segment, sentence number): matcher code id → the distinct matched words (lower case), in order.
+Hits = dict[tuple[int, int], dict[str, dict[str, None]]]
+
+
+def _sentence_hits(doc, tokens, plan: Plan) -> Hits:
     found = plan.matcher.find(tokens, [s.text for s in doc.segments])
     ids = [c.id for c in plan.matcher.codes]
-    # per sentence (segment, sentence): code id → the distinct matched words (lower case), in order
-    words: dict[tuple[int, int], dict[str, dict[str, None]]] = {}
+    words: Hits = {}
     for place, seg, sent, a, b in zip(found.code.tolist(), found.segment.tolist(), found.sent.tolist(),
                                       found.start.tolist(), found.end.tolist()):
         words.setdefault((seg, sent), {}).setdefault(ids[place], {})[doc.segments[seg].text[a:b].lower()] = None
-    sections = _sections(doc)
-    skip = _non_evidence(doc, sections)
-    topics = [f"topic__{code.id}" for code in checklist.codes]
-    usable = {}
-    for key, hits in words.items():
-        if key[0] in skip or "not__evidence" in hits:
-            continue
-        if sum(t in hits for t in topics) >= plan.overview_topics:  # «… mål, ansvar, organisering og samarbeid»
-            continue
-        usable[key] = hits
-    # the same per paragraph, for kinds whose groups may match in different sentences of it
+    return words
+
+
+def _usable(words: Hits, skip: set[int], topics: list[str], overview: int) -> Hits:
+    """The sentences that may be evidence: not in a skipped segment, without a not_evidence match, and not
+    naming the topics of ``overview`` or more requirements («… mål, ansvar, organisering og samarbeid»)."""
+    return {key: hits for key, hits in words.items()
+            if key[0] not in skip and "not__evidence" not in hits and sum(t in hits for t in topics) < overview}
+
+
+def _by_paragraph(usable: Hits) -> dict[int, dict[str, dict[str, None]]]:
+    """The usable hits merged per paragraph, for kinds whose groups may meet in different sentences of one."""
     paragraph: dict[int, dict[str, dict[str, None]]] = {}
     for (seg, _), hits in usable.items():
         merged = paragraph.setdefault(seg, {})
         for code_id, matched in hits.items():
             merged.setdefault(code_id, {}).update(matched)
-    bounds = sentence_bounds(tokens)
+    return paragraph
+
+
+def assess_document(doc, tokens, checklist: Codebook, plan: Plan | None = None) -> tuple[list, list]:
+    """Requirement rows and evidence rows for one plan."""
+    plan = plan or compile_checklist(checklist)
+    words = _sentence_hits(doc, tokens, plan)
+    sections = _sections(doc)
+    usable = _usable(words, _non_evidence(doc, sections), [f"topic__{code.id}" for code in checklist.codes],
+                     plan.overview_topics)
+    context = (doc, sections, words, usable, _by_paragraph(usable), sentence_bounds(tokens))
     requirement_rows, evidence_rows = [], []
     for code in checklist.codes:
-        rule = plan.rules[code.id]
-        # (segment → kind → matched words), and the general mentions (segment → words)
-        by_kind: dict[int, dict[str, list[str]]] = {}
-        general: dict[int, list[str]] = {}
-        sentence_of: dict[tuple[int, str], int] = {}
-        for (seg, sent), hits in usable.items():
-            level = sections[seg][0]
-            for kind in plan.kinds[code.id]:
-                if kind.headings:
-                    ok = level and kind.headings in hits and _has_body(sections, seg)
-                    matched = list(hits.get(kind.headings, ()))
-                else:
-                    scope = paragraph[seg] if kind.paragraph else hits
-                    ok = not level and all(len(scope.get(group, ())) >= n for group, n in kind.needs) \
-                        and not (kind.unless and kind.unless in scope)
-                    matched = [w for group, _ in kind.needs for w in scope.get(group, ())]
-                if ok:
-                    by_kind.setdefault(seg, {}).setdefault(kind.id, []).extend(matched)
-                    sentence_of.setdefault((seg, kind.id), sent)
-            topic = hits.get(f"heading__{code.id}" if level else f"topic__{code.id}")
-            if topic:
-                general.setdefault(seg, []).extend(topic)
-        kinds_found = sorted({k for per in by_kind.values() for k in per},
-                             key=[k.id for k in plan.kinds[code.id]].index)
-        status = status_for(len(kinds_found), bool(general), rule)
-        rows = [(seg, kind, matched) for seg, per in by_kind.items() for kind, matched in per.items()]
-        if status != "met":
-            rows += [(seg, GENERAL, matched) for seg, matched in general.items() if seg not in by_kind]
-        rows.sort(key=lambda r: (r[0], r[1] == GENERAL))
-        cited = [r for r in rows if r[1] != GENERAL] or rows
-        pages = sorted({doc.segments[seg].page for seg, _, _ in cited if doc.segments[seg].page is not None})
-        best_text = ""
-        if cited:
-            # where the plan itself takes the requirement up: under a heading that names it, then most kinds
-            named = {seg for (seg, _), hits in words.items() if sections[seg][0] and f"heading__{code.id}" in hits}
-            best = max(by_kind, key=lambda s: (any(i in named for i in sections[s][1]), len(by_kind[s]), -s)) \
-                if by_kind else cited[0][0]
-            segment = doc.segments[best]
-            sent = min((sentence_of[(best, k)] for k in by_kind.get(best, {})), default=None)
-            a, b = bounds.get((best, sent), (0, len(segment.text))) if sent is not None else (0, len(segment.text))
-            best_text = f"{segment.text[a:b]} (s. {segment.page})"
-        needed = rule["met"]["min_kinds"]
-        reason = ("" if status == "met" else
-                  f"{len(kinds_found)} of {needed} kinds of concrete evidence" if kinds_found else
-                  "mentioned only in general words" if general else "")
-        requirement_rows.append((doc.id, doc.case, code.id, code.label or code.id, status, len(kinds_found),
-                                 len(rows), ";".join(map(str, pages)), best_text, reason, ";".join(kinds_found)))
-        for seg, kind, matched in rows:
-            segment = doc.segments[seg]
-            heading = " > ".join(doc.segments[i].text for i in sections[seg][1][-2:])
-            general_words = "; ".join(dict.fromkeys(general.get(seg, [])))
-            evidence_rows.append((
-                doc.id, doc.case, code.id, segment.page, segment.index, heading, 1 if kind == GENERAL else 2,
-                general_words, "" if kind == GENERAL else "; ".join(dict.fromkeys(matched)), segment.text, kind,
-            ))
+        row, evidence = _assess_requirement(code, plan, *context)
+        requirement_rows.append(row)
+        evidence_rows += evidence
     return requirement_rows, evidence_rows
+
+
+def _find_kinds(code: Code, plan: Plan, sections, usable: Hits, paragraph):
+    """For one requirement: segment → kind → matched words, (segment, kind) → the first sentence of it, and
+    the general mentions (segment → words)."""
+    by_kind: dict[int, dict[str, list[str]]] = {}
+    sentence_of: dict[tuple[int, str], int] = {}
+    general: dict[int, list[str]] = {}
+    for (seg, sent), hits in usable.items():
+        level = sections[seg][0]
+        for kind in plan.kinds[code.id]:
+            if kind.headings:
+                ok = level and kind.headings in hits and _has_body(sections, seg)
+                matched = list(hits.get(kind.headings, ()))
+            else:
+                scope = paragraph[seg] if kind.paragraph else hits
+                ok = not level and all(len(scope.get(group, ())) >= n for group, n in kind.needs) \
+                    and not (kind.unless and kind.unless in scope)
+                matched = [w for group, _ in kind.needs for w in scope.get(group, ())]
+            if ok:
+                by_kind.setdefault(seg, {}).setdefault(kind.id, []).extend(matched)
+                sentence_of.setdefault((seg, kind.id), sent)
+        topic = hits.get(f"heading__{code.id}" if level else f"topic__{code.id}")
+        if topic:
+            general.setdefault(seg, []).extend(topic)
+    return by_kind, sentence_of, general
+
+
+def _assess_requirement(code: Code, plan: Plan, doc, sections, words: Hits, usable: Hits, paragraph, bounds):
+    """The requirement row and the evidence rows of one requirement in one plan."""
+    rule = plan.rules[code.id]
+    by_kind, sentence_of, general = _find_kinds(code, plan, sections, usable, paragraph)
+    kinds_found = sorted({k for per in by_kind.values() for k in per}, key=[k.id for k in plan.kinds[code.id]].index)
+    status = status_for(len(kinds_found), bool(general), rule)
+    rows = [(seg, kind, matched) for seg, per in by_kind.items() for kind, matched in per.items()]
+    if status != "met":
+        rows += [(seg, GENERAL, matched) for seg, matched in general.items() if seg not in by_kind]
+    rows.sort(key=lambda r: (r[0], r[1] == GENERAL))
+    cited = [r for r in rows if r[1] != GENERAL] or rows
+    pages = sorted({doc.segments[seg].page for seg, _, _ in cited if doc.segments[seg].page is not None})
+    best_text = ""
+    if cited:
+        # where the plan itself takes the requirement up: under a heading that names it, then most kinds
+        named = {seg for (seg, _), hits in words.items() if sections[seg][0] and f"heading__{code.id}" in hits}
+        best = max(by_kind, key=lambda s: (any(i in named for i in sections[s][1]), len(by_kind[s]), -s)) \
+            if by_kind else cited[0][0]
+        segment = doc.segments[best]
+        sent = min((sentence_of[(best, k)] for k in by_kind.get(best, {})), default=None)
+        a, b = bounds.get((best, sent), (0, len(segment.text))) if sent is not None else (0, len(segment.text))
+        best_text = f"{segment.text[a:b]} (s. {segment.page})"
+    reason = ("" if status == "met" else
+              f"{len(kinds_found)} of {rule['met']['min_kinds']} kinds of concrete evidence" if kinds_found else
+              "mentioned only in general words" if general else "")
+    row = (doc.id, doc.case, code.id, code.label or code.id, status, len(kinds_found), len(rows),
+           ";".join(map(str, pages)), best_text, reason, ";".join(kinds_found))
+    evidence = []
+    for seg, kind, matched in rows:
+        segment = doc.segments[seg]
+        evidence.append((
+            doc.id, doc.case, code.id, segment.page, segment.index,
+            " > ".join(doc.segments[i].text for i in sections[seg][1][-2:]), 1 if kind == GENERAL else 2,
+            "; ".join(dict.fromkeys(general.get(seg, []))), "" if kind == GENERAL else "; ".join(dict.fromkeys(matched)),
+            segment.text, kind,
+        ))
+    return row, evidence
 
 
 class AssessTask(DocumentTask):
