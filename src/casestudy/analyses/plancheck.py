@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from ..codebook import DEFAULT_RULE, Code, Codebook
@@ -208,13 +209,23 @@ def _non_evidence(doc, sections) -> set[int]:
 Hits = dict[tuple[int, int], dict[str, dict[str, None]]]
 
 
-def _sentence_hits(doc, tokens, plan: Plan) -> Hits:
+def _sentence_hits(doc, tokens, plan: Plan, sections, skip: set[int]) -> Hits:
+    """The matches of the plan's sentences by sentence and code id. Heading patterns count only in headings,
+    and nothing else in a segment that is no evidence: most matches never become a Python object."""
     found = plan.matcher.find(tokens, [s.text for s in doc.segments])
     ids = [c.id for c in plan.matcher.codes]
+    if len(found):
+        heading_only = np.array([i.startswith(("heading__", "khead__")) for i in ids])
+        is_heading = np.array([level > 0 for level, _ in sections])
+        skipped = np.zeros(len(doc.segments), bool)
+        skipped[list(skip)] = True
+        keep = np.where(heading_only[found.code], is_heading[found.segment], ~skipped[found.segment])
+        found = found.take(np.flatnonzero(keep))
     words: Hits = {}
+    texts = [s.text for s in doc.segments]
     for place, seg, sent, a, b in zip(found.code.tolist(), found.segment.tolist(), found.sent.tolist(),
                                       found.start.tolist(), found.end.tolist()):
-        words.setdefault((seg, sent), {}).setdefault(ids[place], {})[doc.segments[seg].text[a:b].lower()] = None
+        words.setdefault((seg, sent), {}).setdefault(ids[place], {})[texts[seg][a:b].lower()] = None
     return words
 
 
@@ -225,24 +236,60 @@ def _usable(words: Hits, skip: set[int], topics: list[str], overview: int) -> Hi
             if key[0] not in skip and "not__evidence" not in hits and sum(t in hits for t in topics) < overview}
 
 
-def _by_paragraph(usable: Hits) -> dict[int, dict[str, dict[str, None]]]:
-    """The usable hits merged per paragraph, for kinds whose groups may meet in different sentences of one."""
+def _by_paragraph(usable: Hits, segments) -> dict[int, dict[str, dict[str, None]]]:
+    """The usable hits of the given paragraphs merged, for kinds whose groups may meet in different sentences
+    of one paragraph."""
     paragraph: dict[int, dict[str, dict[str, None]]] = {}
     for (seg, _), hits in usable.items():
-        merged = paragraph.setdefault(seg, {})
-        for code_id, matched in hits.items():
-            merged.setdefault(code_id, {}).update(matched)
+        if seg in segments:
+            merged = paragraph.setdefault(seg, {})
+            for code_id, matched in hits.items():
+                merged.setdefault(code_id, {}).update(matched)
     return paragraph
+
+
+@dataclass
+class _Usable:
+    """The usable sentences of a plan, indexed: their hits, each one's place in order, the sentences and the
+    paragraphs each code id matches in (in order), and each paragraph's sentences."""
+
+    hits: Hits
+    order: dict[tuple[int, int], int]
+    keys: dict[str, list[tuple[int, int]]]
+    segments: dict[str, set[int]]
+    sentences_of: dict[int, list[tuple[int, int]]]
+
+    @classmethod
+    def of(cls, usable: Hits) -> _Usable:
+        keys: dict[str, list[tuple[int, int]]] = {}
+        sentences_of: dict[int, list[tuple[int, int]]] = {}
+        for key, hits in usable.items():
+            sentences_of.setdefault(key[0], []).append(key)
+            for code_id in hits:
+                keys.setdefault(code_id, []).append(key)
+        segments = {code_id: {seg for seg, _ in found} for code_id, found in keys.items()}
+        return cls(usable, {key: i for i, key in enumerate(usable)}, keys, segments, sentences_of)
+
+    def with_all(self, code_ids: list[str]) -> list[tuple[int, int]]:
+        """The sentences where every one of the code ids matches, in order."""
+        found = [self.keys.get(code_id, []) for code_id in code_ids]
+        if not found:
+            return []
+        shortest = min(found, key=len)
+        others = [set(keys) for keys in found if keys is not shortest]
+        return [key for key in shortest if all(key in keys for keys in others)]
 
 
 def assess_document(doc, tokens, checklist: Codebook, plan: Plan | None = None) -> tuple[list, list]:
     """Requirement rows and evidence rows for one plan."""
     plan = plan or compile_checklist(checklist)
-    words = _sentence_hits(doc, tokens, plan)
     sections = _sections(doc)
-    usable = _usable(words, _non_evidence(doc, sections), [f"topic__{code.id}" for code in checklist.codes],
-                     plan.overview_topics)
-    context = (doc, sections, words, usable, _by_paragraph(usable), sentence_bounds(tokens))
+    skip = _non_evidence(doc, sections)
+    words = _sentence_hits(doc, tokens, plan, sections, skip)
+    usable = _Usable.of(_usable(words, skip, [f"topic__{code.id}" for code in checklist.codes], plan.overview_topics))
+    wide = [kind for kinds in plan.kinds.values() for kind in kinds if kind.paragraph]
+    segments = set().union(*(usable.segments.get(group, set()) for kind in wide for group, _ in kind.needs[:1]))
+    context = (doc, sections, words, usable, _by_paragraph(usable.hits, segments), sentence_bounds(tokens))
     requirement_rows, evidence_rows = [], []
     for code in checklist.codes:
         row, evidence = _assess_requirement(code, plan, *context)
@@ -251,33 +298,52 @@ def assess_document(doc, tokens, checklist: Codebook, plan: Plan | None = None) 
     return requirement_rows, evidence_rows
 
 
-def _find_kinds(code: Code, plan: Plan, sections, usable: Hits, paragraph):
+def _kind_sentences(kind: Kind, sections, usable: _Usable, paragraph) -> list[tuple[tuple[int, int], list[str]]]:
+    """The usable sentences that are evidence of one kind, in order, each with the words that make it so."""
+    found = []
+    if kind.headings:
+        for key in usable.keys.get(kind.headings, []):
+            if sections[key[0]][0] and _has_body(sections, key[0]):
+                found.append((key, list(usable.hits[key][kind.headings])))
+        return found
+    groups = [group for group, _ in kind.needs]
+    if kind.paragraph:  # every usable sentence of a paragraph whose sentences together hold the groups
+        segs = set.intersection(*(usable.segments.get(group, set()) for group in groups)) if groups else set()
+        keys = sorted((key for seg in segs for key in usable.sentences_of[seg]), key=usable.order.__getitem__)
+        scope_of = paragraph.__getitem__
+        scopes = ((key, scope_of(key[0])) for key in keys)
+    else:
+        scopes = ((key, usable.hits[key]) for key in usable.with_all(groups))
+    for key, scope in scopes:
+        if sections[key[0]][0] or any(len(scope[group]) < n for group, n in kind.needs) \
+                or (kind.unless and kind.unless in scope):
+            continue
+        found.append((key, [w for group in groups for w in scope[group]]))
+    return found
+
+
+def _find_kinds(code: Code, plan: Plan, sections, usable: _Usable, paragraph):
     """For one requirement: segment → kind → matched words, (segment, kind) → the first sentence of it, and
-    the general mentions (segment → words)."""
+    the general mentions (segment → words), each in the order of the plan's sentences."""
+    found = sorted(((usable.order[key], place, key, kind.id, matched)
+                    for place, kind in enumerate(plan.kinds[code.id])
+                    for key, matched in _kind_sentences(kind, sections, usable, paragraph)),
+                   key=lambda item: item[:2])
     by_kind: dict[int, dict[str, list[str]]] = {}
     sentence_of: dict[tuple[int, str], int] = {}
+    for _, _, (seg, sent), kind_id, matched in found:
+        by_kind.setdefault(seg, {}).setdefault(kind_id, []).extend(matched)
+        sentence_of.setdefault((seg, kind_id), sent)
     general: dict[int, list[str]] = {}
-    for (seg, sent), hits in usable.items():
-        level = sections[seg][0]
-        for kind in plan.kinds[code.id]:
-            if kind.headings:
-                ok = level and kind.headings in hits and _has_body(sections, seg)
-                matched = list(hits.get(kind.headings, ()))
-            else:
-                scope = paragraph[seg] if kind.paragraph else hits
-                ok = not level and all(len(scope.get(group, ())) >= n for group, n in kind.needs) \
-                    and not (kind.unless and kind.unless in scope)
-                matched = [w for group, _ in kind.needs for w in scope.get(group, ())]
-            if ok:
-                by_kind.setdefault(seg, {}).setdefault(kind.id, []).extend(matched)
-                sentence_of.setdefault((seg, kind.id), sent)
-        topic = hits.get(f"heading__{code.id}" if level else f"topic__{code.id}")
-        if topic:
-            general.setdefault(seg, []).extend(topic)
+    heading, topic = f"heading__{code.id}", f"topic__{code.id}"
+    mentions = [(key, heading) for key in usable.keys.get(heading, []) if sections[key[0]][0]]
+    mentions += [(key, topic) for key in usable.keys.get(topic, []) if not sections[key[0]][0]]
+    for key, code_id in sorted(mentions, key=lambda m: usable.order[m[0]]):
+        general.setdefault(key[0], []).extend(usable.hits[key][code_id])
     return by_kind, sentence_of, general
 
 
-def _assess_requirement(code: Code, plan: Plan, doc, sections, words: Hits, usable: Hits, paragraph, bounds):
+def _assess_requirement(code: Code, plan: Plan, doc, sections, words: Hits, usable: _Usable, paragraph, bounds):
     """The requirement row and the evidence rows of one requirement in one plan."""
     rule = plan.rules[code.id]
     by_kind, sentence_of, general = _find_kinds(code, plan, sections, usable, paragraph)

@@ -26,8 +26,10 @@ from ..text.nb import (
     LEVEL_HEADING, MEASURES_HEADING, SERVICE_HEADING, TARGET_CUES,
 )
 
-_CONCEPT_DEFINED = {concept: re.compile(rf"{DEFINITION_START}({pattern}){DEFINES}", re.IGNORECASE)
-                    for concept, pattern in CONCEPTS.items()}
+# a definition is found from the concept's occurrences: what stands before one, and what follows it
+_DEFINITION_BEFORE = re.compile(rf"{DEFINITION_START}$", re.IGNORECASE)
+_DEFINITION_AFTER = re.compile(DEFINES, re.IGNORECASE)
+_CONCEPT_WORD = {concept: re.compile(rf"{pattern}", re.IGNORECASE) for concept, pattern in CONCEPTS.items()}
 _CONCEPT_NAMED = {concept: re.compile(rf"\b{pattern}", re.IGNORECASE) for concept, pattern in CONCEPTS.items()}
 _PERIOD = re.compile(r"\b(20\d\d)\s*[–—-]\s*(20\d\d)\b")
 PROFILE_COLUMNS = ["document", "case", "pages", "words", "plan_period", "adopted", "adopted_date",
@@ -106,9 +108,9 @@ def profile_document(doc, tokens, matcher: Matcher, names) -> tuple[dict, list]:
     joined = ".".join(texts)
     starts = np.cumsum([0] + [len(t) + 1 for t in texts[:-1]])
     for concept in CONCEPTS:
-        defines, named = _CONCEPT_DEFINED[concept], _CONCEPT_NAMED[concept]
-        m = defines.search(joined)
-        first = int(np.searchsorted(starts, m.start(1), side="right")) - 1 if m else len(texts)
+        named = _CONCEPT_NAMED[concept]
+        at = _definition_at(concept, joined)
+        first = int(np.searchsorted(starts, at, side="right")) - 1 if at is not None else len(texts)
         for index, (segment, under) in enumerate(zip(doc.segments[:first], under_definitions)):
             if segment.heading is False and under and named.search(segment.text):
                 first = index
@@ -127,6 +129,15 @@ def profile_document(doc, tokens, matcher: Matcher, names) -> tuple[dict, list]:
         target_groups="; ".join(found["target_groups"]), revision="; ".join(found["revision"]),
     )
     return row, evidence
+
+
+def _definition_at(concept: str, text: str) -> int | None:
+    """Where ``text`` first defines ``concept`` (see DEFINES and DEFINITION_START in text/nb.py), or None."""
+    for m in _CONCEPT_WORD[concept].finditer(text):
+        if _DEFINITION_BEFORE.search(text, max(0, m.start() - 12), m.start()) and \
+                _DEFINITION_AFTER.match(text, m.end()):
+            return m.start()
+    return None
 
 
 def full_date(text: str) -> str:
