@@ -129,9 +129,15 @@ def strip_running_lines(pages: list[list[str]], *, edge: int = 3) -> list[list[b
     return flags
 
 
+_TWO_NUMBERS = re.compile(r"\d\s+\d")
+
+
 def is_toc(text: str) -> bool:
-    """A table-of-contents line or run of entries ('Samarbeid ........ 7', '1 Innledning 3 2 Bakgrunn 4 …')."""
-    return bool(TOC_LEADER.search(text)) or len(TOC_RUN.findall(text)) >= 2
+    """A table-of-contents line or run of entries ('Samarbeid ........ 7', '1 Innledning 3 2 Bakgrunn 4 …').
+    (The substring tests first: most paragraphs have neither dot leaders nor two numbers in a row.)"""
+    if ("..." in text or ". ." in text or "…" in text) and TOC_LEADER.search(text):
+        return True
+    return bool(_TWO_NUMBERS.search(text)) and len(TOC_RUN.findall(text)) >= 2
 
 
 def contents_segments(segments) -> set[int]:
