@@ -58,7 +58,11 @@ def main(argv=None) -> int:
     with timed("import casestudy (+spaCy etc.)"):
         import casestudy  # noqa: F401
         from casestudy import pipeline
-from casestudy.analyses import frequency
+        from casestudy.analyses import frequency
+        from casestudy.analyses.coding import coding_frames
+        from casestudy.analyses.plancheck import plancheck_frames
+        from casestudy.analyses.profile import profile_frames
+        from casestudy.output.figures import wordclouds
         from casestudy.codebook import load_codebook
         from casestudy.output.files import write_csv
         from casestudy.engine.reading import read_corpus
@@ -79,16 +83,16 @@ from casestudy.analyses import frequency
         counts = frequency.word_counts(corpus)
         grouped = frequency.word_counts(corpus, by="role")
     with timed("coding_frames (barnevern)"):
-        frames.update(pipeline.coding_frames(corpus, codebook, by="role"))
-    with timed("requirement_frames (§ 15-1)"):
-        frames.update(pipeline.requirement_frames(corpus, checklist))
+        frames.update(coding_frames(corpus, codebook, by="role"))
+    with timed("plancheck_frames (§ 15-1)"):
+        frames.update(plancheck_frames(corpus, checklist))
     with timed("profile_frames"):
-        frames.update(pipeline.profile_frames(corpus, frames.get("requirements")))
+        frames.update(profile_frames(corpus, frames.get("requirements")))
     with timed("write_csv (all frames)"):
         for name, frame in frames.items():
             write_csv(frame, out / f"{name}.csv")
     with timed("wordclouds"):
-        images = frequency.wordclouds(counts, out / "figures") + frequency.wordclouds(grouped, out / "figures")
+        images = wordclouds(counts, out / "figures") + wordclouds(grouped, out / "figures")
     with timed("appendix_tables"):
         tables = appendix_tables(
             requirements_matrix=frames.get("requirements_matrix"), checklist=checklist,
