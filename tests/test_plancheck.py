@@ -338,3 +338,32 @@ def test_plans_in_real_world_shapes(tmp_path, checklist):
     # is missing, not partial, and a forum's meeting interval alone says nothing of R3 to the tool
     assert (statuses["ett_ark"][0], statuses["nettside"][2]) == ("missing", "missing")
     assert agree == 18
+
+
+def test_a_page_background_and_a_table_on_it(tmp_path):
+    """A coloured rectangle behind the whole page is no table cell: the paragraphs stay paragraphs and the
+    table beside them is still read by its rows."""
+    from fpdf import FPDF
+
+    regular, bold = _fonts()
+    pdf = FPDF(format="A4")
+    pdf.add_font("dv", "", str(regular))
+    pdf.add_font("dv", "B", str(bold))
+    pdf.add_page()
+    pdf.set_fill_color(235, 245, 255)
+    pdf.rect(5, 5, 200, 287, style="F")
+    pdf.set_font("dv", size=11)
+    pdf.multi_cell(0, 6, "Planen gjelder alle barn og unge i kommunen.", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(4)
+    with pdf.table() as table:
+        for row in (["Tiltak", "Ansvar"], ["Hjemmebesøk", "Helsestasjonen"]):
+            cells = table.row()
+            for cell in row:
+                cells.cell(cell)
+    pdf.ln(4)
+    pdf.multi_cell(0, 6, "Planen rulleres hvert år.", new_x="LMARGIN", new_y="NEXT")
+    (tmp_path / "plans").mkdir()
+    pdf.output(str(tmp_path / "plans" / "bakgrunn.pdf"))
+    segments = read_corpus(tmp_path, jobs=1, cache=None)["plans/bakgrunn.pdf"].segments
+    assert [s.text for s in segments] == ["Planen gjelder alle barn og unge i kommunen.",
+                                          "Tiltak: Hjemmebesøk; Ansvar: Helsestasjonen", "Planen rulleres hvert år."]

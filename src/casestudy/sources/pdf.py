@@ -169,6 +169,7 @@ def _edges(page) -> tuple[list[tuple[float, float, float]], list[tuple[float, fl
 
     horizontal, vertical = [], []
     left, bottom, right, top = (ctypes.c_float() for _ in range(4))
+    width, height = page.get_width(), page.get_height()
     for k in range(raw.FPDFPage_CountObjects(page.raw)):
         obj = raw.FPDFPage_GetObject(page.raw, k)
         if raw.FPDFPageObj_GetType(obj) != raw.FPDF_PAGEOBJ_PATH or not raw.FPDFPageObj_GetBounds(
@@ -179,7 +180,8 @@ def _edges(page) -> tuple[list[tuple[float, float, float]], list[tuple[float, fl
             horizontal.append(((b + t) / 2, l, r))
         elif r - l < _RULE and t - b > _RULE:
             vertical.append(((l + r) / 2, b, t))
-        elif r - l >= _RULE and t - b >= _RULE:
+        elif r - l >= _RULE and t - b >= _RULE and not (r - l > width * 0.8 and t - b > height * 0.5):
+            # (a rectangle behind most of the page is a background or a frame, not a cell)
             horizontal += [(b, l, r), (t, l, r)]
             vertical += [(l, b, t), (r, b, t)]
     return horizontal, vertical
