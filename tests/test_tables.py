@@ -113,7 +113,6 @@ def test_wide_few_row_tables_are_turned_for_the_page():
 
 def test_docx_is_a4_with_repeated_bold_headers_and_widths_from_the_content(tables, tmp_path):
     import docx
-    from docx.shared import Cm
 
     document = docx.Document(str(write_docx(tables, tmp_path / "a.docx")))
     section = document.sections[0]
