@@ -102,7 +102,7 @@ def profile_document(doc, tokens, matcher: Matcher, names) -> tuple[dict, list]:
             adopted = True
             note("adopted", "ja", segment)
     defined = []
-    under_definitions = _definition_sections(doc)
+    under_definitions = _under_heading(doc, DEFINITION_HEADINGS)  # read for body paragraphs only
     # a definition never holds a full stop, so it is searched in the paragraphs joined by one: the first
     # match is in the first paragraph that has one
     joined = ".".join(texts)
@@ -161,7 +161,7 @@ def _about_target_groups(doc, matcher: Matcher, matches, names):
     if not len(matches):
         return matches
     is_cue, is_target = cue[matches.code], target[matches.code]
-    width = int(matches.sent.max()) + 1 if len(matches) else 1
+    width = int(matches.sent.max()) + 1
     cued = np.isin(matches.segment * width + matches.sent, (matches.segment * width + matches.sent)[is_cue])
     under = np.array(_under_heading(doc, _TARGET_HEADING), bool)[matches.segment]
     return matches.take(np.flatnonzero(~is_cue & (~is_target | cued | under)))
@@ -174,16 +174,6 @@ def _under_heading(doc, pattern: re.Pattern) -> list[bool]:
         if segment.heading:
             current = bool(pattern.search(segment.text))
         flags.append(current)
-    return flags
-
-
-def _definition_sections(doc) -> list[bool]:
-    """For each segment: is the nearest heading above it one on concepts or definitions?"""
-    flags, current = [], False
-    for segment in doc.segments:
-        flags.append(current)
-        if segment.heading:
-            current = bool(DEFINITION_HEADINGS.search(segment.text))
     return flags
 
 
