@@ -93,9 +93,6 @@ class Plan:
 def compile_checklist(checklist: Codebook, model: str | None = None, lexicon: Lexicon | None = None) -> Plan:
     """Every pattern list of the checklist as one matcher (codes '<role>__<name>'), so each plan's
     vocabulary is indexed once, and the evidence kinds in terms of its code ids."""
-    if any("concrete" in code.extra for code in checklist.codes):
-        raise UsageError(f"{checklist.path or checklist.name}: 'concrete' was replaced by evidence kinds "
-                         "('evidence' per requirement, see codebooks/krav_15-1.yaml)")
     codes: list[Code] = []
 
     def add(code_id: str, patterns, **kw) -> str | None:
