@@ -21,7 +21,7 @@ from .formats import Read
 _BULLET = re.compile(r"^\s*(?:[•·▪◦●■\-–*]|\d{1,2}[.)]|[a-z][.)])\s+")
 _FALLBACK_BODY_SIZE = 11.0
 #: A page with at least this many path objects (ruling lines, cell rectangles) may hold a table: only on
-#: such pages are the paths measured for a grid of cells.
+#: such pages are the paths measured for a grid of cells (the page's objects are walked once).
 TABLE_PATHS = 4
 _RULE = 2.5  # a path thinner than this (points) is a ruling line
 _SNAP = 3.0  # edges closer than this (points) are one edge
@@ -127,8 +127,9 @@ def read_lines(path: Path, tables: dict[int, list[Table]] | None = None) -> tupl
                     lines.append(Line(raw_line, number + 1, round(size, 1), bold, y_top, y.value, x0))
                 pos += length + 2
             pages.append(lines)
-            if tables is not None and _path_objects(page) >= TABLE_PATHS:
-                found = page_tables(page, textpage, number + 1)
+            if tables is not None:
+                paths = _path_objects(page)
+                found = page_tables(page, textpage, number + 1, paths) if len(paths) >= TABLE_PATHS else None
                 if found:
                     tables[number + 1] = found
             textpage.close()
@@ -138,17 +139,12 @@ def read_lines(path: Path, tables: dict[int, list[Table]] | None = None) -> tupl
     return pages, n_pages
 
 
-def _path_objects(page) -> int:
-    """How many path objects (lines, rectangles) a page draws, up to TABLE_PATHS."""
+def _path_objects(page) -> list:
+    """The path objects (lines, rectangles) a page draws."""
     import pypdfium2.raw as raw
 
-    found = 0
-    for k in range(raw.FPDFPage_CountObjects(page.raw)):
-        if raw.FPDFPageObj_GetType(raw.FPDFPage_GetObject(page.raw, k)) == raw.FPDF_PAGEOBJ_PATH:
-            found += 1
-            if found >= TABLE_PATHS:
-                break
-    return found
+    objects = (raw.FPDFPage_GetObject(page.raw, k) for k in range(raw.FPDFPage_CountObjects(page.raw)))
+    return [obj for obj in objects if raw.FPDFPageObj_GetType(obj) == raw.FPDF_PAGEOBJ_PATH]
 
 
 def _cell(text: str | None) -> str:
@@ -162,7 +158,7 @@ def _is_header(cells: list[str]) -> bool:
     return all(cells) and all(len(c) <= 40 and not any(ch.isdigit() for ch in c) for c in cells)
 
 
-def _edges(page) -> tuple[list[tuple[float, float, float]], list[tuple[float, float, float]]]:
+def _edges(page, paths: list) -> tuple[list[tuple[float, float, float]], list[tuple[float, float, float]]]:
     """The page's ruling as (position, start, end): horizontal edges (y, x0, x1) and vertical edges (x, y0, y1),
     from thin paths (lines) and the sides of rectangles (cells)."""
     import pypdfium2.raw as raw
@@ -170,10 +166,8 @@ def _edges(page) -> tuple[list[tuple[float, float, float]], list[tuple[float, fl
     horizontal, vertical = [], []
     left, bottom, right, top = (ctypes.c_float() for _ in range(4))
     width, height = page.get_width(), page.get_height()
-    for k in range(raw.FPDFPage_CountObjects(page.raw)):
-        obj = raw.FPDFPage_GetObject(page.raw, k)
-        if raw.FPDFPageObj_GetType(obj) != raw.FPDF_PAGEOBJ_PATH or not raw.FPDFPageObj_GetBounds(
-                obj, left, bottom, right, top):
+    for obj in paths:
+        if not raw.FPDFPageObj_GetBounds(obj, left, bottom, right, top):
             continue
         l, b, r, t = left.value, bottom.value, right.value, top.value
         if t - b < _RULE and r - l > _RULE:
@@ -198,12 +192,12 @@ def _snap(values: list[float]) -> list[float]:
     return [sum(g) / len(g) for g in groups]
 
 
-def page_tables(page, textpage, number: int) -> list[Table]:
+def page_tables(page, textpage, number: int, paths: list) -> list[Table]:
     """The ruled tables of a page, read with PDFium: a table is where vertical edges overlap one another
     from top to bottom; its columns are the distinct x of those edges, its rows the distinct y of the
     horizontal edges inside it, and a cell's text is the text PDFium finds in the cell's rectangle. A grid
     of fewer than two rows or two columns (a box around a paragraph) is no table."""
-    horizontal, vertical = _edges(page)
+    horizontal, vertical = _edges(page, paths)
     spans: list[list[float]] = []  # [bottom, top] of each run of overlapping vertical edges
     for _, b, t in sorted(vertical, key=lambda e: e[1]):
         if spans and b <= spans[-1][1] + _SNAP:
@@ -294,7 +288,7 @@ def paragraphs(pages: list[list[Line]], tables: dict[int, list[Table]] | None = 
     for lines, flags in zip(pages, keep):
         current: list[Line] = []
         current_level = 0
-        page_tables = tables.get(lines[0].page, []) if lines else []
+        on_page = tables.get(lines[0].page, []) if lines else []
         placed: set[int] = set()
 
         def flush():
@@ -313,13 +307,13 @@ def paragraphs(pages: list[list[Line]], tables: dict[int, list[Table]] | None = 
         def place(k: int) -> None:
             flush()
             placed.add(k)
-            for row in page_tables[k].rows or []:
-                segments.append(Segment(len(segments), normalize_text(row), page=page_tables[k].page))
+            for row in on_page[k].rows or []:
+                segments.append(Segment(len(segments), normalize_text(row), page=on_page[k].page))
 
         for line, kept in zip(lines, flags):
             if not kept:
                 continue
-            inside = next((k for k, table in enumerate(page_tables) if table.holds(line)), None)
+            inside = next((k for k, table in enumerate(on_page) if table.holds(line)), None)
             if inside is not None:
                 if inside not in placed:
                     place(inside)
@@ -345,7 +339,7 @@ def paragraphs(pages: list[list[Line]], tables: dict[int, list[Table]] | None = 
                 current_level = level
             current.append(line)
         flush()
-        for k in range(len(page_tables)):
+        for k in range(len(on_page)):
             if k not in placed:
                 place(k)
     return _join_page_breaks(segments)
