@@ -104,10 +104,10 @@ def tiny_corpus(tmp_path):
         "I: Hvordan samarbeider tjenestene?\nKoordinator: Tjenestene samarbeider godt om barna.\n", encoding="utf-8"
     )
     (root / "cases.csv").write_text(
-        "file,case,kind,role,region,size_class,pseudonym\n"
-        "plans/testby.pdf,Testby,plan,,Vest,3,Kommune 1\n"
-        "interviews/testby_leder.docx,Testby,interview,barnevernleder,Vest,3,Kommune 1\n"
-        "interviews/testby_koord.txt,Testby,interview,koordinator,Vest,3,Kommune 1\n",
+        "file,case,kind,role,region,size_class\n"
+        "plans/testby.pdf,Testby,plan,,Vest,3\n"
+        "interviews/testby_leder.docx,Testby,interview,barnevernleder,Vest,3\n"
+        "interviews/testby_koord.txt,Testby,interview,koordinator,Vest,3\n",
         encoding="utf-8",
     )
     return root

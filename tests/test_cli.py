@@ -114,7 +114,7 @@ def test_export_formats(tiny_corpus, tmp_path):
         assert result.exit_code == 0, result.output
         assert target.stat().st_size > 0
     assert "project.qde" in zipfile.ZipFile(tmp_path / "appendix.qdpx").namelist()
-    assert "| Kommune 1 |" in (tmp_path / "appendix.md").read_text(encoding="utf-8")
+    assert "| Testby |" in (tmp_path / "appendix.md").read_text(encoding="utf-8")
 
 
 def test_codebook_qdc_round_trip_through_the_cli(tmp_path):

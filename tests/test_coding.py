@@ -103,7 +103,7 @@ def test_code_matrix_by_case_with_rollup(tiny_corpus):
     coded = code_corpus(corpus, BOOK)
     matrix = code_matrix(coded, BOOK, by="case")
     assert matrix.columns.tolist() == ["case", "prevention", "core", "cooperation", "barrier", "economy", "early"]
-    assert matrix.values.tolist() == [["Kommune 1", 2, 0, 1, 0, 0, 0]]
+    assert matrix.values.tolist() == [["Testby", 2, 0, 1, 0, 0, 0]]
     by_region = code_matrix(coded, BOOK, by="region", corpus=corpus)
     assert by_region.values.tolist() == [["Vest", 2, 0, 1, 0, 0, 0]]
 

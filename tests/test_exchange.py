@@ -352,9 +352,9 @@ def test_cases_carry_case_attributes_and_sources_document_attributes(coded_corpu
 
     assert sorted(names.values()) == ["kind", "region", "role", "size_class"]
     cases = {c.get("name"): c for c in root.iter(P + "Case")}
-    assert sorted(cases) == ["Kommune 1", "Østby"]
+    assert sorted(cases) == ["Testby", "Østby"]
     assert values(cases["Østby"]) == {"region": "Nord", "size_class": "2"}
-    assert values(cases["Kommune 1"]) == {"region": "Vest", "size_class": "3"}
+    assert values(cases["Testby"]) == {"region": "Vest", "size_class": "3"}
     assert sorted(sources[r.get("targetGUID")] for r in cases["Østby"].findall(P + "SourceRef")) == [
         "østby.pdf", "østby_leder.docx"]
     by_name = {s.get("name"): s for s in root.iter(P + "TextSource")}

@@ -28,6 +28,7 @@ from .output.figures import wordclouds
 from .output.files import write_csv
 from .progress import status
 from .sources import supported_names
+from .sources.pseudonyms import REASONS, pseudonymising
 from .text.nb import DEFAULT_INTERVIEWER_LABELS
 
 
@@ -51,9 +52,11 @@ def corpus_options(fn):
         click.option("--follow-links", is_flag=True,
                      help="Read files and folders that links in CORPUS point to outside it (default: reported, "
                           "not read)."),
-        click.option("--pseudonymise", is_flag=True,
+        click.option("--pseudonymise/--no-pseudonymise", default=None,
                      help="Replace every case, file, speaker and listed name in every output (cases.csv "
-                          "'pseudonym' and 'names' columns; files not in cases.csv become «Ukjent N»)."),
+                          "'pseudonym' and 'names' columns; files not in cases.csv become «Ukjent N»). Default: "
+                          "when cases.csv gives pseudonyms. --no-pseudonymise keeps the real names (a private "
+                          "working run)."),
         click.option("--names", "names", type=click.Path(dir_okay=False), default=None,
                      help="Names file: further names to replace, one a line, 'name = replacement' to choose the "
                           "replacement (implies --pseudonymise)."),
@@ -109,10 +112,11 @@ def report_written(paths) -> None:
 
 
 def load(corpus, cases, jobs, cache_dir, no_cache, interviewer, model, silent, tasks=(), out=None,
-         follow_links=False, pseudonymise=False, names=None):
+         follow_links=False, pseudonymise=None, names=None):
     """Read the corpus with the shared options and report skipped files on stderr; ``tasks`` are the
     per-document analyses the command will need, run by the reading workers. Every command keeps its
-    cache in the same folder (see engine.cache.default_cache_folder)."""
+    cache in the same folder (see engine.cache.default_cache_folder), and pseudonymises when cases.csv
+    gives pseudonyms unless told otherwise (see sources.pseudonyms.decide)."""
     cache = None if no_cache else (cache_dir or default_cache_folder())
     labels = frozenset(interviewer) if interviewer else DEFAULT_INTERVIEWER_LABELS
     result = read_corpus(corpus, cases=cases, interviewer_labels=labels, model=model, jobs=jobs, cache=cache,
@@ -176,7 +180,9 @@ def run(corpus, out, codebooks, no_code, unit, by, top, no_clouds, no_figures, l
                              interviewer=options["interviewer"], suggest=suggest,
                              model=options["model"], cases=options["cases"], stopwords=stopwords, reference=reference,
                              out=out, follow_links=options["follow_links"],
-                             pseudonymise=options["pseudonymise"] or bool(options["names"]), names=options["names"])
+                             pseudonymise=pseudonymising(corpus, cases=options["cases"],
+                                                         pseudonymise=options["pseudonymise"], names=options["names"]),
+                             names=options["names"])
     if not force and plan.up_to_date(out):
         click.echo(f"{out}/ is up to date: inputs, codebooks, options and casestudy are unchanged since its "
                    f"last run (use --force to run again)", err=True)
@@ -194,7 +200,7 @@ def run(corpus, out, codebooks, no_code, unit, by, top, no_clouds, no_figures, l
             click.echo(result["agreement"], err=True)
         click.echo(f"{len(data.documents)} documents read, {len(data.skipped)} skipped; only the coding changed: "
                    f"recoded into {out}/ in {result['seconds']:.1f} s (documents, word counts, plan check and "
-                   f"profiles kept; --force runs everything)", err=True)
+                   f"profiles kept; --force runs everything){_privacy_note(data)}", err=True)
         return
     data = load(corpus, **options, out=out, tasks=pipeline.document_tasks(plan.codebooks, unit=unit,
                                                                                  model=options["model"]))
@@ -209,8 +215,17 @@ def run(corpus, out, codebooks, no_code, unit, by, top, no_clouds, no_figures, l
     n_ok = len(data.documents)
     click.echo(
         f"{n_ok} documents read, {len(data.skipped)} skipped; wrote {len(result['outputs']) + 1} files to {out}/ "
-        f"in {result['seconds']:.1f} s", err=True,
+        f"in {result['seconds']:.1f} s{_privacy_note(data)}", err=True,
     )
+
+
+def _privacy_note(data) -> str:
+    """The end of a run's summary line: that the run pseudonymised and why, or that it kept the real names
+    although cases.csv gives pseudonyms; nothing for a run that had no pseudonyms to use."""
+    why = data.options.get("pseudonymised_reason")
+    if data.options.get("pseudonymised"):
+        return f"; pseudonymised: {why}"
+    return f"; not pseudonymised: {why}" if why == REASONS["told_not"] else ""
 
 
 @main.command()

@@ -210,6 +210,11 @@ class CaseTable:
     #: The run's pseudonyms (sources.pseudonyms.Pseudonyms) when it pseudonymises, for the reading workers.
     pseudonyms: object = None
 
+    @property
+    def gives_pseudonyms(self) -> bool:
+        """True when a row has a pseudonym: then a run pseudonymises unless told not to."""
+        return any(row.get("pseudonym") for row in self.rows.values())
+
     def lookup(self, doc_id: str) -> dict | None:
         """The row of a document: by its path, else its bare file name; each as written, else after NFC
         normalisation and case folding (macOS writes «å» decomposed, cases.csv holds it composed)."""
@@ -300,16 +305,15 @@ def read_cases(path: Path | None) -> CaseTable:
 
 
 def apply_case_row(doc: Document, row: dict | None) -> Document:
-    """Set case, kind, role and attributes from a cases.csv row; a pseudonym replaces the case name."""
+    """Set case, kind, role and attributes from a cases.csv row. The case is the real one: in a pseudonymised
+    run sources.pseudonyms replaces it (and every other name) next; in a run told not to, it stays."""
     if not row:
         return doc
     attributes = {k: v for k, v in row.items() if k not in ("file", "case", "kind", "pseudonym", "names") and v != ""}
     doc.attributes.update(attributes)
     if row.get("kind"):
         doc.kind = row["kind"]
-    if row.get("pseudonym"):
-        doc.case = row["pseudonym"]
-    elif row.get("case"):
+    if row.get("case"):
         doc.case = row["case"]
     role = row.get("role")
     if role:

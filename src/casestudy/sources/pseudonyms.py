@@ -1,5 +1,10 @@
-"""Pseudonymisation that holds: with ``--pseudonymise`` no output names a case, a file, a speaker, or a
+"""Pseudonymisation that holds: in a pseudonymised run no output names a case, a file, a speaker, or a
 place or person listed in cases.csv or a names file.
+
+Which runs are pseudonymised (see :func:`decide`): those given ``--pseudonymise`` or ``--names``, and those
+whose cases.csv gives a pseudonym (a ``pseudonym`` column with a value in some row), unless given
+``--no-pseudonymise`` (``pseudonymise=False``): a private working run that keeps every real name, and says
+so in a warning and in its manifest.
 
 What is replaced, and by what:
 
@@ -27,9 +32,9 @@ import unicodedata
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
-from ..errors import CasestudyError
+from ..errors import CasestudyError, UsageError
 from ..model import Document
-from .folder import CaseTable, case_from_name, decode_table, infer_kind
+from .folder import CaseTable, case_from_name, decode_table, infer_kind, read_cases
 
 UNKNOWN_CASE = "Ukjent {n}"
 NAME_MARK = "[navn]"
@@ -66,12 +71,15 @@ def read_names(path: str | Path) -> dict[str, str]:
 
 @dataclass
 class Pseudonyms:
-    """The replacements of one run: document ids, case names and other names, and the scrubber of text."""
+    """The replacements of one run: document ids, case names and other names, and the scrubber of text;
+    ``active`` False for a run that keeps the real names (then only ``reason`` is set, for its options)."""
 
     ids: dict[str, str] = field(default_factory=dict)  # real document id → pseudonymous id
     cases: dict[str, str] = field(default_factory=dict)  # real document id → pseudonymous case
     names: dict[str, str] = field(default_factory=dict)  # folded name → replacement
     warnings: list[str] = field(default_factory=list)
+    active: bool = True
+    reason: str = ""  # why the run is, or is not, pseudonymised (see REASONS)
     _matcher: NameMatcher | None = field(default=None, repr=False)
 
     def __getstate__(self):
@@ -248,36 +256,79 @@ def build(doc_ids: list[str], table: CaseTable, *, names: dict[str, str] | None 
     return result
 
 
-def prepare(doc_ids: list[str], table: CaseTable, *, pseudonymise: bool = False,
-            names: str | Path | None = None) -> Pseudonyms | None:
-    """The pseudonyms of a run that asks for them (``pseudonymise``, or a names file, which implies it),
-    set on ``table`` for the reading workers; None otherwise."""
-    table.pseudonyms = None
-    if pseudonymise or names:
-        table.pseudonyms = build(doc_ids, table, names=read_names(names) if names else None)
-    return table.pseudonyms
+#: Why a run is, or is not, pseudonymised (the manifest's ``pseudonymised_reason``).
+REASONS = {
+    "flag": "--pseudonymise",
+    "names": "--names (a names file implies --pseudonymise)",
+    "column": "cases.csv gives pseudonyms (its pseudonym column)",
+    "told_not": "--no-pseudonymise: real names kept although cases.csv gives pseudonyms",
+    "told_not_unused": "--no-pseudonymise",
+    "none": "cases.csv gives no pseudonyms and --pseudonymise was not given",
+}
+REAL_NAMES_WARNING = ("not pseudonymised (--no-pseudonymise): cases.csv gives pseudonyms, but every output holds the "
+                      "real case, file, speaker and listed names; do not share it")
+
+
+def decide(table: CaseTable, pseudonymise: bool | None = None, names: str | Path | None = None) -> tuple[bool, str]:
+    """(whether a run pseudonymises, why): ``pseudonymise`` True or a names file → yes; False → no (a names
+    file with it is a UsageError); None → yes exactly when cases.csv gives a pseudonym."""
+    if pseudonymise is False:
+        if names:
+            raise UsageError("--names replaces names that --no-pseudonymise keeps: give one of the two")
+        return False, REASONS["told_not" if table.gives_pseudonyms else "told_not_unused"]
+    if pseudonymise:
+        return True, REASONS["flag"]
+    if names:
+        return True, REASONS["names"]
+    if table.gives_pseudonyms:
+        return True, REASONS["column"]
+    return False, REASONS["none"]
+
+
+def pseudonymising(root: str | Path, *, cases: str | Path | None = None, pseudonymise: bool | None = None,
+                   names: str | Path | None = None) -> bool:
+    """Whether reading the corpus ``root`` (with ``cases``, default ``root/cases.csv``) pseudonymises: what a
+    run's key needs to know before the corpus is read (see :func:`decide`)."""
+    root = Path(root)
+    path = Path(cases) if cases else (root / "cases.csv" if root.is_dir() else None)
+    return decide(read_cases(path), pseudonymise, names)[0]
+
+
+def prepare(doc_ids: list[str], table: CaseTable, *, pseudonymise: bool | None = None,
+            names: str | Path | None = None) -> Pseudonyms:
+    """The pseudonyms of a run (see :func:`decide`; None: pseudonymise when cases.csv gives pseudonyms), for
+    :func:`finish` after the reading; set on ``table`` for the reading workers when the run pseudonymises
+    (else ``table.pseudonyms`` is None and the result is inactive)."""
+    wanted, why = decide(table, pseudonymise, names)
+    result = build(doc_ids, table, names=read_names(names) if names else None) if wanted else Pseudonyms(active=False)
+    result.reason = why
+    table.pseudonyms = result if wanted else None
+    return result
 
 
 def case_warnings(table: CaseTable, doc_ids: list[str]) -> list[str]:
-    """What is odd between cases.csv and the files: rows for files that are not there and, when cases.csv
-    gives pseudonyms, files without a row (their case keeps its real name unless the run pseudonymises).
-    A pseudonymised run's warnings name no file."""
+    """What is odd between cases.csv and the files (rows for files that are not there) and, when cases.csv
+    gives pseudonyms that the run was told not to use, that its outputs hold real names. A pseudonymised
+    run's warnings name no file (its files without a row are in the warnings of :func:`build`)."""
     listed = {table.listed(doc_id) for doc_id in doc_ids}
     missing = [name for name in table.rows if name not in listed]
     if table.pseudonyms is not None:
         return [f"cases.csv lists {len(missing)} file(s) that are not in the corpus folder"] if missing else []
     found = [f"cases.csv lists {name}, which is not in the corpus folder" for name in missing]
-    if any(row.get("pseudonym") for row in table.rows.values()):
-        found += [f"{doc_id} is not in cases.csv, so its case keeps its real name: add a row with a pseudonym, "
-                  "or give --pseudonymise" for doc_id in doc_ids if table.lookup(doc_id) is None]
+    if table.gives_pseudonyms:
+        found.append(REAL_NAMES_WARNING)
     return found
 
 
 def finish(pseudonyms: Pseudonyms, corpus) -> None:
-    """Pseudonymise what the reading left: a speaker's name in the other documents (a transcript names its
-    own speakers only when it is read, in its worker), skipped files (with their reasons) and warnings;
-    mark the corpus pseudonymised."""
+    """Record in the corpus's options whether it is pseudonymised and why; when it is, pseudonymise what the
+    reading left: a speaker's name in the other documents (a transcript names its own speakers only when it
+    is read, in its worker), skipped files (with their reasons) and warnings."""
     from ..text.nlp import tokenize_segments
+
+    corpus.options.update(pseudonymised=pseudonyms.active, pseudonymised_reason=pseudonyms.reason)
+    if not pseudonyms.active:
+        return
 
     spoken = {}
     for doc in corpus.documents:
@@ -294,5 +345,4 @@ def finish(pseudonyms: Pseudonyms, corpus) -> None:
     corpus.skipped = [type(s)(s.document if s.document in known else pseudonyms.document_id(s.document),
                               pseudonyms.scrub(s.reason)) for s in corpus.skipped]
     corpus.warnings = [pseudonyms.scrub(w) for w in corpus.warnings] + pseudonyms.warnings
-    corpus.options["pseudonymised"] = True
     corpus.shared["pseudonyms"] = pseudonyms  # for the manifest's paths (never pickled, never written)
