@@ -45,17 +45,19 @@ FIXED_DATE = datetime(2024, 1, 1, tzinfo=timezone.utc)
 PAGE_BREAK = "<<<page>>>"
 HYPHEN_HINT = "~"
 
-# Attributes of the six fictional municipalities (all names are invented).
+# Attributes of the six fictional municipalities (all names are invented, so the demo keeps them: a
+# cases.csv with a 'pseudonym' column would make every run of the demo pseudonymised, with document ids
+# like «Kommune 1/plan 1.pdf»; README's Reliability and safety shows pseudonyms instead).
 # size_class: Statistics Norway's size classes by population.
 MUNICIPALITIES = {
-    "fjordvik": dict(case="Fjordvik", region="Vest", size_class="4", inter_municipal="nei", year="2024", pseudonym="Kommune 1"),
-    "haugbakken": dict(case="Haugbakken", region="Øst", size_class="6.1", inter_municipal="nei", year="2025", pseudonym="Kommune 2"),
-    "lauvdal": dict(case="Lauvdal", region="Midt", size_class="3", inter_municipal="ja", year="2024", pseudonym="Kommune 3"),
-    "nordheim": dict(case="Nordheim", region="Sør", size_class="5.1", inter_municipal="nei", year="2025", pseudonym="Kommune 4"),
-    "storeng": dict(case="Storeng", region="Nord", size_class="2", inter_municipal="ja", year="2025", pseudonym="Kommune 5"),
-    "vesteroy": dict(case="Vesterøy", region="Vest", size_class="1", inter_municipal="ja", year="2024", pseudonym="Kommune 6"),
+    "fjordvik": dict(case="Fjordvik", region="Vest", size_class="4", inter_municipal="nei", year="2024"),
+    "haugbakken": dict(case="Haugbakken", region="Øst", size_class="6.1", inter_municipal="nei", year="2025"),
+    "lauvdal": dict(case="Lauvdal", region="Midt", size_class="3", inter_municipal="ja", year="2024"),
+    "nordheim": dict(case="Nordheim", region="Sør", size_class="5.1", inter_municipal="nei", year="2025"),
+    "storeng": dict(case="Storeng", region="Nord", size_class="2", inter_municipal="ja", year="2025"),
+    "vesteroy": dict(case="Vesterøy", region="Vest", size_class="1", inter_municipal="ja", year="2024"),
 }
-CASES_COLUMNS = ["file", "case", "kind", "role", "region", "size_class", "inter_municipal", "year", "pseudonym"]
+CASES_COLUMNS = ["file", "case", "kind", "role", "region", "size_class", "inter_municipal", "year"]
 ROLES = ("barnevernleder", "koordinator")
 
 
