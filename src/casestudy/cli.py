@@ -28,7 +28,7 @@ from .output.figures import wordclouds
 from .output.files import write_csv
 from .progress import status
 from .sources import supported_names
-from .sources.pseudonyms import REASONS, pseudonymising
+from .sources.pseudonyms import REASONS
 from .text.nb import DEFAULT_INTERVIEWER_LABELS
 
 
@@ -180,9 +180,7 @@ def run(corpus, out, codebooks, no_code, unit, by, top, no_clouds, no_figures, l
                              interviewer=options["interviewer"], suggest=suggest,
                              model=options["model"], cases=options["cases"], stopwords=stopwords, reference=reference,
                              out=out, follow_links=options["follow_links"],
-                             pseudonymise=pseudonymising(corpus, cases=options["cases"],
-                                                         pseudonymise=options["pseudonymise"], names=options["names"]),
-                             names=options["names"])
+                             pseudonymise=options["pseudonymise"], names=options["names"])
     if not force and plan.up_to_date(out):
         click.echo(f"{out}/ is up to date: inputs, codebooks, options and casestudy are unchanged since its "
                    f"last run (use --force to run again)", err=True)

@@ -42,6 +42,7 @@ from .output.appendix import appendix_from
 from .output.figures import wordclouds
 from .output.files import write_csv, write_json
 from .sources.folder import file_sha256, find_files
+from .sources.pseudonyms import pseudonymising
 
 _PACKAGES = ("casestudy", "spacy", "simplemma", "pypdfium2", "python-docx", "lxml", "pandas", "numpy",
              "wordcloud", "scikit-learn", "scipy", "openpyxl", "regex")
@@ -194,10 +195,12 @@ def plan_run(corpus: str | Path = "corpus", *, codebooks=None, no_code: bool = F
              interviewer=(), model: str | None = None, cases: str | Path | None = None,
              stopwords: str | Path | None = None, reference: str | Path | None = None,
              out: str | Path | None = None, suggest: str | Path | None = None,
-             follow_links: bool = False, pseudonymise: bool = False, names: str | Path | None = None) -> RunPlan:
+             follow_links: bool = False, pseudonymise: bool | None = None,
+             names: str | Path | None = None) -> RunPlan:
     """Plan a run: resolve and validate the codebooks (a bad codebook stops here, before any output is
     written; default: the shipped barnevern codebook and § 15-1 checklist) and compute the run keys, so a
-    notebook can ask whether an output folder is current (``plan_run("corpus").up_to_date("outputs")``)."""
+    notebook can ask whether an output folder is current (``plan_run("corpus").up_to_date("outputs")``).
+    ``pseudonymise`` as read_corpus takes it (None: when cases.csv gives pseudonyms)."""
     corpus = Path(corpus)
     if no_code:
         paths = []
@@ -210,7 +213,7 @@ def plan_run(corpus: str | Path = "corpus", *, codebooks=None, no_code: bool = F
                 "figures": figures, "lang": lang, "interviewer": sorted(interviewer), "model": model}
     if follow_links:  # (only when given, so that the key of a run without it is what it was)
         settings["follow_links"] = True
-    if pseudonymise or names:
+    if pseudonymising(corpus, cases=cases, pseudonymise=pseudonymise, names=names):
         settings["pseudonymise"] = True
     model_files = []
     if suggest is not None:  # a model that does not fit the run stops here, before any output is written
