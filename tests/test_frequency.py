@@ -41,9 +41,22 @@ def test_total_is_the_ungrouped_count_first(tiny_corpus):
 
 
 def test_pseudonym_replaces_case(tiny_corpus):
-    corpus = read_corpus(tiny_corpus, jobs=1)
+    """A pseudonym column pseudonymises the run (case, document ids and all) unless told not to
+    (pseudonymise=None, see sources.pseudonyms.decide); pseudonymise=False keeps the real names and says so."""
+    cases = (tiny_corpus / "cases.csv").read_text(encoding="utf-8").splitlines()
+    rows = [cases[0] + ",pseudonym"] + [row + ",Kommune 1" for row in cases[1:]]
+    (tiny_corpus / "cases.csv").write_text("\n".join(rows), encoding="utf-8")
+    corpus = read_corpus(tiny_corpus, jobs=1, pseudonymise=None)
     assert {d.case for d in corpus} == {"Kommune 1"}
-    assert "Testby" not in corpus.documents_frame().to_csv()
+    assert [d.id for d in corpus] == ["Kommune 1/intervju 1.txt", "Kommune 1/intervju 2.docx", "Kommune 1/plan 1.pdf"]
+    assert "testby" not in corpus.documents_frame().to_csv().casefold()
+    assert (corpus.options["pseudonymised"], corpus.options["pseudonymised_reason"]) == (
+        True, "cases.csv gives pseudonyms (its pseudonym column)")
+    real = read_corpus(tiny_corpus, jobs=1, pseudonymise=False)
+    assert {d.case for d in real} == {"Testby"}
+    assert [d.id for d in real] == ["interviews/testby_koord.txt", "interviews/testby_leder.docx", "plans/testby.pdf"]
+    assert (real.options["pseudonymised"], real.options["pseudonymised_reason"]) == (
+        False, "--no-pseudonymise: real names kept although cases.csv gives pseudonyms")
 
 
 def test_table_of_contents_is_not_counted(tmp_path):
