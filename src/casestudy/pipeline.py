@@ -632,25 +632,31 @@ def _recode_locked(corpus, out, before, loaded, coding_books, checklist, kept, *
     previous = before.get("outputs", [])
     stage = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out))
     try:
-        frames: dict[str, pd.DataFrame] = {}
+        # only the coded frames before the writers start: the REFI-QDA project, the longest single output,
+        # needs nothing else, so it is written by a process of its own while the other writes the rest
+        coded: dict[str, pd.DataFrame] = {}
         for i, book in enumerate(coding_books):
-            suffix = "" if i == 0 else f"_{book.path.stem}"
-            found = coding_frames(corpus, book, unit=unit, by=by)
-            frames.update({f"{name}{suffix}": frame for name, frame in found.items()})
-        notes = {}
-        if reference is not None:
-            found, notes["agreement"] = agreement_frames(reference, frames["coded_segments"], corpus, coding_books[0],
-                                                         unit=unit)
-            frames.update(found)
+            coded[f"coded_segments{'' if i == 0 else f'_{book.path.stem}'}"] = code_corpus(corpus, book, unit=unit)
         book = coding_books[0] if coding_books else None
         with_appendix = any(name.startswith("appendix/") for name in previous)
-        shared = RunFrames(corpus, stage, frames, coding_books, [], checklist, {"appendix": with_appendix,
-                                                                                "suggest": suggest})
-        largest = _largest_frames(shared)
+        shared = RunFrames(corpus, stage, coded, coding_books, [], checklist, {"appendix": with_appendix,
+                                                                               "suggest": suggest})
+        notes = {}
 
         def the_rest() -> list[Path]:
-            paths = [write_csv(frame, stage / f"{name}.csv") for name, frame in frames.items() if name not in largest]
-            images = write_figures(corpus, {"coded_segments": frames.get("coded_segments")}, book, None,
+            frames: dict[str, pd.DataFrame] = {}
+            for (name, frame), codebook in zip(coded.items(), coding_books):
+                suffix = name.removeprefix("coded_segments")
+                frames[name] = frame
+                frames.update({f"{k}{suffix}": v for k, v in code_matrices(frame, codebook, by=by,
+                                                                            corpus=corpus).items()})
+            if reference is not None:
+                found, notes["agreement"] = agreement_frames(reference, coded["coded_segments"], corpus, book,
+                                                             unit=unit)
+                frames.update(found)
+            paths = [write_csv(_with_suggestions(shared, name) if name in coded else frame, stage / f"{name}.csv")
+                     for name, frame in frames.items()]
+            images = write_figures(corpus, {"coded_segments": coded.get("coded_segments")}, book, None,
                                    stage / "figures", lang=lang) if figures else []
             paths += images
             kept_images = [out / name for name in previous
@@ -660,9 +666,13 @@ def _recode_locked(corpus, out, before, loaded, coding_books, checklist, kept, *
                 paths += write_appendix(tables, stage / "appendix", images=images + kept_images, lang=lang)
             return paths
 
-        # the coded segments and the REFI-QDA project by the run's own largest-tables writer, beside the rest
-        written = [path for paths in concurrently(the_rest, lambda: _write_largest(shared, largest).paths,
-                                                  jobs=corpus.options.get("jobs")) for path in paths]
+        def the_project() -> list[Path]:
+            if not with_appendix:
+                return []
+            return write_exchange(corpus, coded.get("coded_segments"), book, stage / "exchange")
+
+        written = [path for paths in concurrently(the_rest, the_project, jobs=corpus.options.get("jobs"))
+                   for path in paths]
         new = {Path(p).relative_to(stage).as_posix() for p in written}
         stale = [name for name in previous if depends_on_coding(name) and name not in new]
         outputs = sorted(new | {name for name in previous if not depends_on_coding(name)})
@@ -701,7 +711,7 @@ def write_figures(corpus: Corpus, frames: dict, codebook: Codebook | None, check
     """The figures of a run (PNG, labels in ``lang``): coded units per 1,000 words per case and per role,
     the code co-occurrence heat map, and the § 15-1 matrix as a coloured grid; each where its data exist
     (and, for a figure with a row per case or plan, up to MAX_FIGURE_ROWS rows)."""
-    from .analyses.coding import code_cooccurrence, code_rates
+    from .analyses.coding import code_cooccurrence, code_rates, unit_ids, words_per_group
     from .output.appendix import FIGURE_LABELS, STATUS
     from .output.figures import heatmap, requirement_grid
 
@@ -711,12 +721,14 @@ def write_figures(corpus: Corpus, frames: dict, codebook: Codebook | None, check
     coded = frames.get("coded_segments")
     if codebook is not None and coded is not None and not coded.empty:
         names = {c.id: c.label or c.id for c in codebook.flat()}
+        units = unit_ids(coded)  # once for the three figures
         for by in ("case", "role"):
-            rates = code_rates(coded, codebook, corpus, by=by).rename(columns=names)
-            if 0 < len(rates) <= MAX_FIGURE_ROWS:
+            words = words_per_group(corpus, by)  # a row per group: a national corpus's cases are not drawn
+            if 0 < len(words) <= MAX_FIGURE_ROWS:
+                rates = code_rates(coded, codebook, corpus, by=by, units=units, words=words).rename(columns=names)
                 written.append(heatmap(rates, folder / f"codes_per_{by}.png", title=labels[f"codes_per_{by}"],
                                        value_label=per_words))
-        both = code_cooccurrence(coded, codebook).rename(index=names, columns=names)
+        both = code_cooccurrence(coded, codebook, units=units).rename(index=names, columns=names)
         if len(both):
             off_diagonal = both.to_numpy() - np.diag(np.diag(both.to_numpy()))
             written.append(heatmap(both, folder / "code_cooccurrence.png", title=labels["code_cooccurrence"],
@@ -731,13 +743,16 @@ def write_figures(corpus: Corpus, frames: dict, codebook: Codebook | None, check
 
 
 def write_exchange(corpus: Corpus, coded: pd.DataFrame | None, codebook: Codebook | None, folder: Path) -> list[Path]:
-    """project.qdpx and codebook.qdc (REFI-QDA) for NVivo, ATLAS.ti, MAXQDA and QualCoder."""
+    """project.qdpx and codebook.qdc (REFI-QDA) for NVivo, ATLAS.ti, MAXQDA and QualCoder. The source texts
+    that the run folder's previous project holds already are copied from it (see export_qdpx)."""
     if codebook is None or coded is None:
         return []
     folder.mkdir(parents=True, exist_ok=True)
     from .output.exchange.qdpx import AUTO_USER
 
-    return [Path(EXPORTS["qdpx"].write(corpus, coded, codebook, folder / "project.qdpx", coder=AUTO_USER)),
+    earlier = run_folder(folder.parent) / folder.name / "project.qdpx"
+    return [Path(EXPORTS["qdpx"].write(corpus, coded, codebook, folder / "project.qdpx", coder=AUTO_USER,
+                                       earlier=earlier if earlier.is_file() else None)),
             Path(EXPORTS["qdc"].write(codebook, folder / "codebook.qdc"))]
 
 

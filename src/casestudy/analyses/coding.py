@@ -327,9 +327,12 @@ def words_per_group(corpus, by: str = "case", *, include_interviewer: bool = Fal
             words &= speaker[tokens.segment]
         if by in ("role", "speaker"):
             fallback = doc.attributes.get(by) or doc.kind
-            groups = np.array([str(getattr(s, by) or fallback) for s in doc.segments], object)
-            for group, n in zip(*np.unique(groups[tokens.segment[words]], return_counts=True)):
-                counts[group] = counts.get(group, 0) + int(n)
+            groups = [str(getattr(s, by) or fallback) for s in doc.segments]
+            # words per segment, added up per group (a plan's segments are all one group)
+            per_segment = np.bincount(tokens.segment[words], minlength=len(groups)).tolist()
+            for group, n in zip(groups, per_segment):
+                if n:
+                    counts[group] = counts.get(group, 0) + n
         else:
             value = doc.attribute(by)
             group = str(value) if value not in (None, "") else "(mangler)"
@@ -338,15 +341,17 @@ def words_per_group(corpus, by: str = "case", *, include_interviewer: bool = Fal
 
 
 def code_rates(coded: pd.DataFrame, codebook: Codebook, corpus, *, by: str = "case", per: int = 1000,
-               top_level: bool = True) -> pd.DataFrame:
+               top_level: bool = True, units: pd.Series | None = None, words: pd.Series | None = None
+               ) -> pd.DataFrame:
     """Coded units per ``per`` words of each group (rows: groups of ``by``, columns: codes, the top-level
     codes by default, a child counting for its parent): how often a case or a role speaks of each theme,
-    comparable across documents of different length."""
+    comparable across documents of different length. ``units``: :func:`unit_ids` of ``coded`` and
+    ``words``: :func:`words_per_group` of ``by``, when made already."""
     corpus.check_attribute(by)
     if by in ("role", "speaker"):  # a plan has none: it counts under its kind, as word_counts groups it
         coded = coded.assign(**{by: coded[by].where(coded[by].notna() & (coded[by] != ""), coded["kind"])})
-    matrix = code_matrix(coded, codebook, by=by, corpus=corpus).set_index(by)
-    words = words_per_group(corpus, by)
+    matrix = code_matrix(coded, codebook, by=by, corpus=corpus, units=units).set_index(by)
+    words = words_per_group(corpus, by) if words is None else words
     codes = [c.id for c in codebook.codes] if top_level else codebook.ids
     matrix = matrix.reindex(index=words.index, columns=codes, fill_value=0).fillna(0)
     rates = matrix.div(words.where(words > 0), axis=0) * per
@@ -354,16 +359,19 @@ def code_rates(coded: pd.DataFrame, codebook: Codebook, corpus, *, by: str = "ca
     return rates.round(2)
 
 
-def code_cooccurrence(coded: pd.DataFrame, codebook: Codebook, *, rollup: bool = True) -> pd.DataFrame:
+def code_cooccurrence(coded: pd.DataFrame, codebook: Codebook, *, rollup: bool = True,
+                      units: pd.Series | None = None) -> pd.DataFrame:
     """Code × code: the number of coded units that have both codes (the diagonal: units with the code), for
-    the codes that occur, in the codebook's order; with ``rollup`` a child also counts for its parents."""
-    rows, codes = _unit_codes(coded, codebook, rollup, unit_ids(coded))
+    the codes that occur, in the codebook's order; with ``rollup`` a child also counts for its parents.
+    ``units``: :func:`unit_ids` of ``coded``, when made already."""
+    units = unit_ids(coded) if units is None else units
+    rows, codes = _unit_codes(coded, codebook, rollup, units)
     ids = codebook.ids
     if not len(rows):
         return pd.DataFrame(dtype="int64")
     from scipy import sparse
 
-    units = np.asarray(unit_ids(coded), np.int64)[rows]
+    units = np.asarray(units, np.int64)[rows]
     matrix = sparse.csr_matrix((np.ones(len(units), np.float64), (units, codes)), shape=(units.max() + 1, len(ids)))
     both = np.rint((matrix.T @ matrix).toarray()).astype(np.int64)
     used = [j for j in range(len(ids)) if both[j, j]]
