@@ -38,8 +38,9 @@ def xlsx_header(row) -> None:
 
 def xlsx_value(cell, value) -> None:
     """Set an XLSX cell to a value that a spreadsheet shows as it is: a text starting with '=' stays text
-    (openpyxl would write it as a formula)."""
-    cell.value = value
+    (openpyxl would write it as a formula), and an empty text is a blank cell, as a missing value is (a
+    table read back from its CSV, where the two look alike, gives the same sheet)."""
+    cell.value = None if isinstance(value, str) and not value else value
     if isinstance(value, str) and value.startswith("="):
         cell.data_type = "s"
 

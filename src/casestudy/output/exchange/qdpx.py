@@ -29,8 +29,10 @@ timestamps, so the same input gives the same bytes in every run.
 from __future__ import annotations
 
 import functools
+import struct
 import xml.etree.ElementTree as ET
 import zipfile
+import zlib
 from pathlib import Path, PurePosixPath
 
 import pandas as pd
@@ -72,7 +74,7 @@ SPANS = ("unit", "match")
 
 def export_qdpx(corpus, coded: pd.DataFrame | None, codebook: Codebook, path: str | Path, *,
                 users=("casestudy",), name: str | None = None, coder: str | None = None,
-                span: str = "unit") -> Path:
+                span: str = "unit", earlier: str | Path | None = None) -> Path:
     """Write a REFI-QDA project (.qdpx) with every document, its case and attributes, and the coded passages.
 
     Args:
@@ -88,6 +90,8 @@ def export_qdpx(corpus, coded: pd.DataFrame | None, codebook: Codebook, path: st
             writes its auto-coding as AUTO_USER.
         span: 'unit' codes the whole unit a row stands for (its sentence, paragraph or turn), with the
             matched words and negation in the selection's description; 'match' codes the matched words.
+        earlier: a project this function wrote before (the previous run's): a source whose text is the
+            same is copied from it as it is compressed there, not compressed again (the same bytes).
     Returns:
         ``path``.
     """
@@ -109,17 +113,133 @@ def export_qdpx(corpus, coded: pd.DataFrame | None, codebook: Codebook, path: st
     names, case_level = _variables(documents)
     user_guid = {u: guid("user", u) for u in users}
     source_names = _source_names(documents)
-    with atomic_path(path) as tmp:
+    with atomic_path(path) as tmp, _EarlierSources(earlier) as sources:
         with zipfile.ZipFile(tmp, "w") as archive:
-            with archive.open(_zip_info("project.qde"), "w") as member:
-                member.write(head.encode("utf-8"))
+            with archive.open(_zip_info("project.qde"), "w") as member, _Behind(member.write) as write:
+                write(head.encode("utf-8"))
                 for doc in documents:
-                    member.write(_text_source(doc, selections[doc.id], notes[doc.id], names, case_level, user_guid,
-                                              users[0], source_names[doc.id]).encode("utf-8"))
-                member.write(tail.encode("utf-8"))
+                    write(_text_source(doc, selections[doc.id], notes[doc.id], names, case_level, user_guid,
+                                       users[0], source_names[doc.id]).encode("utf-8"))
+                write(tail.encode("utf-8"))
             for doc in documents:
-                archive.writestr(_zip_info(f"Sources/{source_guid(doc)}.txt"), doc.text.encode("utf-8"))
+                info, text = _zip_info(f"Sources/{source_guid(doc)}.txt"), doc.text.encode("utf-8")
+                sources.write(archive, info, text)
     return Path(path)
+
+
+class _Behind:
+    """Calls ``write`` (a zip member's: deflate and write, which let go of the interpreter) in a thread of its
+    own, in order, while the caller makes the next part: the project's XML is made and compressed at once.
+    At most ``ahead`` parts wait; an error in a write is raised at the next call or at the end."""
+
+    def __init__(self, write, ahead: int = 8):
+        from concurrent.futures import ThreadPoolExecutor
+
+        self._write, self._ahead = write, ahead
+        self._pool = ThreadPoolExecutor(1, thread_name_prefix="deflate")
+        self._pending: list = []
+
+    def __enter__(self):
+        return self
+
+    def __call__(self, data: bytes) -> None:
+        self._pending.append(self._pool.submit(self._write, data))
+        if len(self._pending) > self._ahead:
+            self._pending.pop(0).result()
+
+    def __exit__(self, *failed):
+        try:
+            for future in self._pending:
+                future.result()
+        finally:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+        return False
+
+
+class _EarlierSources:
+    """The source texts of an earlier project, to copy compressed as they are (see :func:`export_qdpx`).
+
+    A member is copied only when it is what this export would write: the same name, our own fixed header
+    (deflated, no encryption, no data descriptor), and its bytes inflate to exactly the text (checked in
+    full, so a changed or damaged earlier project costs time, never a wrong source); otherwise the text is
+    compressed as usual. The copy gives the same bytes as compressing the text again, since the earlier
+    project was compressed by this same code at the same level."""
+
+    def __init__(self, path: str | Path | None):
+        self._archive = self._file = None
+        self._members: dict[str, zipfile.ZipInfo] = {}
+        if path is None:
+            return
+        try:
+            self._file = open(path, "rb")
+            self._archive = zipfile.ZipFile(self._file)
+            self._members = {info.filename: info for info in self._archive.infolist()}
+        except (OSError, zipfile.BadZipFile, ValueError):
+            self.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *failed):
+        self.close()
+        return False
+
+    def close(self) -> None:
+        for handle in (self._archive, self._file):
+            if handle is not None:
+                handle.close()
+        self._archive = self._file = None
+        self._members = {}
+
+    def write(self, archive: zipfile.ZipFile, info: zipfile.ZipInfo, data: bytes) -> None:
+        """Write ``data`` as the member ``info`` of ``archive``: copied from the earlier project when it holds
+        the same text, else compressed."""
+        deflated = self._deflated(info, data)
+        if deflated is None:
+            archive.writestr(info, data)
+            return
+        info.file_size = len(data)  # as writestr sets it
+        with archive.open(info, "w") as member:
+            if hasattr(member, "_compressor"):  # (else it compresses the text as writestr would)
+                member._compressor = _Compressed(deflated)  # the write computes size and CRC of ``data`` itself
+            member.write(data)
+
+    def _deflated(self, info: zipfile.ZipInfo, data: bytes) -> bytes | None:
+        earlier = self._members.get(info.filename)
+        if (earlier is None or earlier.compress_type != zipfile.ZIP_DEFLATED or earlier.flag_bits
+                or earlier.file_size != len(data) or earlier.compress_size > 2 * len(data) + 1024):
+            return None
+        try:
+            self._file.seek(earlier.header_offset)
+            header = self._file.read(zipfile.sizeFileHeader)
+            fields = struct.unpack(zipfile.structFileHeader, header)
+            if (fields[0] != zipfile.stringFileHeader or fields[3] or fields[4] != zipfile.ZIP_DEFLATED
+                    or fields[8] != earlier.compress_size or fields[9] != len(data)):
+                return None
+            self._file.seek(earlier.header_offset + zipfile.sizeFileHeader + fields[10] + fields[11])
+            deflated = self._file.read(earlier.compress_size)
+        except (OSError, struct.error):
+            return None
+        inflate = zlib.decompressobj(-zlib.MAX_WBITS)
+        try:
+            same = inflate.decompress(deflated, len(data) + 1) == data and inflate.eof and not inflate.unused_data
+        except zlib.error:
+            return None
+        return deflated if same else None
+
+
+class _Compressed:
+    """A zip member's compressor that hands back bytes deflated already (see :class:`_EarlierSources`)."""
+
+    def __init__(self, deflated: bytes):
+        self._deflated = deflated
+
+    def compress(self, data) -> bytes:
+        deflated, self._deflated = self._deflated, b""
+        return deflated
+
+    def flush(self) -> bytes:
+        return b""
 
 
 def _source_names(documents) -> dict[str, str]:
