@@ -28,6 +28,19 @@ NEGATION_WINDOW = 3
 _NONE = np.zeros(0, np.int64)
 
 
+def sorted_unique(values: np.ndarray) -> np.ndarray:
+    """np.unique of a 1-d integer array by sorting: NumPy 2's np.unique hashes first, which costs three to
+    eight times as much on the short arrays matching makes (tens of positions), and it is called per term,
+    code and document."""
+    values = np.sort(values)
+    if len(values) < 2:
+        return values
+    keep = np.empty(len(values), bool)
+    keep[0] = True
+    np.not_equal(values[1:], values[:-1], out=keep[1:])
+    return values[keep]
+
+
 @dataclass(frozen=True)
 class Term:
     """One token position of a pattern: an exact form/lemma, or a glob over lemma and form."""
@@ -200,24 +213,33 @@ class DocumentIndex:
     def positions(self, term: int) -> np.ndarray:
         """Sorted positions of the tokens a present term matches (by lemma or form)."""
         found = self._positions.get(term)
-        if found is not None:
-            return found
-        ids = self.present[term]
+        if found is None:
+            found = self._positions[term] = self._string_positions(self.present[term])
+        return found
+
+    def union(self, terms) -> np.ndarray:
+        """Sorted positions of the tokens any of the present terms matches: one gathering of their strings'
+        tokens instead of a sorted array per term merged afterwards (a code has dozens of one-word patterns)."""
+        if len(terms) == 1:
+            return self.positions(terms[0])
+        ids = list(dict.fromkeys(i for term in terms for i in self.present[term]))
+        return self._string_positions(ids)
+
+    def _string_positions(self, ids) -> np.ndarray:
+        """Sorted positions of the tokens whose lemma or form is one of the string ids."""
         (by_lemma, lemma_bounds), (by_form, form_bounds), lemma_of, one_lemma_per_form = self._string_index()
         parts = [part for i in ids if len(part := by_lemma[lemma_bounds[i]:lemma_bounds[i + 1]])]
         covered = len(parts)
-        parts += [part for i in ids if not (one_lemma_per_form and lemma_of[i] in ids)
+        members = set(ids) if len(ids) > 4 else ids
+        parts += [part for i in ids if not (one_lemma_per_form and lemma_of[i] in members)
                   and len(part := by_form[form_bounds[i]:form_bounds[i + 1]])]
         if not parts:  # a string no token has any more (a lemma every token of which the context changed)
-            found = _NONE
-        elif len(parts) == 1:  # sorted already: the sort is stable
-            found = parts[0]
-        elif covered == len(parts):  # lemma parts of different lemmas do not overlap
-            found = np.sort(np.concatenate(parts))
-        else:
-            found = np.unique(np.concatenate(parts))
-        self._positions[term] = found
-        return found
+            return _NONE
+        if len(parts) == 1:  # sorted already: the sort is stable
+            return parts[0]
+        if covered == len(parts):  # lemma parts of different lemmas do not overlap
+            return np.sort(np.concatenate(parts))
+        return sorted_unique(np.concatenate(parts))
 
 
 def shared_lexicon(shared: dict) -> Lexicon:
@@ -294,17 +316,22 @@ class Matcher:
         last = starts + n - 1
         return starts[(tokens.segment[starts] == tokens.segment[last]) & (tokens.sent[starts] == tokens.sent[last])]
 
-    def _spans(self, patterns: list[tuple[int, ...]], index: DocumentIndex) -> tuple[np.ndarray, np.ndarray]:
-        """Every range [i, j) where one of the patterns matches, as arrays of i and j."""
+    def _spans(self, patterns: list[tuple[int, ...]], index: DocumentIndex) -> tuple[np.ndarray, np.ndarray, bool]:
+        """Every range [i, j) where one of the patterns matches, as arrays of i and j, and whether they are
+        in order, each once (true of one part: the one-word patterns' tokens are gathered as one set)."""
         starts, ends = [], []
+        words = [p[0] for p in patterns if len(p) == 1 and p[0] in index.present]
+        if words:
+            single = index.union(words)
+            starts.append(single)
+            ends.append(single + 1)
         for pattern in patterns:
-            found = self._find(pattern, index)
-            if len(found):
+            if len(pattern) > 1 and len(found := self._find(pattern, index)):
                 starts.append(found)
                 ends.append(found + len(pattern))
         if len(starts) < 2:
-            return (starts[0], ends[0]) if starts else (_NONE, _NONE)
-        return np.concatenate(starts), np.concatenate(ends)
+            return (starts[0], ends[0], True) if starts else (_NONE, _NONE, True)
+        return np.concatenate(starts), np.concatenate(ends), False
 
     def matches(self, tokens: TokenTable, texts: list[str], kind: str | None = None
                 ) -> list[tuple[str, int, int, int, bool, int]]:
@@ -335,18 +362,19 @@ class Matcher:
             found_patterns = candidates.get(place, [])
             # weak patterns need their context where the code says so (every kind when the kind is unknown)
             weak = set(code.weak_ids) if kind is None or kind in code.context_kinds else set()
-            i, j = self._spans([p for p in found_patterns if p not in weak], index)
+            i, j, once = self._spans([p for p in found_patterns if p not in weak], index)
             if weak and any(p in weak for p in found_patterns):
                 # a weak pattern counts only in a sentence where a context pattern matches
-                a, b = self._spans([p for p in found_patterns if p in weak], index)
-                c, _ = self._spans(code.context_ids, index)
+                a, b, _ = self._spans([p for p in found_patterns if p in weak], index)
+                c, _, _ = self._spans(code.context_ids, index)
                 if len(a) and len(c):
-                    sentences = np.unique(tokens.segment[c].astype(np.int64) * width + tokens.sent[c])
+                    sentences = sorted_unique(tokens.segment[c].astype(np.int64) * width + tokens.sent[c])
                     keep = np.isin(tokens.segment[a].astype(np.int64) * width + tokens.sent[a], sentences)
                     i, j = np.concatenate((i, a[keep])), np.concatenate((j, b[keep]))
+                    once = False
             if len(i) and code.exclude_ids:
                 # a match is dropped when it shares a token with a match of an exclude pattern
-                a, b = self._spans(code.exclude_ids, index)
+                a, b, _ = self._spans(code.exclude_ids, index)
                 if len(a):
                     covered = np.zeros(width, np.int32)
                     np.add.at(covered, a, 1)
@@ -354,9 +382,10 @@ class Matcher:
                     inside = np.concatenate(([0], np.cumsum(np.cumsum(covered)[:-1] > 0)))
                     keep = inside[j] == inside[i]
                     i, j = i[keep], j[keep]
-            if len(i):
-                key = np.unique(i * width + j)  # each range once, in order of (i, j)
+            if len(i) and not once:
+                key = sorted_unique(i * width + j)  # each range once, in order of (i, j)
                 i, j = key // width, key % width
+            if len(i):
                 negated = index.negated[i]
                 if code.negation == "drop":
                     i, j, negated = i[~negated], j[~negated], negated[~negated]
