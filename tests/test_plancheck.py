@@ -367,3 +367,21 @@ def test_a_page_background_and_a_table_on_it(tmp_path):
     segments = read_corpus(tmp_path, jobs=1, cache=None)["plans/bakgrunn.pdf"].segments
     assert [s.text for s in segments] == ["Planen gjelder alle barn og unge i kommunen.",
                                           "Tiltak: Hjemmebesøk; Ansvar: Helsestasjonen", "Planen rulleres hvert år."]
+
+
+def test_best_evidence_is_the_first_sentence_of_its_kind_in_plan_order(tmp_path):
+    """Sentences are taken in the plan's order. They were once ordered by the first checklist word list
+    that matched in each, so a later sentence that also matched an earlier list (here 'alfa') came
+    first, and the best evidence quoted the second sentence of the paragraph instead of the first."""
+    book = tmp_path / "liste.yaml"
+    book.write_text(
+        "name: liste\nkind: checklist\nversion: 2\n"
+        "groups:\n  a: [alfa]\n  b: [beta]\n"
+        "codes:\n  - id: R1\n    label: Krav\n    patterns: [gamma]\n"
+        "    evidence:\n      - kind: k\n        needs: {b: 1}\n", encoding="utf-8")
+    (tmp_path / "plans").mkdir()
+    (tmp_path / "plans" / "plan.txt").write_text("Beta står her. Alfa og beta står her.\n", encoding="utf-8")
+    result = assess(read_corpus(tmp_path, jobs=1, cache=None), load_codebook(book))
+    assert result.requirements[["status", "best_evidence", "kinds"]].values.tolist() == [
+        ["met", "Beta står her.", "k"]]  # a text file has no pages to cite
+    assert result.evidence[["segment", "kind", "concrete"]].values.tolist() == [[0, "k", "beta"]]

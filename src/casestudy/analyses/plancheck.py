@@ -218,11 +218,20 @@ def _sentence_hits(doc, tokens, plan: Plan, sections, skip: set[int]) -> Hits:
         skipped[list(skip)] = True
         keep = np.where(heading_only[found.code], is_heading[found.segment], ~skipped[found.segment])
         found = found.take(np.flatnonzero(keep))
+    # in the plan's order: sentence after sentence, in each the codes in checklist order, their words in order
+    found = found.take(np.lexsort((found.start, found.code, found.sent, found.segment)))
     words: Hits = {}
     texts = [s.text for s in doc.segments]
+    key = place_of = None
     for place, seg, sent, a, b in zip(found.code.tolist(), found.segment.tolist(), found.sent.tolist(),
                                       found.start.tolist(), found.end.tolist()):
-        words.setdefault((seg, sent), {}).setdefault(ids[place], {})[texts[seg][a:b].lower()] = None
+        if key != (seg, sent):
+            key, place_of = (seg, sent), None
+            sentence = words[key] = {}
+        if place_of != place:
+            place_of = place
+            matched = sentence[ids[place]] = {}
+        matched[texts[seg][a:b].lower()] = None
     return words
 
 
@@ -286,7 +295,8 @@ def assess_document(doc, tokens, checklist: Codebook, plan: Plan | None = None) 
     usable = _Usable.of(_usable(words, skip, [f"topic__{code.id}" for code in checklist.codes], plan.overview_topics))
     wide = [kind for kinds in plan.kinds.values() for kind in kinds if kind.paragraph]
     segments = set().union(*(usable.segments.get(group, set()) for kind in wide for group, _ in kind.needs[:1]))
-    context = (doc, sections, words, usable, _by_paragraph(usable.hits, segments), sentence_bounds(tokens))
+    headings = {key: hits for key, hits in words.items() if sections[key[0]][0]}
+    context = (doc, sections, headings, usable, _by_paragraph(usable.hits, segments), sentence_bounds(tokens))
     requirement_rows, evidence_rows = [], []
     for code in checklist.codes:
         row, evidence = _assess_requirement(code, plan, *context)
@@ -340,7 +350,7 @@ def _find_kinds(code: Code, plan: Plan, sections, usable: _Usable, paragraph):
     return by_kind, sentence_of, general
 
 
-def _assess_requirement(code: Code, plan: Plan, doc, sections, words: Hits, usable: _Usable, paragraph, bounds):
+def _assess_requirement(code: Code, plan: Plan, doc, sections, headings: Hits, usable: _Usable, paragraph, bounds):
     """The requirement row and the evidence rows of one requirement in one plan."""
     rule = plan.rules[code.id]
     by_kind, sentence_of, general = _find_kinds(code, plan, sections, usable, paragraph)
@@ -355,13 +365,13 @@ def _assess_requirement(code: Code, plan: Plan, doc, sections, words: Hits, usab
     best_text = ""
     if cited:
         # where the plan itself takes the requirement up: under a heading that names it, then most kinds
-        named = {seg for (seg, _), hits in words.items() if sections[seg][0] and f"heading__{code.id}" in hits}
+        named = {seg for (seg, _), hits in headings.items() if f"heading__{code.id}" in hits}
         best = max(by_kind, key=lambda s: (any(i in named for i in sections[s][1]), len(by_kind[s]), -s)) \
             if by_kind else cited[0][0]
         segment = doc.segments[best]
         sent = min((sentence_of[(best, k)] for k in by_kind.get(best, {})), default=None)
         a, b = bounds.get((best, sent), (0, len(segment.text))) if sent is not None else (0, len(segment.text))
-        best_text = f"{segment.text[a:b]} (s. {segment.page})"
+        best_text = segment.text[a:b] + (f" (s. {segment.page})" if segment.page is not None else "")
     reason = ("" if status == "met" else
               f"{len(kinds_found)} of {rule['met']['min_kinds']} kinds of concrete evidence" if kinds_found else
               "mentioned only in general words" if general else "")
