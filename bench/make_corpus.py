@@ -45,7 +45,9 @@ def _load_renderer():
 
 R = _load_renderer()
 DEMO_SRC = ROOT / "scripts" / "demo_src"
-CASES_COLUMNS = ["file", "case", "kind", "role", "region", "size_class", "inter_municipal", "year", "pseudonym"]
+#: No pseudonym column: a national screening reads public plans under their municipalities' names, and a
+#: pseudonym column would make every bench run a pseudonymised one (issue 21).
+CASES_COLUMNS = ["file", "case", "kind", "role", "region", "size_class", "inter_municipal", "year"]
 ROLES = ("barnevernleder", "koordinator")
 ROLE_LONG = {"barnevernleder": "leder for barne~vern~tjenesten", "koordinator": "koordinator for fore~byggende arbeid"}
 #: rendered words per page (11 pt body, A4), measured on generated plans; used to size a plan to its page target
@@ -140,7 +142,7 @@ def municipalities(n: int, seed: int) -> list[dict]:
         rows.append(dict(
             case=name, slug=slugify(name), region=rng.choice(T.REGIONS),
             size_class=rng.choices(classes, weights)[0], inter_municipal=rng.choice(["ja", "nei", "nei"]),
-            year=str(rng.choice([2023, 2024, 2024, 2025])), pseudonym=f"Kommune {i + 1}",
+            year=str(rng.choice([2023, 2024, 2024, 2025])),
         ))
     for row in rows:  # neighbours for inter-municipal cooperation
         row["neighbours"] = [r["case"] for r in rng.sample(rows, min(2, len(rows)))]

@@ -28,7 +28,7 @@ def test_generator_and_benchmark_run_on_a_tiny_corpus(tmp_path):
     with open(corpus / "cases.csv", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     assert len(rows) == 7
-    assert {"file", "case", "kind", "role", "region", "size_class", "pseudonym"} <= set(rows[0])
+    assert set(rows[0]) == {"file", "case", "kind", "role", "region", "size_class", "inter_municipal", "year"}
     assert {r["role"] for r in rows if r["kind"] == "interview"} == {"barnevernleder", "koordinator"}
 
     results = tmp_path / "results.json"
