@@ -143,3 +143,79 @@ def test_variant_spellings_are_counted_as_one_lemma_and_addresses_are_not_words(
     words = set(counts["lemma"])
     assert not {"post@kommune.no", "2024/123", "pr.", "helse-", "fjordvik"} & words
     assert "helsetjeneste" in words and "omsorgstjeneste" in words
+
+
+# Error classes found on the development set (validation/lemmas_dev/), each with our own example words.
+
+@pytest.mark.parametrize("text, word, lemma", [
+    # simplemma's Nynorsk data gives a-infinitives; Nynorskordboka's headword is the e-infinitive
+    ("Dei vil invitere foreldra til eit møte.", "invitere", "invitere"),
+    ("Kommunen skal sørgje for at ungdomane kjem.", "sørgje", "sørgje"),
+    ("Ho ringde til tenesta og sa at guten strevar.", "ringde", "ringje"),
+    ("Ho ringde til tenesta og sa at guten strevar.", "strevar", "streve"),
+    ("Kommunen investerer i borna, seier ho.", "investerer", "investere"),
+    # «vil» is always the modal verb (ville), never the noun vilje
+    ("Dei vil halde fram med arbeidet i kommunen.", "vil", "ville"),
+    # a Nynorsk -ing noun is its own headword, not its definite form
+    ("Tilbodet i kommunen omfattar vaksinering og kontroll.", "vaksinering", "vaksinering"),
+    # the bare stem of an -ere verb is an imperative; the plural noun of the same letters is far likelier
+    ("Rapporter frå skulane viser dette.", "rapporter", "rapport"),
+    ("Helsestasjonen gir vaksiner og råd.", "vaksiner", "vaksine"),
+    # present participles of short verbs are their own headwords too
+    ("Det er et økende press på tjenesten.", "økende", "økende"),
+    ("Det er eit aukande press på tenesta, og dei seier det.", "aukande", "aukande"),
+    # «går» is the present of gå
+    ("Samarbeidet går bra.", "går", "gå"),
+])
+def test_headwords_for_simplemma_forms(text, word, lemma):
+    assert dict(_lemmas(text))[word] == lemma
+
+
+@pytest.mark.parametrize("text, word, lemma", [
+    # an inflected compound simplemma does not know: its last part's lemma
+    ("Fylkesmannen har sendt brevet til kommunane, og dei svarte ikkje.", "fylkesmannen", "fylkesmann"),
+    # an -et compound whose last part is a noun is the definite noun (not a verb in -e)
+    ("Saka vart drøfta i ungdomsrådet i kommunen.", "ungdomsrådet", "ungdomsråd"),
+    ("Folkehelsearbeidet i kommunen er viktig.", "folkehelsearbeidet", "folkehelsearbeid"),
+    # after «som» an -et form simplemma reads as a noun stays the noun («som barnet trenger»)
+    ("Vi besøker familien så ofte som barnet trenger det.", "barnet", "barn"),
+    ("Vi har arbeidet godt med dette.", "arbeidet", "arbeide"),
+])
+def test_compounds_and_definite_nouns(text, word, lemma):
+    assert dict(_lemmas(text))[word] == lemma
+
+
+@pytest.mark.parametrize("text, word, lemma", [
+    # after the infinitive mark or a modal (with a pronoun between): the infinitive, not an adjective
+    ("Målet er å trygge foreldrene i rollen.", "trygge", "trygge"),
+    ("Skal dei klare fristane, treng dei fleire tilsette.", "klare", "klare"),
+    ("Kommunen skal klare dette.", "klare", "klare"),
+    # …but an adjective after a modal and a verb stays an adjective
+    ("Barna skal ha trygge vaksne rundt seg.", "trygge", "trygg"),
+    # after an article or a preposition: the noun or adjective, not a verb of the same letters
+    ("Dette er ein del av arbeidet i kommunen, og dei seier det.", "del", "del"),
+    ("Mange born bur i familiar med låg inntekt, og dei seier det.", "låg", "låg"),
+    # …but an inflected adjective after a preposition keeps its adjective lemma
+    ("Tiltaket bygger på gode erfaringer.", "gode", "god"),
+    ("Planen tar utgangspunkt i lokale behov.", "lokale", "lokal"),
+])
+def test_infinitive_and_article_context(text, word, lemma):
+    assert dict(_lemmas(text))[word] == lemma
+
+
+def test_coordinated_part_takes_the_whole_head_not_a_word_inside_it():
+    # «skulehelsetenesta» ends in «teneste», which ends in the word «neste»: the head is teneste
+    assert dict(_lemmas("Helsestasjons- og skulehelsetenesta er open for alle, og dei seier det."))[
+        "helsestasjons-"] == "helsestasjonsteneste"
+
+
+@pytest.mark.parametrize("text, word, lemma", [
+    # a noun in -a stays a noun (the a-infinitive rule is for verbs only: kollegaen is a noun's form)
+    ("Kollegaen min og kollegaene hennes.", "kollegaene", "kollega"),
+    # a head one letter longer is a linking s, not a word: omsorgs|leder, not omsorg|sleder
+    ("Helse- og omsorgsleder i kommunen.", "helse-", "helseleder"),
+    # after a preposition, only a verb reading is replaced: «i minst én» keeps its adjective lemma
+    ("Alle skal delta i minst én samling.", "minst", "liten"),
+])
+def test_rules_found_on_the_demo_corpus(text, word, lemma):
+    assert dict(_lemmas(text))[word] == lemma

@@ -174,7 +174,10 @@ NB_ONLY = frozenset({"ikke", "jeg", "hva", "hvordan", "hvorfor", "mye", "bare", 
                      "sier", "kommer", "være", "vært", "hos", "hvis"})
 
 #: Words whose lemma is the word itself, whatever simplemma says (an adverb read as a comparative, say).
-LEMMA_EXCEPTIONS = {"videre": "videre", "vidare": "vidare", "fremst": "fremst", "framst": "framst",
+#: («vil» is only ever the present of ville, «går» the present of gå: simplemma's Nynorsk data gives the noun
+#: vilje, and its Bokmål data leaves «går» as the adverb of «i går».)
+LEMMA_EXCEPTIONS = {"vil": "ville", "går": "gå", "videre": "videre", "vidare": "vidare",
+                    "fremst": "fremst", "framst": "framst",
                     "føresette": "føresett", "føresett": "føresett", "foresatte": "foresatt"}
 
 #: Endings of present participles (Bokmål -ende, Nynorsk -ande), which are their own headwords.
@@ -193,6 +196,28 @@ AGENT_ENDINGS = ("", "e", "en", "ne", "ar", "en", "ane")
 VERB_CUES = frozenset({"har", "hadde", "ha", "hatt", "er", "var", "ble", "blitt", "vart", "vorte", "vore",
                        "vi", "me", "de", "dei", "jeg", "eg", "du", "han", "hun", "ho", "man", "dere", "som",
                        "ikke", "ikkje", "også", "òg"})
+
+#: The auxiliaries among VERB_CUES: only after one of these is an -et form that simplemma reads as a noun
+#: taken for the verb («har barnet» is rare; «som barnet trenger» is the noun).
+AUXILIARIES = frozenset({"har", "hadde", "ha", "hatt", "er", "var", "ble", "blitt", "vart", "vorte", "vore",
+                         "blir", "vert", "bli", "verte", "være", "vere"})
+
+#: The infinitive mark and the modal verbs: the word right after one (or after one and a word of
+#: BETWEEN_MODAL_AND_VERB) is read as an infinitive where it can be one («å trygge», «skal dei klare»).
+INFINITIVE_CUES = frozenset({"å", "skal", "skulle", "kan", "kunne", "må", "måtte", "vil", "ville", "bør", "burde"})
+BETWEEN_MODAL_AND_VERB = frozenset({"vi", "me", "de", "dei", "jeg", "eg", "du", "han", "hun", "ho", "man", "ein",
+                                    "dere", "ikke", "ikkje", "også", "òg", "alltid", "aldri", "derfor",
+                                    "difor"})
+
+#: Articles and prepositions: a word right after one is read as a noun or adjective where it can be one
+#: («ein del», «med låg inntekt»). Not «det», «den», «de», «dei» (also subject pronouns before a verb) nor
+#: «for», «om» (also conjunctions).
+NOUN_CUES = frozenset({"en", "ei", "et", "ein", "eit", "i", "på", "av", "til", "med", "fra", "frå", "mot",
+                       "under", "hos", "hjå", "ved", "gjennom", "mellom", "uten", "utan", "innen", "innan",
+                       "blant", "etter", "over"})
+
+#: Endings of inflected nouns: an unknown compound with one is lemmatized by its last part (fylkesmannen).
+INFLECTED_ENDINGS = ("en", "et", "a", "ar", "ane", "ene", "er")
 
 #: Conjunctions after the first part of a coordinated compound ("helse- og omsorgstjenester").
 COMPOUND_CONJUNCTIONS = frozenset({"og", "eller", "samt", "og/eller"})

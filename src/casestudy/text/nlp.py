@@ -23,12 +23,13 @@ import numpy as np
 
 from ..errors import CasestudyError
 from .nb import (
-    ABBREVIATIONS, AGENT_ENDINGS, AGENT_NOUNS, COMPOUND_CONJUNCTIONS, LEMMA_EXCEPTIONS, LEMMA_PLURAL_RULES,
-    LEMMA_SUFFIX_RULES, NB_ONLY, NN_ONLY, PRESENT_PARTICIPLE, VERB_CUES,
+    ABBREVIATIONS, AGENT_ENDINGS, AGENT_NOUNS, AUXILIARIES, BETWEEN_MODAL_AND_VERB, COMPOUND_CONJUNCTIONS,
+    INFINITIVE_CUES, INFLECTED_ENDINGS, LEMMA_EXCEPTIONS, LEMMA_PLURAL_RULES, LEMMA_SUFFIX_RULES, NB_ONLY, NN_ONLY,
+    NOUN_CUES, PRESENT_PARTICIPLE, VERB_CUES,
 )
 
 #: Bumped whenever tokens or lemmas for the same text can change; part of the cache key.
-PIPELINE_VERSION = "nlp-3"  # nlp-3: document language order, context lemmas, agent nouns
+PIPELINE_VERSION = "nlp-4"  # nlp-4: Nynorsk e-infinitives, compounds, infinitive and article rules
 LANGS = ("nb", "nn")
 
 # Flags per token, as bits.
@@ -52,12 +53,16 @@ def lemmatize(word: str, langs: tuple[str, ...] = LANGS) -> str:
     agent = _agent_noun(lower)
     if agent is not None:
         return agent
-    if len(lower) >= 8 and lower.endswith(PRESENT_PARTICIPLE):
-        return lower  # a present participle is its own headword (forebyggende, førebyggjande), not the verb
-    lemma = simplemma.lemmatize(lower, lang=langs)
+    if lower.endswith(PRESENT_PARTICIPLE) and (len(lower) >= 8
+                                               or (len(lower) >= 6 and _is_verb_stem(lower[:-4], langs))):
+        return lower  # a present participle is its own headword (forebyggende, økende, aukande), not the verb
+    raw = simplemma.lemmatize(lower, lang=langs)
+    proper = raw != lower and raw.lower() == lower  # a name's entry (Fylkesmannen): not the word's lemma
+    lemma = _headword(raw.lower(), lower, langs)
     if lemma != lower or len(lower) < 5:
-        return lemma.lower()
-    if simplemma.is_known(lower, lang=langs):
+        return lemma
+    unknown = not simplemma.is_known(lower, lang=langs)
+    if not unknown:
         # simplemma knows some Nynorsk definite plurals but returns them unchanged (tenestene)
         rules = LEMMA_PLURAL_RULES if len(lower) >= 7 else ()
     else:
@@ -74,7 +79,72 @@ def lemmatize(word: str, langs: tuple[str, ...] = LANGS) -> str:
                 inner = simplemma.lemmatize(stem, lang=langs)
                 if inner != stem:
                     return inner.lower()
-    return lemma.lower()
+    if len(lower) >= 9 and lower.endswith(INFLECTED_ENDINGS) and (unknown or proper):
+        split = _compound_split(lower, langs)
+        if split:  # an inflected compound simplemma does not know: its last part's lemma (fylkesmannen)
+            head = lemmatize(split[1], langs)
+            if head != split[1] and simplemma.is_known(head, lang=langs):
+                return split[0] + head
+    return lemma
+
+
+def _headword(lemma: str, form: str, langs: tuple[str, ...]) -> str:
+    """The dictionary headword for simplemma's lemma of ``form``. simplemma's Nynorsk data gives many verbs
+    as a-infinitives (invitera, sørgja) where Nynorskordboka's headword is the e-infinitive (invitere, sørgje):
+    an a-lemma whose e-form simplemma maps to it is that verb. A Nynorsk -ing noun is its own headword, not
+    the definite form simplemma sometimes gives (vaksinering → vaksineringa). The bare stem of an -ere verb
+    is its imperative, rare in running text; a noun of the same letters is far likelier (rapporter →
+    rapport, vaksiner → vaksine, not rapportere)."""
+    import simplemma
+
+    if lemma.endswith("a") and len(lemma) >= 4:
+        if lemma.endswith("inga") and form.endswith("ing"):
+            return form
+        if (any(simplemma.lemmatize(lemma[:-1] + end, lang=langs).lower() == lemma for end in ("e", "er"))
+                and not simplemma.is_known(lemma + "en", lang=langs)):  # (kollega: kollegaen is a noun's)
+            lemma = lemma[:-1] + "e"
+    if lemma.endswith("ere") and lemma == form + "e":
+        for noun in (form[:-2], form[:-1]):
+            if _is_noun_base(noun, langs):
+                return noun
+    return lemma
+
+
+@functools.lru_cache(maxsize=100_000)
+def _is_noun_base(word: str, langs: tuple[str, ...]) -> bool:
+    """Whether simplemma takes ``word`` for the base form of a noun or adjective: its definite form (-en) or
+    its neuter (-t, for a word not in -e: åpnet is a verb's) has ``word`` as its lemma (delen → del, lågt → låg)."""
+    import simplemma
+
+    if len(word) < 3:
+        return False
+    tries = (word + "n", word + "ne") if word.endswith("e") else (word + "en", word + "t")
+    return any(simplemma.is_known(t, lang=langs) and simplemma.lemmatize(t, lang=langs).lower() == word
+               for t in tries)
+
+
+def _is_verb_stem(stem: str, langs: tuple[str, ...]) -> bool:
+    """Whether stem + e (or a) is a verb simplemma knows (øk → øke, auk → auke)."""
+    import simplemma
+
+    return any(simplemma.is_known(stem + end, lang=langs) for end in ("e", "a"))
+
+
+@functools.lru_cache(maxsize=100_000)
+def _compound_split(word: str, langs: tuple[str, ...]) -> tuple[str, str] | None:
+    """(first part, last part) of a compound whose parts simplemma knows: the shortest first part (three
+    letters or more, a known word, or one with a linking s or e) before a known last part of five or more
+    (fylkes|mannen, ungdoms|rådet)."""
+    import simplemma
+
+    for k in range(4, len(word) - 4):
+        first, last = word[:k], word[k:]
+        if not simplemma.is_known(last, lang=langs):
+            continue
+        if simplemma.is_known(first, lang=langs) or (first[-1] in "se" and len(first) > 3
+                                                      and simplemma.is_known(first[:-1], lang=langs)):
+            return first, last
+    return None
 
 
 def _agent_noun(lower: str) -> str | None:
@@ -117,18 +187,28 @@ def context_lemmas(forms: list[str], token_forms: np.ndarray, lemmas: list[str],
       or 'som' stands before it (hun leder → lede);
     - the first part of a coordinated compound ('helse-' in 'helse- og omsorgstjenester') gets the whole
       compound it stands for (helsetjeneste): its own part and the last known part of the compound after
-      the conjunction.
+      the conjunction;
+    - right after the infinitive mark or a modal verb (å trygge, skal klare, skal dei klare) a verb's
+      infinitive is its own headword, not the adjective or noun of the same letters (trygg, klar);
+    - right after an article or a preposition a word that is a noun's or adjective's base form is that
+      noun or adjective, not a verb form of the same letters (ein del → del, med låg inntekt → låg).
     """
     kinds: dict[int, tuple[str, str | None]] = {}  # form id → (rule, the noun for -et forms)
+    cue = np.zeros(len(forms), np.int8)  # see _CUE_OF
     for k, form in enumerate(forms):
-        if form.endswith("et") and len(form) > 4:
-            if _noun_stem(form[:-2], langs):
+        c = _CUE_OF.get(form)
+        if c is not None:
+            cue[k] = c
+        elif form.endswith("et") and len(form) > 4:
+            if _et_noun(form, lemmas[k], langs):
                 kinds[k] = ("et", form[:-2])
         elif form in AGENT_NOUNS:
             kinds[k] = ("agent", form)
         elif form.endswith("-") and len(form) > 2:
             kinds[k] = ("part", None)
     found: dict[int, str] = {}
+    if len(token_forms) > 1:
+        _base_forms_after_cues(forms, token_forms, lemmas, langs, cue, found)
     if not kinds:
         return found
     candidate = np.zeros(len(forms), bool)
@@ -143,7 +223,9 @@ def context_lemmas(forms: list[str], token_forms: np.ndarray, lemmas: list[str],
                 whole = _compound_of(forms[k][:-1], lemmas[token_forms[i + 2]], langs)
                 if whole:
                     found[i] = whole
-        elif before in VERB_CUES:
+        elif before in VERB_CUES and not (rule == "et" and lemma == noun and before not in AUXILIARIES):
+            # (an -et form simplemma reads as the noun is a verb only after an auxiliary: «som barnet
+            # trenger» is the noun)
             stem = noun[:-2] if rule == "agent" else noun
             verb = lemma if (rule == "et" and lemma != noun) else _verb_of(stem, langs)
             if verb and verb != lemma:
@@ -153,12 +235,78 @@ def context_lemmas(forms: list[str], token_forms: np.ndarray, lemmas: list[str],
     return found
 
 
+#: The word classes that context_lemmas looks behind a word for: 1 the infinitive mark or a modal verb, 2 an
+#: article or a preposition, 3 a word that may stand between a modal verb and its infinitive.
+_CUE_OF = {**{w: 3 for w in BETWEEN_MODAL_AND_VERB}, **{w: 2 for w in NOUN_CUES}, **{w: 1 for w in INFINITIVE_CUES}}
+
+
+def _base_forms_after_cues(forms: list[str], token_forms: np.ndarray, lemmas: list[str], langs: tuple[str, ...],
+                           cue: np.ndarray, found: dict[int, str]) -> None:
+    """The infinitive and article/preposition rules of :func:`context_lemmas`, into ``found`` (``cue``: each
+    form's class in _CUE_OF, 0 for none). Each distinct form after a cue is judged once, and only if its
+    lemma out of context is not the form itself."""
+    token_cue = cue[token_forms]
+    after_verb_cue = np.zeros(len(token_forms), bool)
+    after_verb_cue[1:] = token_cue[:-1] == 1
+    # «skal dei klare»: a pronoun or an adverb between the modal and the infinitive
+    after_verb_cue[2:] |= (token_cue[1:-1] == 3) & (token_cue[:-2] == 1)
+    after_noun_cue = np.zeros(len(token_forms), bool)
+    after_noun_cue[1:] = token_cue[:-1] == 2
+    for positions, verb in ((after_verb_cue, True), (after_noun_cue, False)):
+        keep = np.zeros(len(forms), bool)
+        for k in np.unique(token_forms[positions]).tolist():
+            form, lemma = forms[k], lemmas[k]
+            if verb:  # an infinitive (in -e or -a) that simplemma took for another word
+                keep[k] = lemma != form and form[-1:] in ("e", "a") and _is_infinitive(form, langs)
+            else:  # a noun or adjective that simplemma took for a verb: its lemma an infinitive longer than
+                # the form (del → dele, låg → liggja; not gode → god, minst → liten)
+                keep[k] = (len(lemma) > len(form) and lemma[-1:] in ("e", "a") and not form.startswith(lemma)
+                           and _is_noun_base(form, langs))
+        if keep.any():
+            for i in np.flatnonzero(positions & keep[token_forms]).tolist():
+                found[i] = forms[int(token_forms[i])]
+
+
+@functools.lru_cache(maxsize=100_000)
+def _is_infinitive(form: str, langs: tuple[str, ...]) -> bool:
+    """Whether a form is a verb's infinitive: it ends in -e or -a and its present tense (-r, Nynorsk -ar)
+    has it as lemma (klare: klarer → klare; trygge: trygger → trygge)."""
+    if len(form) < 4 or form[-1] not in "ea":
+        return False
+    tries = (form + "r", form[:-1] + "ar") if form[-1] == "e" else (form + "r",)
+    return any(lemmatize(t, langs) in (form, form[:-1] + "e") for t in tries)
+
+
 @functools.lru_cache(maxsize=100_000)  # asked for every -et form of every document
-def _noun_stem(stem: str, langs: tuple[str, ...]) -> bool:
-    """Whether a stem is a noun in its base form (arbeid for arbeidet)."""
+def _et_noun(form: str, lemma: str, langs: tuple[str, ...]) -> bool:
+    """Whether an -et form may be a definite noun: its stem is a noun's base form, or, for a compound
+    simplemma does not know (folkehelsearbeidet), its last part's stem is."""
+    compound = len(form) >= 9 and lemma != form[:-2] and not _known(form, langs)
+    return _noun_stem(form[:-2], langs, compound)
+
+
+@functools.lru_cache(maxsize=100_000)
+def _noun_stem(stem: str, langs: tuple[str, ...], compound: bool = False) -> bool:
+    """Whether a stem is a noun in its base form (arbeid for arbeidet); with ``compound``, also a compound
+    simplemma does not know whose last part is one (folkehelse|arbeid for folkehelsearbeidet)."""
     import simplemma
 
-    return simplemma.is_known(stem, lang=langs) and simplemma.lemmatize(stem, lang=langs) == stem
+    if simplemma.is_known(stem, lang=langs):
+        return simplemma.lemmatize(stem, lang=langs) == stem
+    if not compound:
+        return False
+    for k in range(4, len(stem) - 2):  # the longest known last part of three letters or more
+        first, last = stem[:k], stem[k:]
+        if _known(first, langs) or (first[-1] in "se" and _known(first[:-1], langs)):
+            if _noun_stem(last, langs):
+                return True
+    return False
+
+
+def _known(word: str, langs: tuple[str, ...]) -> bool:
+    import simplemma
+
+    return len(word) >= 3 and simplemma.is_known(word, lang=langs)
 
 
 def _verb_of(stem: str, langs: tuple[str, ...]) -> str | None:
@@ -171,6 +319,7 @@ def _verb_of(stem: str, langs: tuple[str, ...]) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=100_000)  # asked for every coordinated first part of every document
 def _compound_of(first: str, last_lemma: str, langs: tuple[str, ...]) -> str | None:
     """The compound a coordinated first part stands for: the part + the head of the lemma after the
     conjunction (helse + omsorgstjeneste → helsetjeneste). The head is found at the last place where the
@@ -189,7 +338,12 @@ def _compound_of(first: str, last_lemma: str, langs: tuple[str, ...]) -> str | N
     for split in range(len(last_lemma) - 5, 3, -1):  # heads of five letters or more
         prefix, head = last_lemma[:split], last_lemma[split:]
         if known(head) and part(prefix):
-            return first + head
+            # a known word two or three letters longer is the head, not the word inside it
+            # (skulehelse|teneste, not skulehelsete|neste)
+            # (two or three letters longer: one more letter is a linking s or e, omsorg|sleder for omsorgs|leder)
+            longer = [k for k in range(split - 3, split - 1)
+                      if k > 3 and known(last_lemma[k:]) and part(last_lemma[:k])]
+            return first + last_lemma[min(longer):] if longer else first + head
     return None
 
 
