@@ -29,7 +29,7 @@ import pandas as pd
 
 from .analyses import ANALYSES
 from .analyses.agreement import agreement_frames
-from .analyses.coding import code_corpus, code_matrices, coding_frames
+from .analyses.coding import code_corpus, code_matrices, coding_frames, unit_ids
 from .analyses.frequency import word_counts
 from .analyses.plancheck import plancheck_frames
 from .analyses.profile import profile_frames
@@ -621,7 +621,7 @@ def recode(corpus: Corpus, out: str | Path, *, codebooks: list[Path] = (), by: s
     kept = {name: _read_output(out / f"{name}.csv") for name in ("word_counts", "requirements",
                                                                    "requirements_matrix", "plan_profiles")
             if f"{name}.csv" in before.get("outputs", [])}
-    with output_lock(out):
+    with output_lock(out), frozen_objects():  # (the corpus: see run)
         return _recode_locked(corpus, out, before, loaded, coding_books, checklist, kept, by=by, unit=unit,
                               lang=lang, reference=reference, figures=figures, options=options, started=started,
                               key=key, base_key=base_key, suggest=suggest)
@@ -645,24 +645,23 @@ def _recode_locked(corpus, out, before, loaded, coding_books, checklist, kept, *
 
         def the_rest() -> list[Path]:
             frames: dict[str, pd.DataFrame] = {}
+            units = {name: unit_ids(frame) for name, frame in coded.items()}  # for the matrices and figures
             for (name, frame), codebook in zip(coded.items(), coding_books):
                 suffix = name.removeprefix("coded_segments")
-                frames[name] = frame
-                frames.update({f"{k}{suffix}": v for k, v in code_matrices(frame, codebook, by=by,
-                                                                            corpus=corpus).items()})
+                frames.update({f"{k}{suffix}": v for k, v in code_matrices(frame, codebook, by=by, corpus=corpus,
+                                                                            units=units[name]).items()})
             if reference is not None:
                 found, notes["agreement"] = agreement_frames(reference, coded["coded_segments"], corpus, book,
                                                              unit=unit)
                 frames.update(found)
-            paths = [write_csv(_with_suggestions(shared, name) if name in coded else frame, stage / f"{name}.csv")
-                     for name, frame in frames.items()]
+            paths = [write_csv(frame, stage / f"{name}.csv") for name, frame in frames.items()]
             images = write_figures(corpus, {"coded_segments": coded.get("coded_segments")}, book, None,
-                                   stage / "figures", lang=lang) if figures else []
+                                   stage / "figures", lang=lang, units=units.get("coded_segments")) if figures else []
             paths += images
             kept_images = [out / name for name in previous
                            if name.startswith("figures/") and not depends_on_coding(name)]
             if with_appendix:
-                tables = appendix_from(dict(kept, **frames), checklist=checklist, codebook=book, lang=lang)
+                tables = appendix_from(dict(kept, **frames, **coded), checklist=checklist, codebook=book, lang=lang)
                 paths += write_appendix(tables, stage / "appendix", images=images + kept_images, lang=lang)
             return paths
 
@@ -671,8 +670,12 @@ def _recode_locked(corpus, out, before, loaded, coding_books, checklist, kept, *
                 return []
             return write_exchange(corpus, coded.get("coded_segments"), book, stage / "exchange")
 
-        written = [path for paths in concurrently(the_rest, the_project, jobs=corpus.options.get("jobs"))
-                   for path in paths]
+        def the_coded_segments() -> list[Path]:  # (with a model's suggestions, --suggest)
+            return [write_csv(_with_suggestions(shared, name), stage / f"{name}.csv") for name in coded]
+
+        # three processes, as the work splits into three parts of about the same size
+        written = [path for paths in concurrently(the_rest, the_project, the_coded_segments,
+                                                  jobs=corpus.options.get("jobs")) for path in paths]
         new = {Path(p).relative_to(stage).as_posix() for p in written}
         stale = [name for name in previous if depends_on_coding(name) and name not in new]
         outputs = sorted(new | {name for name in previous if not depends_on_coding(name)})
@@ -707,10 +710,11 @@ MAX_FIGURE_ROWS = 40
 
 
 def write_figures(corpus: Corpus, frames: dict, codebook: Codebook | None, checklist: Codebook | None,
-                  folder: Path, *, lang: str = "nb") -> list[Path]:
+                  folder: Path, *, lang: str = "nb", units: pd.Series | None = None) -> list[Path]:
     """The figures of a run (PNG, labels in ``lang``): coded units per 1,000 words per case and per role,
     the code co-occurrence heat map, and the § 15-1 matrix as a coloured grid; each where its data exist
-    (and, for a figure with a row per case or plan, up to MAX_FIGURE_ROWS rows)."""
+    (and, for a figure with a row per case or plan, up to MAX_FIGURE_ROWS rows). ``units``: unit_ids of
+    the coded segments, when made already."""
     from .analyses.coding import code_cooccurrence, code_rates, unit_ids, words_per_group
     from .output.appendix import FIGURE_LABELS, STATUS
     from .output.figures import heatmap, requirement_grid
@@ -721,7 +725,7 @@ def write_figures(corpus: Corpus, frames: dict, codebook: Codebook | None, check
     coded = frames.get("coded_segments")
     if codebook is not None and coded is not None and not coded.empty:
         names = {c.id: c.label or c.id for c in codebook.flat()}
-        units = unit_ids(coded)  # once for the three figures
+        units = unit_ids(coded) if units is None else units  # once for the three figures
         for by in ("case", "role"):
             words = words_per_group(corpus, by)  # a row per group: a national corpus's cases are not drawn
             if 0 < len(words) <= MAX_FIGURE_ROWS:

@@ -303,9 +303,11 @@ def coding_frames(corpus, codebook: Codebook, *, unit: Unit = "sentence", by: st
     return {"coded_segments": coded, **code_matrices(coded, codebook, by=by, corpus=corpus)}
 
 
-def code_matrices(coded: pd.DataFrame, codebook: Codebook, *, by: str | None = None, corpus=None) -> dict:
-    """The code matrices by case, by document and by ``by``, keyed by file stem."""
-    units = unit_ids(coded)
+def code_matrices(coded: pd.DataFrame, codebook: Codebook, *, by: str | None = None, corpus=None,
+                  units: pd.Series | None = None) -> dict:
+    """The code matrices by case, by document and by ``by``, keyed by file stem (``units``: :func:`unit_ids`
+    of ``coded``, when made already)."""
+    units = unit_ids(coded) if units is None else units
     frames = {
         "code_matrix": code_matrix(coded, codebook, by="case", units=units),
         "code_matrix_documents": code_matrix(coded, codebook, by="document", units=units),
