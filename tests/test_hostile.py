@@ -1277,24 +1277,36 @@ def test_the_pseudonyms_replace_cases_ids_and_speakers(pseudonymised):
 
 
 def test_without_pseudonymise_the_names_stay_and_a_file_missing_from_cases_csv_is_a_warning(tmp_path):
-    """The control of the test above (its search finds names when they are there), and what a pseudonym
-    column alone does: the case is replaced, matched after NFC normalisation, and a file without a row
-    is named in a warning."""
+    """The control of the test above (its search finds names when they are there): --no-pseudonymise keeps the
+    real names, with a warning. And what the pseudonym column alone does (it pseudonymises the run, as
+    --pseudonymise does): the file name in macOS form matches its composed row in cases.csv after NFC
+    normalisation, and a file without a row is «Ukjent 1» with a warning."""
     import unicodedata
 
     root, _ = _named_corpus(tmp_path)
     result = CliRunner().invoke(main, ["ingest", str(root), "--out", str(tmp_path / "ut"), "--jobs", "1",
-                                       "--silent", "--no-cache"])
+                                       "--silent", "--no-cache", "--no-pseudonymise"])
     assert result.exit_code == 0, result.output
     assert {"Fjordvik", "Kari", "Solbakken", "fjordvik_leder"} <= {name for _, name in _leaks(tmp_path / "ut",
                                                                                              NAMES_IN_CORPUS)}
     documents = pd.read_csv(tmp_path / "ut" / "documents.csv", keep_default_na=False)
     cases = {unicodedata.normalize("NFC", row.document): row.case for row in documents.itertuples()}
-    assert cases == {"interviews/Hångvik_koordinator.txt": "Kommune B", "interviews/fjordvik/fjordvik_leder.docx":
-                     "Kommune A", "interviews/ukjentby_rektor.txt": "ukjentby", "plans/fjordvik.pdf": "Kommune A"}
+    assert cases == {"interviews/Hångvik_koordinator.txt": unicodedata.normalize("NFC", "Hångvik"),
+                     "interviews/fjordvik/fjordvik_leder.docx": "Fjordvik", "interviews/ukjentby_rektor.txt": "ukjentby",
+                     "plans/fjordvik.pdf": "Fjordvik"}
     assert [line for line in result.stderr.splitlines() if line.startswith("warning")] == [
-        "warning: interviews/ukjentby_rektor.txt is not in cases.csv, so its case keeps its real name: add a row "
-        "with a pseudonym, or give --pseudonymise"]
+        "warning: not pseudonymised (--no-pseudonymise): cases.csv gives pseudonyms, but every output holds the "
+        "real case, file, speaker and listed names; do not share it"]
+    result = CliRunner().invoke(main, ["ingest", str(root), "--out", str(tmp_path / "ut2"), "--jobs", "1",
+                                       "--silent", "--no-cache"])
+    assert result.exit_code == 0, result.output
+    documents = pd.read_csv(tmp_path / "ut2" / "documents.csv", keep_default_na=False)
+    assert documents[["document", "case"]].values.tolist() == [
+        ["Kommune A/intervju 1.docx", "Kommune A"], ["Kommune A/plan 1.pdf", "Kommune A"],
+        ["Kommune B/intervju 1.txt", "Kommune B"], ["Ukjent 1/intervju 1.txt", "Ukjent 1"]]
+    assert [line for line in result.stderr.splitlines() if line.startswith("warning")] == [
+        "warning: Ukjent 1/intervju 1.txt: not in cases.csv, so its case is called Ukjent 1 (add a row with a "
+        "pseudonym)"]
 
 
 def _small_corpus(root):
