@@ -25,6 +25,7 @@ from casestudy.cli import main
 from conftest import _fonts, make_docx, make_image_pdf, make_pdf
 
 IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
+needs_proc = pytest.mark.skipif(not os.path.exists("/proc/self/statm"), reason="needs Linux /proc")
 
 # ---------------------------------------------------------------------------------------------------------------
 # Builders for files fpdf2 / python-docx cannot make directly
@@ -874,7 +875,7 @@ def test_an_unknown_limit_is_a_usage_error(tiny_corpus, tmp_path):
     result = CliRunner().invoke(main, ["ingest", str(tiny_corpus), "--out", str(tmp_path / "o"), "--limit", "pagez=2"])
     assert result.exit_code == 2
     assert ("Invalid value for '--limit': unknown limit 'pagez'; the limits are memory_gb, pages, part_mb, ratio, "
-            "seconds, text_mb") in result.output
+            "seconds, text_mb, total_gb") in result.output
     assert not (tmp_path / "o").exists()
 
 
@@ -1499,3 +1500,78 @@ def test_a_project_with_many_sources_walks_its_member_list_once(tmp_path, monkey
     frame = read_coding(project)
     assert len(frame) == n and frame["text"].tolist()[:2] == ["tekst", "tekst"]
     assert len(walks) == 1
+
+
+# The run's memory budget (limits total_gb): the process reading a corpus and its workers together.
+# ---------------------------------------------------------------------------------------------------------------
+
+def _hold(megabytes: int, seconds: float, after: float = 0) -> int:
+    """Take ``megabytes`` of memory (every page touched) ``after`` seconds, hold them ``seconds``, give back how
+    many."""
+    import time
+
+    time.sleep(after)
+    block = bytearray(megabytes * 2**20)
+    block[::4096] = b"\1" * len(range(0, len(block), 4096))
+    time.sleep(seconds)
+    return megabytes
+
+
+@needs_proc
+def test_past_the_memory_budget_the_pool_stops_the_worker_that_grew_most_and_the_other_item_is_done():
+    from casestudy.engine.forking import WorkerDied, WorkerPool, resident_bytes
+
+    budget = resident_bytes(os.getpid()) + 550 * 2**20  # room for either item (400 or 300 MB), not for both
+    with WorkerPool(2, seconds=60, total_bytes=budget) as pool:
+        # the small one comes second (a worker that has grown most at the moment the sum passes is stopped)
+        found = dict(pool.imap_unordered(_hold, [("big", (400, 4)), ("small", (300, 3, 1))]))
+        assert pool.call(_hold, (1, 0)) == 1  # the stopped worker's place is taken
+    assert found["small"] == 300
+    assert isinstance(found["big"], WorkerDied) and (found["big"].over_budget, found["big"].others) == (True, 1)
+    assert str(found["big"]) == f"stopped: the processes passed their memory budget of {budget / 2**30:.3g} GB"
+
+
+@needs_proc
+def test_a_main_process_over_the_budget_never_gets_a_worker_stopped_that_grew_less_than_the_floor():
+    from casestudy.engine.forking import GROWTH_FLOOR, WorkerPool
+
+    assert GROWTH_FLOOR == 256 * 2**20
+    with WorkerPool(2, seconds=60, total_bytes=1) as pool:  # this process alone is over the budget
+        found = dict(pool.imap_unordered(_hold, [(1, (200, 0.5)), (2, (200, 0.5))]))
+    assert found == {1: 200, 2: 200}
+
+
+@needs_proc
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_file_that_takes_the_run_past_its_memory_budget_is_skipped_and_the_run_goes_on(tiny_corpus, tmp_path,
+                                                                                      monkeypatch, jobs):
+    """Two jobs: the file is the largest, so the child that reads while the pipeline loads takes it first."""
+    import math
+    import time
+
+    from casestudy.engine import reading
+    from casestudy.engine.forking import resident_bytes
+
+    reading.warm_up()
+    total_gb = math.ceil((resident_bytes(os.getpid()) + 400 * 2**20) / 2**30 * 100) / 100
+    real_warm_up = reading.warm_up
+    monkeypatch.setattr(reading, "warm_up", lambda *a, **k: time.sleep(2) or real_warm_up(*a, **k))
+    make_pdf(tiny_corpus / "plans" / "stor.pdf", [[f"Side {n}: forebygging."] for n in range(40)])
+    _hooked_reader(monkeypatch, "stor.pdf", lambda: _hold(900, 20))
+    started = time.monotonic()
+    code, lines, documents = _ingest(tiny_corpus, tmp_path / "out", "--jobs", jobs, "--limit", f"total_gb={total_gb}")
+    assert time.monotonic() - started < 15  # stopped, not held for 20 s
+    assert code == 0
+    assert (f"skipped plans/stor.pdf: reading it took the run past its memory budget of {total_gb:g} GB: if the file "
+            f"is genuine, raise the limit (--limit total_gb={total_gb * 2:g})") in lines
+    assert documents[["document", "status"]].values.tolist() == [
+        ["interviews/testby_koord.txt", "ok"], ["interviews/testby_leder.docx", "ok"], ["plans/stor.pdf", "skipped"],
+        ["plans/testby.pdf", "ok"]]
+
+
+def test_the_memory_budget_is_a_limit_like_the_others(limits_restored, monkeypatch):
+    assert limits_restored.current().total_gb == 2
+    assert limits_restored.parse_settings(["total_gb=3"]) == {"total_gb": 3.0}
+    monkeypatch.setenv("CASESTUDY_LIMITS", "total_gb=0.5")
+    limits_restored.reset()
+    assert limits_restored.current().total_gb == 0.5

@@ -7,6 +7,10 @@ characters; Word's document.xml for it ≈ 10 MB, compressed 5-20 times). To rai
 ``--limit NAME=VALUE`` of every command that reads a corpus, the environment variable
 ``CASESTUDY_LIMITS="pages=5000,part_mb=500"``, or :func:`configure` in Python. Reading workers are
 forked, so they see the limits of the process that forks them.
+
+``memory_gb`` bounds each reading worker on its own (RLIMIT_AS); ``total_gb`` bounds the sum over the
+process that reads a corpus and its workers, so two bombs read at once cannot take twice the memory:
+past it, the worker that has grown most on its file is stopped and that file skipped (engine/forking.py).
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ class Limits:
     pages: int = 2000  # pages of one PDF
     memory_gb: float = 1  # how much a reading worker may grow (RLIMIT_AS); a dense 500-page plan needs < 0.25
     seconds: float = 600  # time a reading worker may spend on one file
+    total_gb: float = 2  # resident memory of the run's process and its reading workers together (Linux)
 
 
 _DEFAULT = Limits()

@@ -143,11 +143,70 @@ def _limit_memory(extra: int) -> None:
 
 
 class WorkerDied(CasestudyError):
-    """A worker process ended while it held an item: killed by a signal, out of memory, or over time."""
+    """A worker process ended while it held an item: killed by a signal, out of memory, over time, or
+    stopped when the processes together passed the memory budget (``over_budget``; ``others``: how many
+    other items were being worked on then)."""
 
-    def __init__(self, reason: str, timed_out: bool = False):
+    def __init__(self, reason: str, timed_out: bool = False, *, over_budget: bool = False, others: int = 0):
         super().__init__(reason)
         self.timed_out = timed_out
+        self.over_budget = over_budget
+        self.others = others
+
+
+#: How often the memory of a pool's processes is looked at while items are out (seconds): the budget
+#: may be passed by what a reader allocates in that time. Reading /proc/<pid>/statm costs ≈ 15 µs.
+WATCH_INTERVAL = 0.1
+
+#: A worker is stopped for the memory budget only when it has itself grown by more than this since it
+#: took its item (more than a dense 500-page plan needs), so a large main process or many workers never
+#: get an ordinary file stopped.
+GROWTH_FLOOR = 256 * 2**20
+
+
+def resident_bytes(pid: int) -> int | None:
+    """A process's resident memory (/proc/<pid>/statm; None where there is no /proc or no such process)."""
+    try:
+        with open(f"/proc/{pid}/statm", "rb") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def proportional_bytes(pid: int) -> int | None:
+    """A process's proportional set size (Linux ≥ 4.14 /proc/<pid>/smaps_rollup): its resident memory with
+    each page it shares counted in part, so the sum over a parent and its forked children is the memory
+    they hold (their resident sizes count the pages they share from the fork once in each). It walks the
+    process's page tables (≈ 8 ms per GB), so it is read only when the resident sizes pass a budget."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as rollup:
+            for line in rollup:
+                if line.startswith(b"Pss:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, IndexError, ValueError):
+        pass
+    return None
+
+
+def can_watch_memory() -> bool:
+    """Whether the memory of processes can be watched here (Linux /proc); elsewhere a pool's memory budget
+    is not enforced (each worker's own limit, RLIMIT_AS, still is)."""
+    return resident_bytes(os.getpid()) is not None
+
+
+def over_budget(budget: int, grown: dict[int, int], others=()) -> int | None:
+    """The process to stop when this process, the processes ``grown`` ({pid: growth since it took its
+    item}) and ``others`` (pids) hold more than ``budget`` bytes together: the one that grew most, when it
+    grew more than GROWTH_FLOOR; None when they are within the budget or none grew that much."""
+    candidates = {pid: growth for pid, growth in grown.items() if growth > GROWTH_FLOOR}
+    if not candidates:
+        return None
+    pids = [os.getpid(), *grown, *others]
+    if sum(resident_bytes(pid) or 0 for pid in pids) <= budget:  # an upper bound: shared pages counted in each
+        return None
+    if sum(proportional_bytes(pid) or resident_bytes(pid) or 0 for pid in pids) <= budget:
+        return None
+    return max(candidates, key=candidates.get)
 
 
 def death_reason(exitcode: int | None) -> str:
@@ -176,15 +235,20 @@ class WorkerPool:
         initializer, initargs: called in each worker when it starts (nothing is pickled: workers are forked).
         memory_bytes: how much each worker's address space may grow (see :func:`guard_child`).
         seconds: how long a worker may spend on one item before it is killed.
+        total_bytes: a budget for this process and its workers together: while items are out, their memory
+            is looked at every WATCH_INTERVAL, and past the budget the worker that grew most on its item
+            (see :func:`over_budget`) is stopped, its item given back as WorkerDied(over_budget=True).
+            Not enforced where there is no /proc (see :func:`can_watch_memory`).
     """
 
     def __init__(self, jobs: int, initializer=None, initargs=(), *, memory_bytes: int | None = None,
-                 seconds: float | None = None):
+                 seconds: float | None = None, total_bytes: int | None = None):
         import multiprocessing
 
         self._context = multiprocessing.get_context("fork")
         self._setup = (initializer, initargs, memory_bytes)
         self._seconds = seconds
+        self._budget = total_bytes if total_bytes and can_watch_memory() else None
         self._workers = [self._start() for _ in range(jobs)]
 
     def _start(self) -> dict:
@@ -192,7 +256,7 @@ class WorkerPool:
         process = self._context.Process(target=_serve, args=(there, *self._setup), daemon=True)
         process.start()
         there.close()
-        return {"process": process, "connection": here, "item": None, "since": 0.0}
+        return {"process": process, "connection": here, "item": None, "since": 0.0, "base": 0}
 
     def imap_unordered(self, function, items):
         """(key, result or exception) for each (key, args) of ``items`` as the workers finish them; an
@@ -207,15 +271,21 @@ class WorkerPool:
                 if worker["item"] is None and (item := next(items, None)) is not None:
                     self._send(worker, (function, item[1]))
                     worker["item"], worker["since"] = item[0], time.monotonic()
+                    if self._budget:
+                        worker["base"] = resident_bytes(worker["process"].pid) or 0
                     busy += 1
             if not busy:
                 return
             working = [w for w in self._workers if w["item"] is not None]
             ready = wait([w["connection"] for w in working] + [w["process"].sentinel for w in working],
                          timeout=self._wait_time(working))
+            stop = self._over_budget(working, ready)
             for worker in working:
                 key = worker["item"]
-                outcome = self._outcome(worker, ready)  # a worker that died is replaced by a new one
+                if worker is stop:
+                    outcome = self._stop_for_memory(worker, others=len(working) - 1)
+                else:
+                    outcome = self._outcome(worker, ready)  # a worker that died is replaced by a new one
                 if outcome is not _PENDING:
                     busy -= 1
                     worker["item"] = None
@@ -244,9 +314,36 @@ class WorkerPool:
     def _wait_time(self, working) -> float | None:
         import time
 
+        wait = WATCH_INTERVAL if self._budget else None
         if not self._seconds:
+            return wait
+        until_late = max(0.0, min(w["since"] for w in working) + self._seconds - time.monotonic()) + 0.01
+        return until_late if wait is None else min(wait, until_late)
+
+    def _over_budget(self, working, ready) -> dict | None:
+        """The worker to stop for the memory budget (see :func:`over_budget`), if any; one that has just
+        finished or ended is left to :meth:`_outcome`."""
+        if not self._budget:
             return None
-        return max(0.0, min(w["since"] for w in working) + self._seconds - time.monotonic()) + 0.01
+        grown, by_pid = {}, {}
+        for worker in working:
+            process = worker["process"]
+            if worker["connection"] in ready or process.sentinel in ready:
+                continue
+            rss = resident_bytes(process.pid)
+            if rss is not None:
+                grown[process.pid], by_pid[process.pid] = rss - worker["base"], worker
+        idle = [w["process"].pid for w in self._workers if w["process"].pid not in grown]
+        pid = over_budget(self._budget, grown, idle)
+        return None if pid is None else by_pid[pid]
+
+    def _stop_for_memory(self, worker: dict, others: int) -> WorkerDied:
+        worker["process"].kill()
+        worker["process"].join()
+        worker["connection"].close()
+        worker.update(self._start())
+        return WorkerDied(f"stopped: the processes passed their memory budget of {self._budget / 2**30:.3g} GB",
+                          over_budget=True, others=others)
 
     def _outcome(self, worker: dict, ready):
         """The worker's result when it has one, WorkerDied when it ended or overran (it is replaced), else

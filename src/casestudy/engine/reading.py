@@ -18,7 +18,8 @@ from ..text.nb import DEFAULT_INTERVIEWER_LABELS
 from ..text.nlp import TokenTable, pipeline_fingerprint, tokenize_segments
 from .cache import DocumentCache, restore
 from .forking import (
-    WorkerDied, WorkerPool, can_fork, death_reason, default_jobs, frozen_objects, guard_child, tune_gc,
+    WATCH_INTERVAL, WorkerDied, WorkerPool, can_fork, can_watch_memory, death_reason, default_jobs, frozen_objects,
+    guard_child, over_budget, resident_bytes, tune_gc,
 )
 
 
@@ -102,7 +103,9 @@ def _document_cache(cache_dir: str | None, model: str | None, labels: tuple[str,
 
     from ..limits import current
 
-    options = {"interviewer_labels": sorted(labels), "model": model, "limits": asdict(current())}
+    limits = asdict(current())
+    del limits["total_gb"]  # how much the run may hold in total changes no file's reading, only whether it fits
+    options = {"interviewer_labels": sorted(labels), "model": model, "limits": limits}
     return DocumentCache(cache_dir, pipeline_fingerprint(model), options) if cache_dir else None
 
 
@@ -143,10 +146,12 @@ class _EarlyReader:
     The files are read in the given order until :meth:`finish`, which returns what was read by then
     (position → ("read", Document) or ("skip", id, reason)); cache hits are left to the workers. When the
     child dies on a file or overruns the time limit with it, that file maps to WorkerDied (so it is not
-    read a second time) and the others are left to the workers."""
+    read a second time) and the others are left to the workers. A thread of this process watches the
+    run's memory budget meanwhile, as the pool does for its workers (this process is busy loading)."""
 
     def __init__(self, work: list[tuple[int, tuple]]):
         import multiprocessing
+        import threading
 
         context = multiprocessing.get_context("fork")
         self._stop = context.Event()
@@ -156,6 +161,25 @@ class _EarlyReader:
                                       daemon=True)
         self._child.start()
         writer.close()
+        self._done, self._over_budget = threading.Event(), threading.Event()
+        self._watch = None
+        if can_watch_memory():
+            self._watch = threading.Thread(target=self._watch_memory, args=(_total_bytes(),), daemon=True)
+            self._watch.start()
+
+    def _watch_memory(self, budget: int) -> None:
+        """Stop the child when it has grown most on its file and this process and it pass the budget."""
+        pid, position, base = self._child.pid, None, 0
+        while not self._done.wait(WATCH_INTERVAL):
+            rss, now = resident_bytes(pid), self._current.value
+            if rss is None:
+                return
+            if now != position:  # a new file: its growth counts from here
+                position, base = now, rss
+            if now >= 0 and over_budget(budget, {pid: rss - base}) == pid:
+                self._over_budget.set()
+                self._child.kill()
+                return
 
     def finish(self) -> dict[int, object]:
         self._stop.set()
@@ -166,17 +190,25 @@ class _EarlyReader:
             else:
                 self._child.kill()
                 found = self._lost(WorkerDied(f"took longer than {seconds:g} s", timed_out=True))
-        except EOFError:  # the child died on a file (a crash in a reader, the memory limit)
+        except EOFError:  # the child died on a file (a crash in a reader, the memory limit, the budget)
             self._child.join()
-            found = self._lost(WorkerDied(death_reason(self._child.exitcode)))
+            self._stop_watching()
+            found = self._lost(WorkerDied(death_reason(self._child.exitcode),
+                                          over_budget=self._over_budget.is_set()))
         self.close()
         return found
+
+    def _stop_watching(self) -> None:
+        self._done.set()
+        if self._watch is not None:
+            self._watch.join()
 
     def _lost(self, died: WorkerDied) -> dict[int, object]:
         position = self._current.value
         return {position: died} if position >= 0 else {}
 
     def close(self) -> None:
+        self._stop_watching()  # before the pool forks: no thread of this process runs then
         if self._child.is_alive():
             self._stop.set()
             self._child.join(5)
@@ -318,9 +350,14 @@ def _memory_bytes() -> int:
     return int(current_limits().memory_gb * 2**30)
 
 
+def _total_bytes() -> int:
+    return int(current_limits().total_gb * 2**30)
+
+
 def _pool(jobs: int, initializer=None, initargs=()) -> WorkerPool:
-    """Reading workers under the memory and time limits of limits.py."""
-    return WorkerPool(jobs, initializer, initargs, memory_bytes=_memory_bytes(), seconds=current_limits().seconds)
+    """Reading workers under the memory and time limits of limits.py (each worker's and the run's in total)."""
+    return WorkerPool(jobs, initializer, initargs, memory_bytes=_memory_bytes(), seconds=current_limits().seconds,
+                      total_bytes=_total_bytes())
 
 
 def _read_apart(pool: WorkerPool | None, args: tuple):
@@ -340,6 +377,8 @@ def _outcome(args: tuple, found):
     if isinstance(found, tuple):
         return found
     doc_id = document_id(Path(args[0]), Path(args[1]))
+    if isinstance(found, WorkerDied) and found.over_budget:
+        return ("skip", doc_id, _budget_reason(found.others))
     if isinstance(found, WorkerDied) and found.timed_out:
         limit = current_limits().seconds
         return ("skip", doc_id, f"reading it took longer than the limit of {limit:g} s: if the file is genuine, "
@@ -351,6 +390,17 @@ def _outcome(args: tuple, found):
     if isinstance(found, MemoryError):
         return ("skip", doc_id, _memory_reason())
     return ("skip", doc_id, f"unexpected error ({type(found).__name__}: {found}): please report it")
+
+
+def _budget_reason(others: int) -> str:
+    """Why a file was stopped for the run's memory budget; with other files being read at the time, reading
+    it alone (--jobs 1) may fit."""
+    limit = current_limits().total_gb
+    reason = f"reading it took the run past its memory budget of {limit:g} GB"
+    if others:
+        return (f"{reason}, with {others} other file{'s' if others > 1 else ''} being read: if the file is genuine, "
+                f"raise the limit (--limit total_gb={limit * 2:g}) or read with --jobs 1")
+    return f"{reason}: if the file is genuine, raise the limit (--limit total_gb={limit * 2:g})"
 
 
 def _memory_reason() -> str:
