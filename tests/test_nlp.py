@@ -219,3 +219,34 @@ def test_coordinated_part_takes_the_whole_head_not_a_word_inside_it():
 ])
 def test_rules_found_on_the_demo_corpus(text, word, lemma):
     assert dict(_lemmas(text))[word] == lemma
+
+
+@pytest.mark.parametrize("text, word, lemma", [
+    # after a definite noun, an -et form whose stem is a masculine noun (starten) is the verb
+    ("Prosjektet startet i fjor høst.", "startet", "starte"),
+    ("Flere elever ble testet i vår.", "testet", "teste"),
+    # …while a neuter noun's definite form stays the noun, also where a masculine noun has the same letters
+    ("Arbeidet med planen er i gang.", "arbeidet", "arbeid"),
+    ("Det nye bygget står ferdig.", "bygget", "bygg"),
+    # a past participle in -t right after the perfect's auxiliary is the verb's, not an adjective
+    ("Kommunen har søkt om tilskudd.", "søkt", "søke"),
+    ("Tjenesten har gjennomført en kartlegging.", "gjennomført", "gjennomføre"),
+    # …not a noun in -t after «har» (har lyst)
+    ("Mange har lyst til å være med.", "lyst", "lyst"),
+    # …but after a copula an adjective in -t stays the adjective (lett, not the verb lete)
+    ("Tilbudet er lett å finne.", "lett", "lett"),
+    # a Nynorsk past tense that simplemma gives as its own a-lemma (evaluerta): the -ere verb
+    ("Tiltaka vart ikkje evaluerte, og dei seier det.", "evaluerte", "evaluere"),
+])
+def test_verb_forms_found_on_the_first_blind_set(text, word, lemma):
+    assert dict(_lemmas(text))[word] == lemma
+
+
+@pytest.mark.parametrize("form, lemma", [
+    # an unknown compound whose simplemma guess is unknown too takes its last part's lemma
+    ("barnehagemoduler", "barnehagemodul"), ("kulturenheter", "kulturenhet"),
+    # …but not from a split whose last part's lemma is longer than the part (opplæring|sloven)
+    ("opplæringsloven", "opplæringslov"),
+])
+def test_unknown_compounds_by_their_last_part(form, lemma):
+    assert lemmatize(form) == lemma

@@ -194,6 +194,7 @@ AGENT_ENDINGS = ("", "e", "en", "ne", "ar", "en", "ane")
 #: A word before an ambiguous -et or -er form that makes it a verb: an auxiliary or a subject pronoun
 #: ("har arbeidet", "vi samarbeidet", "hun leder"); otherwise a definite noun or an agent noun is read.
 VERB_CUES = frozenset({"har", "hadde", "ha", "hatt", "er", "var", "ble", "blitt", "vart", "vorte", "vore",
+                       "blir", "bli", "vert", "verte", "være", "vere",
                        "vi", "me", "de", "dei", "jeg", "eg", "du", "han", "hun", "ho", "man", "dere", "som",
                        "ikke", "ikkje", "også", "òg"})
 
@@ -201,6 +202,9 @@ VERB_CUES = frozenset({"har", "hadde", "ha", "hatt", "er", "var", "ble", "blitt"
 #: taken for the verb («har barnet» is rare; «som barnet trenger» is the noun).
 AUXILIARIES = frozenset({"har", "hadde", "ha", "hatt", "er", "var", "ble", "blitt", "vart", "vorte", "vore",
                          "blir", "vert", "bli", "verte", "være", "vere"})
+
+#: The perfect's auxiliary: a past participle in -t right after one is the verb's (har søkt → søke).
+PERFECT_AUXILIARIES = frozenset({"har", "hadde", "ha", "hatt"})
 
 #: The infinitive mark and the modal verbs: the word right after one (or after one and a word of
 #: BETWEEN_MODAL_AND_VERB) is read as an infinitive where it can be one («å trygge», «skal dei klare»).

@@ -25,11 +25,11 @@ from ..errors import CasestudyError
 from .nb import (
     ABBREVIATIONS, AGENT_ENDINGS, AGENT_NOUNS, AUXILIARIES, BETWEEN_MODAL_AND_VERB, COMPOUND_CONJUNCTIONS,
     INFINITIVE_CUES, INFLECTED_ENDINGS, LEMMA_EXCEPTIONS, LEMMA_PLURAL_RULES, LEMMA_SUFFIX_RULES, NB_ONLY, NN_ONLY,
-    NOUN_CUES, PRESENT_PARTICIPLE, VERB_CUES,
+    NOUN_CUES, PERFECT_AUXILIARIES, PRESENT_PARTICIPLE, VERB_CUES,
 )
 
 #: Bumped whenever tokens or lemmas for the same text can change; part of the cache key.
-PIPELINE_VERSION = "nlp-4"  # nlp-4: Nynorsk e-infinitives, compounds, infinitive and article rules
+PIPELINE_VERSION = "nlp-5"  # nlp-4: Nynorsk e-infinitives, compounds, infinitive and article rules; nlp-5: verb forms
 LANGS = ("nb", "nn")
 
 # Flags per token, as bits.
@@ -59,6 +59,12 @@ def lemmatize(word: str, langs: tuple[str, ...] = LANGS) -> str:
     raw = simplemma.lemmatize(lower, lang=langs)
     proper = raw != lower and raw.lower() == lower  # a name's entry (Fylkesmannen): not the word's lemma
     lemma = _headword(raw.lower(), lower, langs)
+    if (lemma != lower and len(lower) >= 9 and lower.endswith(INFLECTED_ENDINGS)
+            and not simplemma.is_known(lower, lang=langs) and not simplemma.is_known(lemma, lang=langs)):
+        # an unknown compound and an unknown guess (fosterheimar → fosterheima): its last part's lemma
+        whole = _lemma_by_last_part(lower, langs)
+        if whole:
+            return whole
     if lemma != lower or len(lower) < 5:
         return lemma
     unknown = not simplemma.is_known(lower, lang=langs)
@@ -80,12 +86,22 @@ def lemmatize(word: str, langs: tuple[str, ...] = LANGS) -> str:
                 if inner != stem:
                     return inner.lower()
     if len(lower) >= 9 and lower.endswith(INFLECTED_ENDINGS) and (unknown or proper):
-        split = _compound_split(lower, langs)
-        if split:  # an inflected compound simplemma does not know: its last part's lemma (fylkesmannen)
-            head = lemmatize(split[1], langs)
-            if head != split[1] and simplemma.is_known(head, lang=langs):
-                return split[0] + head
+        # an inflected compound simplemma does not know: its last part's lemma (fylkesmannen)
+        return _lemma_by_last_part(lower, langs) or lemma
     return lemma
+
+
+def _lemma_by_last_part(word: str, langs: tuple[str, ...]) -> str | None:
+    """A compound's lemma from its last part's, when the last part is an inflected word simplemma knows."""
+    import simplemma
+
+    split = _compound_split(word, langs)
+    if split:
+        head = lemmatize(split[1], langs)
+        # (a noun's lemma is not longer than its form: opplæring|sloven → slovenar is a wrong split)
+        if head != split[1] and len(head) <= len(split[1]) and simplemma.is_known(head, lang=langs):
+            return split[0] + head
+    return None
 
 
 def _headword(lemma: str, form: str, langs: tuple[str, ...]) -> str:
@@ -103,6 +119,8 @@ def _headword(lemma: str, form: str, langs: tuple[str, ...]) -> str:
         if (any(simplemma.lemmatize(lemma[:-1] + end, lang=langs).lower() == lemma for end in ("e", "er"))
                 and not simplemma.is_known(lemma + "en", lang=langs)):  # (kollega: kollegaen is a noun's)
             lemma = lemma[:-1] + "e"
+            if lemma == form and form.endswith(("te", "de")) and simplemma.is_known(form[:-2] + "e", lang=langs):
+                lemma = form[:-2] + "e"  # a past tense given as its own a-lemma: evaluerte (evaluerta) → evaluere
     if lemma.endswith("ere") and lemma == form + "e":
         for noun in (form[:-2], form[:-1]):
             if _is_noun_base(noun, langs):
@@ -191,7 +209,9 @@ def context_lemmas(forms: list[str], token_forms: np.ndarray, lemmas: list[str],
     - right after the infinitive mark or a modal verb (å trygge, skal klare, skal dei klare) a verb's
       infinitive is its own headword, not the adjective or noun of the same letters (trygg, klar);
     - right after an article or a preposition a word that is a noun's or adjective's base form is that
-      noun or adjective, not a verb form of the same letters (ein del → del, med låg inntekt → låg).
+      noun or adjective, not a verb form of the same letters (ein del → del, med låg inntekt → låg);
+    - right after the perfect's auxiliary a past participle in -t is the verb's (har søkt → søke, har
+      gjennomført → gjennomføre), where simplemma keeps it as an adjective.
     """
     kinds: dict[int, tuple[str, str | None]] = {}  # form id → (rule, the noun for -et forms)
     cue = np.zeros(len(forms), np.int8)  # see _CUE_OF
@@ -230,14 +250,18 @@ def context_lemmas(forms: list[str], token_forms: np.ndarray, lemmas: list[str],
             verb = lemma if (rule == "et" and lemma != noun) else _verb_of(stem, langs)
             if verb and verb != lemma:
                 found[i] = verb
+        elif (rule == "et" and lemma != noun and i and before.endswith(("en", "et", "a", "ene", "ane"))
+              and lemmas[token_forms[i - 1]] != before and _masculine(noun, langs)):
+            pass  # «prosjektet startet»: after a definite noun, the -et form of a masculine noun is the verb
         elif lemma != noun:
             found[i] = noun
     return found
 
 
 #: The word classes that context_lemmas looks behind a word for: 1 the infinitive mark or a modal verb, 2 an
-#: article or a preposition, 3 a word that may stand between a modal verb and its infinitive.
-_CUE_OF = {**{w: 3 for w in BETWEEN_MODAL_AND_VERB}, **{w: 2 for w in NOUN_CUES}, **{w: 1 for w in INFINITIVE_CUES}}
+#: article or a preposition, 3 a word that may stand between a modal verb and its infinitive, 4 ha in the perfect.
+_CUE_OF = {**{w: 4 for w in PERFECT_AUXILIARIES}, **{w: 3 for w in BETWEEN_MODAL_AND_VERB}, **{w: 2 for w in NOUN_CUES},
+           **{w: 1 for w in INFINITIVE_CUES}}
 
 
 def _base_forms_after_cues(forms: list[str], token_forms: np.ndarray, lemmas: list[str], langs: tuple[str, ...],
@@ -252,37 +276,64 @@ def _base_forms_after_cues(forms: list[str], token_forms: np.ndarray, lemmas: li
     after_verb_cue[2:] |= (token_cue[1:-1] == 3) & (token_cue[:-2] == 1)
     after_noun_cue = np.zeros(len(token_forms), bool)
     after_noun_cue[1:] = token_cue[:-1] == 2
-    for positions, verb in ((after_verb_cue, True), (after_noun_cue, False)):
-        keep = np.zeros(len(forms), bool)
+    after_auxiliary = np.zeros(len(token_forms), bool)
+    after_auxiliary[1:] = token_cue[:-1] == 4  # the perfect's auxiliary: «er lett» is the adjective
+    for positions, rule in ((after_verb_cue, 1), (after_noun_cue, 2), (after_auxiliary, 4)):
+        keep: dict[int, str] = {}
         for k in np.unique(token_forms[positions]).tolist():
             form, lemma = forms[k], lemmas[k]
-            if verb:  # an infinitive (in -e or -a) that simplemma took for another word
-                keep[k] = lemma != form and form[-1:] in ("e", "a") and _is_infinitive(form, langs)
-            else:  # a noun or adjective that simplemma took for a verb: its lemma an infinitive longer than
-                # the form (del → dele, låg → liggja; not gode → god, minst → liten)
-                keep[k] = (len(lemma) > len(form) and lemma[-1:] in ("e", "a") and not form.startswith(lemma)
-                           and _is_noun_base(form, langs))
-        if keep.any():
-            for i in np.flatnonzero(positions & keep[token_forms]).tolist():
-                found[i] = forms[int(token_forms[i])]
+            if rule == 1:  # an infinitive (in -e or -a) that simplemma took for another word
+                if lemma != form and form[-1:] in ("e", "a") and _is_infinitive(form, langs):
+                    keep[k] = form
+            elif rule == 2:  # a noun or adjective that simplemma took for a verb: its lemma an infinitive
+                # longer than the form (del → dele, låg → liggja; not gode → god, minst → liten)
+                if (len(lemma) > len(form) and lemma[-1:] in ("e", "a") and not form.startswith(lemma)
+                        and _is_noun_base(form, langs)):
+                    keep[k] = form
+            elif lemma == form and form[-1:] == "t" and len(form) > 3:
+                # a past participle in -t that simplemma keeps as an adjective (har søkt, har gjennomført);
+                # not a noun (har lyst)
+                verb = form[:-1] + "e"
+                if _is_infinitive(verb, langs) and not _is_noun_base(form, langs):
+                    keep[k] = verb
+        if keep:
+            mark = np.zeros(len(forms), bool)
+            mark[list(keep)] = True
+            for i in np.flatnonzero(positions & mark[token_forms]).tolist():
+                found[i] = keep[int(token_forms[i])]
 
 
 @functools.lru_cache(maxsize=100_000)
 def _is_infinitive(form: str, langs: tuple[str, ...]) -> bool:
     """Whether a form is a verb's infinitive: it ends in -e or -a and its present tense (-r, Nynorsk -ar)
     has it as lemma (klare: klarer → klare; trygge: trygger → trygge)."""
-    if len(form) < 4 or form[-1] not in "ea":
+    import simplemma
+
+    if len(form) < 4 or form[-1] not in "ea" or not simplemma.is_known(form, lang=langs):
         return False
+
     tries = (form + "r", form[:-1] + "ar") if form[-1] == "e" else (form + "r",)
-    return any(lemmatize(t, langs) in (form, form[:-1] + "e") for t in tries)
+    # (simplemma's own lemma: our agent-noun rule reads «arbeider» as the noun)
+    return any(simplemma.lemmatize(t, lang=langs).lower() in (form, form[:-1] + "e", form[:-1] + "a")
+               for t in tries)
 
 
 @functools.lru_cache(maxsize=100_000)  # asked for every -et form of every document
 def _et_noun(form: str, lemma: str, langs: tuple[str, ...]) -> bool:
     """Whether an -et form may be a definite noun: its stem is a noun's base form, or, for a compound
     simplemma does not know (folkehelsearbeidet), its last part's stem is."""
-    compound = len(form) >= 9 and lemma != form[:-2] and not _known(form, langs)
-    return _noun_stem(form[:-2], langs, compound)
+    stem = form[:-2]
+    compound = len(form) >= 9 and lemma != stem and not _known(form, langs)
+    return _noun_stem(stem, langs, compound)
+
+
+@functools.lru_cache(maxsize=100_000)
+def _masculine(stem: str, langs: tuple[str, ...]) -> bool:
+    """Whether simplemma knows a definite form in -en of the noun ``stem`` (starten): its -et form is then
+    more likely a verb's (startet), though some nouns are both (kursen, kurset)."""
+    import simplemma
+
+    return simplemma.is_known(stem + "en", lang=langs) and simplemma.lemmatize(stem + "en", lang=langs) == stem
 
 
 @functools.lru_cache(maxsize=100_000)
