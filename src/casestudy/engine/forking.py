@@ -154,9 +154,11 @@ class WorkerDied(CasestudyError):
         self.others = others
 
 
-#: How often the memory of a pool's processes is looked at while items are out (seconds): the budget
-#: may be passed by what a reader allocates in that time. Reading /proc/<pid>/statm costs ≈ 15 µs.
-WATCH_INTERVAL = 0.1
+#: How often the memory of a pool's processes is looked at while items are out (seconds). Reading
+#: /proc/<pid>/statm costs ≈ 15 µs. A reader that grows fast (PDFium on a content-stream bomb: about
+#: 1 GB in a second) is stopped when, at the rate it grew since the last look, the next look would find
+#: the budget passed; what it allocates faster than that may still pass it.
+WATCH_INTERVAL = 0.05
 
 #: A worker is stopped for the memory budget only when it has itself grown by more than this since it
 #: took its item (more than a dense 500-page plan needs), so a large main process or many workers never
@@ -194,17 +196,19 @@ def can_watch_memory() -> bool:
     return resident_bytes(os.getpid()) is not None
 
 
-def over_budget(budget: int, grown: dict[int, int], others=()) -> int | None:
+def over_budget(budget: int, grown: dict[int, int], others=(), rising: int = 0) -> int | None:
     """The process to stop when this process, the processes ``grown`` ({pid: growth since it took its
-    item}) and ``others`` (pids) hold more than ``budget`` bytes together: the one that grew most, when it
-    grew more than GROWTH_FLOOR; None when they are within the budget or none grew that much."""
+    item}) and ``others`` (pids) hold more than ``budget`` bytes together, or will by the next look when
+    they keep growing by ``rising`` bytes (what they grew since the last look): the one that grew most,
+    when it grew more than GROWTH_FLOOR; None when they are within the budget or none grew that much."""
     candidates = {pid: growth for pid, growth in grown.items() if growth > GROWTH_FLOOR}
     if not candidates:
         return None
     pids = [os.getpid(), *grown, *others]
-    if sum(resident_bytes(pid) or 0 for pid in pids) <= budget:  # an upper bound: shared pages counted in each
+    # the resident sizes are an upper bound (the pages a forked child shares are counted in each)
+    if sum(resident_bytes(pid) or 0 for pid in pids) + rising <= budget:
         return None
-    if sum(proportional_bytes(pid) or resident_bytes(pid) or 0 for pid in pids) <= budget:
+    if sum(proportional_bytes(pid) or resident_bytes(pid) or 0 for pid in pids) + rising <= budget:
         return None
     return max(candidates, key=candidates.get)
 
@@ -256,7 +260,7 @@ class WorkerPool:
         process = self._context.Process(target=_serve, args=(there, *self._setup), daemon=True)
         process.start()
         there.close()
-        return {"process": process, "connection": here, "item": None, "since": 0.0, "base": 0}
+        return {"process": process, "connection": here, "item": None, "since": 0.0, "base": 0, "last": 0}
 
     def imap_unordered(self, function, items):
         """(key, result or exception) for each (key, args) of ``items`` as the workers finish them; an
@@ -272,7 +276,7 @@ class WorkerPool:
                     self._send(worker, (function, item[1]))
                     worker["item"], worker["since"] = item[0], time.monotonic()
                     if self._budget:
-                        worker["base"] = resident_bytes(worker["process"].pid) or 0
+                        worker["base"] = worker["last"] = resident_bytes(worker["process"].pid) or 0
                     busy += 1
             if not busy:
                 return
@@ -325,7 +329,7 @@ class WorkerPool:
         finished or ended is left to :meth:`_outcome`."""
         if not self._budget:
             return None
-        grown, by_pid = {}, {}
+        grown, by_pid, rising = {}, {}, 0
         for worker in working:
             process = worker["process"]
             if worker["connection"] in ready or process.sentinel in ready:
@@ -333,8 +337,10 @@ class WorkerPool:
             rss = resident_bytes(process.pid)
             if rss is not None:
                 grown[process.pid], by_pid[process.pid] = rss - worker["base"], worker
+                rising += max(0, rss - worker["last"])
+                worker["last"] = rss
         idle = [w["process"].pid for w in self._workers if w["process"].pid not in grown]
-        pid = over_budget(self._budget, grown, idle)
+        pid = over_budget(self._budget, grown, idle, rising)
         return None if pid is None else by_pid[pid]
 
     def _stop_for_memory(self, worker: dict, others: int) -> WorkerDied:

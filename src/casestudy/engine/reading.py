@@ -169,14 +169,15 @@ class _EarlyReader:
 
     def _watch_memory(self, budget: int) -> None:
         """Stop the child when it has grown most on its file and this process and it pass the budget."""
-        pid, position, base = self._child.pid, None, 0
+        pid, position, base, last = self._child.pid, None, 0, 0
         while not self._done.wait(WATCH_INTERVAL):
             rss, now = resident_bytes(pid), self._current.value
             if rss is None:
                 return
             if now != position:  # a new file: its growth counts from here
                 position, base = now, rss
-            if now >= 0 and over_budget(budget, {pid: rss - base}) == pid:
+            rising, last = max(0, rss - last), rss
+            if now >= 0 and over_budget(budget, {pid: rss - base}, rising=rising) == pid:
                 self._over_budget.set()
                 self._child.kill()
                 return
