@@ -42,11 +42,11 @@ def test_total_is_the_ungrouped_count_first(tiny_corpus):
 
 def test_pseudonym_replaces_case(tiny_corpus):
     """A pseudonym column pseudonymises the run (case, document ids and all) unless told not to
-    (pseudonymise=None, see sources.pseudonyms.decide); pseudonymise=False keeps the real names and says so."""
+    (pseudonymise=None, the default; see sources.pseudonyms.decide); pseudonymise=False keeps the real names and says so."""
     cases = (tiny_corpus / "cases.csv").read_text(encoding="utf-8").splitlines()
     rows = [cases[0] + ",pseudonym"] + [row + ",Kommune 1" for row in cases[1:]]
     (tiny_corpus / "cases.csv").write_text("\n".join(rows), encoding="utf-8")
-    corpus = read_corpus(tiny_corpus, jobs=1, pseudonymise=None)
+    corpus = read_corpus(tiny_corpus, jobs=1)  # the default: pseudonymise=None
     assert {d.case for d in corpus} == {"Kommune 1"}
     assert [d.id for d in corpus] == ["Kommune 1/intervju 1.txt", "Kommune 1/intervju 2.docx", "Kommune 1/plan 1.pdf"]
     assert "testby" not in corpus.documents_frame().to_csv().casefold()

@@ -263,7 +263,7 @@ def read_corpus(
     tasks: list[DocumentTask] = (),
     exclude=(),
     follow_links: bool = False,
-    pseudonymise: bool = False,
+    pseudonymise: bool | None = None,
     names: str | Path | None = None,
 ) -> Corpus:
     """Read every PDF, DOCX and TXT below ``root`` into a Corpus; unreadable files are skipped with a reason.
@@ -279,7 +279,8 @@ def read_corpus(
         tasks: per-document analyses to run in the reading workers (see :class:`DocumentTask`).
         exclude: folders below ``root`` not to read (the run's output folder and cache, when inside it).
         follow_links: read files and folders that links inside ``root`` point to outside it.
-        pseudonymise: replace every case, file, speaker and listed name (see sources.pseudonyms).
+        pseudonymise: replace every case, file, speaker and listed name (see sources.pseudonyms); None (the
+            default): when cases.csv gives pseudonyms; False: keep the real names (the options say so).
         names: a names file of further names to replace (implies ``pseudonymise``).
     """
     root = Path(root)
