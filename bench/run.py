@@ -579,6 +579,8 @@ def main(argv: list[str] | None = None) -> int:
         stages[key] = data
     ratios = {"c_over_a": c["seconds"] / a["seconds"], "d_over_c": d["seconds"] / c["seconds"],
               "e_over_c": e["seconds"] / c["seconds"], "f_over_c": f["seconds"] / c["seconds"],
+              # the same in CPU seconds: on a shared machine less moved by other work than wall time
+              "f_over_c_cpu": f["cpu_seconds"] / c["cpu_seconds"],
               "b_over_c": b["seconds"] / c["seconds"] if b else None,
               # what --suggest adds to a run: against the same forced run without it (timed in turn with it),
               # and as a share of the cold run (c)
@@ -635,7 +637,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"e/c = {ratios['e_over_c']:.3f}  (no target: a forced rerun that redoes every analysis stage on cached "
           f"documents; cache hits {e.get('cache_hits')}/{n_docs})")
     print(f"f/c = {ratios['f_over_c']:.3f}  (target ≤ 0.15)   {verdict(checks['f_le_15pct_c'])}   "
-          f"recoded in place: {recoded}")
+          f"recoded in place: {recoded}; CPU {f['cpu_seconds']:.1f} s against {c['cpu_seconds']:.1f} s "
+          f"({ratios['f_over_c_cpu']:.3f})")
     print(f"g/e = {ratios['g_over_e']:.3f}  (target ≤ 1.10)   {verdict(checks['suggest_le_10pct'])}   --suggest "
           f"added {g['seconds'] - e2['seconds']:+.2f} s to {e2['seconds']:.2f} s (the forced run, fastest of "
           f"{len(runs_g['e'])} each, in turn; {ratios['g_minus_e_over_c']:+.1%} of the cold run (c)); "
