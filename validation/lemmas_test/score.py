@@ -1,5 +1,6 @@
-"""Lemma accuracy in context on the BLIND TEST set: scored once, after the lemma rules of 2026-12-03 were
-committed (validation/README.md); not for tuning.
+"""Lemma accuracy in context on the first test set: scored once blind (96.0 %), after the first round of lemma
+rules of 2026-12-03 was committed; then used for development of the second round (validation/README.md), so its
+later scores are not blind. The second blind set is validation/lemmas_test/round2/.
 
 lemmas_in_context.csv: 150 sentences (75 Bokmål, 75 Nynorsk, plans and speech) written as close paraphrases
 of public pages of the field that neither the development set nor the older sets used (sources.csv; each
