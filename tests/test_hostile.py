@@ -1390,6 +1390,36 @@ def test_a_read_only_output_folder_stops_the_run_before_the_corpus_is_read(tmp_p
                              "folder you can write to\n")
 
 
+@pytest.mark.parametrize("command", [
+    ["ingest"], ["wordcount"], ["wordcloud"], ["code", "--codebook", "barnevern"], ["requirements"], ["profile"],
+    ["discover", "--topics", "0"], ["export", "--format", "md"], ["agreement"], ["train"],
+])
+def test_every_command_that_writes_stops_on_a_read_only_folder_before_reading(tmp_path, monkeypatch, command):
+    """Not only `run`: each command that writes checks its output folder (or the folder of its output file)
+    before the corpus is read."""
+    import casestudy.engine.reading as reading
+
+    root = _small_corpus(tmp_path / "corpus")
+    human = tmp_path / "human.csv"
+    human.write_text("document,segment,code\nplans/a.txt,0,prevention\n", encoding="utf-8")
+    monkeypatch.setattr(reading, "find_files", lambda *a, **k: pytest.fail("the corpus was read"))
+    with _tmpfs(tmp_path / "ro", "ro,size=1m") as folder:
+        target = folder / "out"
+        name, *rest = command
+        if name == "export":
+            args = [name, str(root), *rest, "--out", str(target / "appendix.md")]
+        elif name == "agreement":
+            args = [name, str(human), str(root), "--out", str(target)]
+        elif name == "train":
+            args = [name, str(human), str(root), "--out", str(target)]
+        else:
+            args = [name, str(root), *rest, "--out", str(target)]
+        result = CliRunner().invoke(main, [*args, "--jobs", "1", "--silent"])
+    assert result.exit_code == 1, result.output
+    assert result.output == (f"Error: {target}: cannot write in {folder} (read-only file "
+                             "system); give --out a folder you can write to\n")
+
+
 def test_a_full_disk_is_a_one_line_error_before_reading_and_while_writing(tmp_path, monkeypatch):
     import casestudy.output.checks as checks
 

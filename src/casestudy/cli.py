@@ -24,6 +24,7 @@ from .engine.cache import default_cache_folder
 from .engine.forking import default_jobs, tune_gc
 from .engine.reading import read_corpus
 from .errors import CasestudyError
+from .output.checks import check_output_folder
 from .output.figures import wordclouds
 from .output.files import write_csv
 from .progress import status
@@ -47,7 +48,7 @@ def corpus_options(fn):
         click.option("--model", default=None, help="An installed spaCy pipeline to use instead of the built-in nb one."),
         click.option("--limit", multiple=True, metavar="NAME=VALUE", callback=_set_limits, expose_value=False,
                      help="Change a limit on what one file may cost (repeatable): part_mb, ratio, text_mb, pages, "
-                          "memory_gb, seconds (default: $CASESTUDY_LIMITS, else README's Reliability)."),
+                          "memory_gb, seconds, total_gb (default: $CASESTUDY_LIMITS, else README's Reliability)."),
         click.option("--silent", is_flag=True, help="No progress bar."),
         click.option("--follow-links", is_flag=True,
                      help="Read files and folders that links in CORPUS point to outside it (default: reported, "
@@ -171,7 +172,6 @@ def unit_option(fn):
 def run(corpus, out, codebooks, no_code, unit, by, top, no_clouds, no_figures, lang, reference, force, suggest,
         stopwords, **options):
     """Run the whole pipeline on CORPUS and write every result into OUT."""
-    from .output.checks import check_output_folder
 
     started = time.perf_counter()
     check_output_folder(out)  # before any file of the corpus is read: a read-only or full disk stops here
@@ -233,6 +233,7 @@ def _privacy_note(data) -> str:
 @handle_errors
 def ingest(corpus, out, **options):
     """Read CORPUS and write documents.csv and segments.csv."""
+    check_output_folder(out)
     data = load(corpus, **options)
     report_written(pipeline.write_ingest(data, Path(out)))
 
@@ -249,6 +250,7 @@ def ingest(corpus, out, **options):
 @handle_errors
 def wordcount(corpus, out, by, top, include_interviewer, kind, stopwords, **options):
     """Lemma frequencies per group → OUT/word_counts.csv."""
+    check_output_folder(out)
     data = load(corpus, **options)
     counts = frequency.word_counts(data, by=by, top=top, stopwords=stopwords,
                                    include_interviewer=include_interviewer, kind=kind)
@@ -273,6 +275,7 @@ def wordcloud(corpus, out, by, max_words, size, include_interviewer, kind, stopw
         width, height = (int(v) for v in size.lower().split("x"))
     except ValueError:
         raise click.BadParameter(f"expected WIDTHxHEIGHT such as 1600x900, not {size!r}", param_hint="--size")
+    check_output_folder(out)
     data = load(corpus, **options)
     counts = frequency.word_counts(data, by=by, stopwords=stopwords, include_interviewer=include_interviewer,
                                    kind=kind)
@@ -289,6 +292,7 @@ def wordcloud(corpus, out, by, max_words, size, include_interviewer, kind, stopw
 @handle_errors
 def code(corpus, codebook, unit, by, out, **options):
     """Code CORPUS with a codebook → coded_segments.csv and code_matrix.csv."""
+    check_output_folder(out)
     book = find_codebook(codebook)
     data = load(corpus, **options, tasks=pipeline.document_tasks([book], unit=unit, profiles=False,
                                                                           model=options["model"]))
@@ -346,6 +350,9 @@ def discover(corpus, codebook, by, n_topics, top, write_path, select, max_codes,
     book = find_codebook(codebook) if codebook else None
     if write_path and book and Path(write_path).resolve() == Path(book.path).resolve():
         raise CasestudyError(f"{write_path}: --write must name a new file, not the input codebook")
+    check_output_folder(out)
+    if write_path:
+        check_output_folder(Path(write_path).parent)
     data = load(corpus, **options)
     frame = find_candidates(data, codebook=book, by=by, n_topics=n_topics, top=top, stopwords=stopwords)
     path = write_csv(frame, Path(out) / "candidate_codes.csv")
@@ -370,6 +377,7 @@ def discover(corpus, codebook, by, n_topics, top, write_path, select, max_codes,
 @handle_errors
 def requirements(corpus, checklist, out, **options):
     """Check each plan against a checklist → requirements.csv, requirements_matrix.csv, requirements_evidence.csv."""
+    check_output_folder(out)
     book = find_codebook(checklist)
     if book.extra.get("kind") != "checklist":
         raise CasestudyError(f"{checklist}: not a checklist (the file needs 'kind: checklist')")
@@ -384,6 +392,7 @@ def requirements(corpus, checklist, out, **options):
 @handle_errors
 def profile(corpus, out, **options):
     """Profile each plan → plan_profiles.csv (+ evidence), plan_similarity.csv, plan_comparison.csv."""
+    check_output_folder(out)
     data = load(corpus, **options, tasks=pipeline.document_tasks([], model=options["model"]))
     report_written(pipeline.write_profiles(data, Path(out)))
 
@@ -406,6 +415,7 @@ def export(corpus, fmt, path, codebook, checklist, by, lang, unit, **options):
     QualCoder."""
     book = find_codebook(codebook) if codebook else None
     check = find_codebook(checklist) if checklist and fmt not in ("qdpx", "qdc") else None
+    check_output_folder(Path(path).parent)
     data = load(corpus, **options)
     written = pipeline.export(data, fmt, path, codebook=book, checklist=check, by=by, lang=lang, unit=unit)
     click.echo(f"wrote {written}", err=True)
@@ -441,6 +451,7 @@ def agreement(human, auto, codebook, corpus_path, unit, codes, documents, count_
     (HUMAN: CSV, XLSX or .qdpx) → agreement.csv (κ, α, precision/recall per code), disagreements.csv,
     unaligned.csv."""
     book = find_codebook(codebook)
+    check_output_folder(out)
     if Path(auto).is_dir():
         data = load(auto, **options)
         coded = coding.code_corpus(data, book, unit=unit)
@@ -484,6 +495,7 @@ def train(human, corpus, codebook, out, min_examples, unit, scope, coder, **opti
     from .analyses.learn import evaluation_table, train_coder
 
     book = find_codebook(codebook)
+    check_output_folder(out)
     data = load(corpus, **options)
     started = time.perf_counter()
     model = train_coder(list(human), book, corpus=data, unit=unit, scope=scope, coder=coder,
