@@ -16,35 +16,13 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import pandas as pd
-
-HERE = Path(__file__).parent
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "lemmas"))  # the shared scoring
+from lemma_scoring import read_gold, report  # noqa: E402
 
 
 def main(show_errors: bool = False) -> None:
-    from casestudy.text.nlp import tokenize_segments
-
-    gold = pd.read_csv(HERE / "lemmas_in_context.csv", dtype={"lemma": str, "token": str}, keep_default_na=False)
-    found = {}
-    # the sentences of one written standard as one document, as a corpus holds them (a plan or transcript
-    # is Bokmål or Nynorsk): the pipeline picks its language order per document
-    for _, part in gold.drop_duplicates("sentence_id").groupby("language"):
-        sentences = part[["sentence_id", "sentence"]].reset_index(drop=True)
-        table = tokenize_segments(list(sentences["sentence"]))
-        for k in range(len(table)):
-            sid = sentences["sentence_id"][int(table.segment[k])]
-            found[(sid, int(table.start[k]), int(table.end[k]))] = table.strings[table.lemma[k]]
-    lemma = []
-    for row in gold.itertuples():
-        lemma.append(found.get((row.sentence_id, int(row.char_start), int(row.char_start) + len(row.token))))
-    gold["tool"] = lemma
-    scored = gold[gold["tool"].notna()].copy()
-    scored["ok"] = scored["tool"].str.lower() == scored["lemma"].str.lower()
-    print(f"{len(scored)} of {len(gold)} gold tokens aligned to one pipeline token; accuracy {scored['ok'].mean():.1%}")
-    print(scored.groupby("language")["ok"].agg(["mean", "size"]).round(3).to_string())
-    print(scored.groupby(["language", "pos"])["ok"].agg(["mean", "size"]).round(3).to_string())
-    if show_errors:
-        print(scored[~scored["ok"]][["language", "token", "lemma", "tool", "pos"]].to_string(index=False))
+    report(read_gold(HERE / "lemmas_in_context.csv"), show_errors)
 
 
 if __name__ == "__main__":
