@@ -123,3 +123,25 @@ def _cache_folder(tmp_path_factory):
 def _no_tty_progress(monkeypatch):
     monkeypatch.setenv("COLUMNS", "100")
     os.environ.setdefault("MPLBACKEND", "Agg")
+
+
+def every_text(folder):
+    """(where, text) for every file below ``folder`` and for its path: ZIP-based files (XLSX, DOCX, QDPX)
+    unzipped member by member (their member names too), PNG and other binary files as their bytes decoded
+    loosely (their metadata chunks are text). For the tests that search every output for a name."""
+    import io
+    import zipfile
+
+    def members(name, data):
+        if data[:2] == b"PK":
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                for info in archive.infolist():
+                    yield from members(f"{name}!{info.filename}", archive.read(info))
+                    yield f"{name}!{info.filename} (name)", info.filename
+        else:
+            yield name, data.decode("utf-8", "replace") + "\n" + data.decode("latin-1")
+
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            yield from members(str(path.relative_to(folder)), path.read_bytes())
+        yield f"{path.relative_to(folder)} (path)", str(path.relative_to(folder))

@@ -22,7 +22,7 @@ from click.testing import CliRunner
 
 from casestudy.cli import main
 
-from conftest import _fonts, make_docx, make_image_pdf, make_pdf
+from conftest import _fonts, every_text, make_docx, make_image_pdf, make_pdf
 
 IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 needs_proc = pytest.mark.skipif(not os.path.exists("/proc/self/statm"), reason="needs Linux /proc")
@@ -1192,31 +1192,11 @@ def _named_corpus(base):
     return root, names
 
 
-def _every_text(folder):
-    """(file, text) for every file below ``folder``; ZIP-based files (XLSX, DOCX, QDPX) unzipped member by
-    member, PNG and other binary files as their bytes decoded loosely (their metadata chunks are text)."""
-    import io
-
-    def members(name, data):
-        if data[:2] == b"PK":
-            with zipfile.ZipFile(io.BytesIO(data)) as archive:
-                for info in archive.infolist():
-                    yield from members(f"{name}!{info.filename}", archive.read(info))
-                    yield f"{name}!{info.filename} (name)", info.filename
-        else:
-            yield name, data.decode("utf-8", "replace") + "\n" + data.decode("latin-1")
-
-    for path in sorted(folder.rglob("*")):
-        if path.is_file():
-            yield from members(str(path.relative_to(folder)), path.read_bytes())
-        yield f"{path.relative_to(folder)} (path)", str(path.relative_to(folder))
-
-
 def _leaks(folder, names):
     import unicodedata
 
     found = []
-    for where, text in _every_text(folder):
+    for where, text in every_text(folder):
         folded = unicodedata.normalize("NFC", text).casefold()
         found += [(where, name) for name in names if unicodedata.normalize("NFC", name).casefold() in folded]
     return found

@@ -3,16 +3,14 @@ hold»); --no-pseudonymise keeps the real names in a private working run and say
 
 from __future__ import annotations
 
-import io
 import json
 import shutil
 import unicodedata
-import zipfile
 
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-from conftest import make_docx, make_pdf
+from conftest import every_text, make_docx, make_pdf
 
 from casestudy.cli import main
 from casestudy.errors import UsageError
@@ -50,29 +48,10 @@ def _named(root):
     return root
 
 
-def _texts(folder):
-    """(where, text) for every file below ``folder`` and its name; ZIP-based files (XLSX, DOCX, QDPX) member
-    by member, other files as their bytes decoded loosely (PNG metadata is text)."""
-
-    def members(name, data):
-        if data[:2] == b"PK":
-            with zipfile.ZipFile(io.BytesIO(data)) as archive:
-                for info in archive.infolist():
-                    yield f"{name}!{info.filename} (name)", info.filename
-                    yield from members(f"{name}!{info.filename}", archive.read(info))
-        else:
-            yield name, data.decode("utf-8", "replace") + "\n" + data.decode("latin-1")
-
-    for path in sorted(folder.rglob("*")):
-        yield f"{path.relative_to(folder)} (path)", str(path.relative_to(folder))
-        if path.is_file():
-            yield from members(str(path.relative_to(folder)), path.read_bytes())
-
-
 def _leaks(folder, text=""):
     """The names of NAMES found in any file below ``folder`` (or in ``text``, a command's output)."""
     found = set()
-    for _, content in [*_texts(folder), ("output", text)]:
+    for _, content in [*every_text(folder), ("output", text)]:
         folded = unicodedata.normalize("NFC", content).casefold()
         found |= {name for name in NAMES if name.casefold() in folded}
     return found
